@@ -6,7 +6,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', '*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -16,7 +19,7 @@ export default tseslint.config(
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no I/O, no Node built-ins.
-    files: ['src/workflows/**/*.ts'],
+    files: ['src/workflows/**/*.ts', 'test/fixtures/workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -24,7 +27,11 @@ export default tseslint.config(
           paths: builtinModules.map((name) => ({ name, message: 'Node built-ins are not allowed in workflow code.' })),
           patterns: [
             { group: ['node:*'], message: 'Node built-ins are not allowed in workflow code.' },
-            { group: ['axios', '**/eko/client', '**/activities/*'], message: 'Workflow code does no I/O; import activity types only.', allowTypeImports: true },
+            {
+              group: ['axios', '**/eko/client', '**/activities/*'],
+              message: 'Workflow code does no I/O; import activity types only.',
+              allowTypeImports: true,
+            },
           ],
         },
       ],

