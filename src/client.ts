@@ -1,0 +1,199 @@
+import {
+  Client,
+  Connection,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
+import { loadTemporalConfig } from './config';
+import {
+  type CancelRequest,
+  cancelRequestSchema,
+  InvalidInputError,
+  type OtpSubmission,
+  otpSubmissionSchema,
+  parseOrThrow,
+  type Phase,
+  type RefundInput,
+  refundInputSchema,
+  RefundPhase,
+  type RefundResult,
+  type RefundState,
+  SEARCH_ATTRIBUTE_PHASE,
+  SEARCH_ATTRIBUTE_TID,
+  type SubmitOtpResponse,
+  TASK_QUEUE,
+  tidSchema,
+  WORKFLOW_TYPE,
+  workflowIdFor,
+} from './shared/contract';
+import { cancelUpdate, resendOtpUpdate, stateQuery, submitOtpUpdate } from './workflows/messages';
+import type { refundWorkflow } from './workflows/refund';
+
+const PHASE_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE_PHASE, SearchAttributeType.KEYWORD);
+const TID_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE_TID, SearchAttributeType.KEYWORD);
+
+/** What Temporal knows about the activity in flight: polls show up here, not in history. */
+export interface PendingActivity {
+  activityType: string;
+  attempt: number;
+  lastFailure?: string;
+  nextAttemptAt?: string;
+}
+
+export interface RefundStatus extends RefundState {
+  workflowId: string;
+  runId: string;
+  pendingActivity?: PendingActivity;
+}
+
+export interface RefundSummary {
+  workflowId: string;
+  runId: string;
+  tid?: string;
+  phase?: string;
+  status: string;
+  startedAt: string;
+  closedAt?: string;
+}
+
+export interface StartedRefund {
+  workflowId: string;
+  runId: string;
+}
+
+/** A refund operation refused by the workflow (a validator) or by input validation. */
+export class RefundRequestError extends Error {
+  override readonly name = 'RefundRequestError';
+}
+
+/** The typed client other services and the CLI use. Every input is validated before any call. */
+export class RefundClient {
+  constructor(
+    readonly client: Client,
+    readonly taskQueue: string = TASK_QUEUE,
+  ) {}
+
+  /** Connects with the SDK's env-config (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS, API key). */
+  static async connect(taskQueue = process.env.REFUND_TASK_QUEUE || TASK_QUEUE): Promise<RefundClient> {
+    const { connectionOptions, namespace } = loadTemporalConfig();
+    const connection = await Connection.connect(connectionOptions);
+    return new RefundClient(new Client({ connection, namespace }), taskQueue);
+  }
+
+  /**
+   * Starts the refund of one tid, or returns the workflow already running for it. A tid that was
+   * refunded before is never refunded again: a new run's CHECKING step finds tx_status 4.
+   */
+  async start(input: RefundInput): Promise<StartedRefund> {
+    const params = parseOrThrow(refundInputSchema, input, 'refund input');
+    const workflowId = workflowIdFor(params.tid);
+    const memo = Object.fromEntries(
+      Object.entries({ requestedBy: params.requestedBy, reason: params.reason }).filter(([, v]) => v !== undefined),
+    );
+    const handle = await this.client.workflow.start<typeof refundWorkflow>(WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: this.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      typedSearchAttributes: [
+        { key: TID_KEY, value: params.tid },
+        { key: PHASE_KEY, value: RefundPhase.CHECKING },
+      ],
+      memo,
+    });
+    return { workflowId, runId: handle.firstExecutionRunId };
+  }
+
+  /** Submits the customer's OTP and answers once Eko has seen it. */
+  async submitOtp(tid: string, submission: OtpSubmission): Promise<SubmitOtpResponse> {
+    const valid = parseOrThrow(otpSubmissionSchema, submission, 'OTP submission');
+    return this.update(tid, () => this.handle(tid).executeUpdate(submitOtpUpdate, { args: [valid] }));
+  }
+
+  async resendOtp(tid: string): Promise<{ phase: Phase; resendCount: number }> {
+    return this.update(tid, () => this.handle(tid).executeUpdate(resendOtpUpdate, { args: [] }));
+  }
+
+  /** Cancels a refund that has not reached Eko; refused once it has. */
+  async cancel(tid: string, request: CancelRequest): Promise<{ phase: Phase }> {
+    const valid = parseOrThrow(cancelRequestSchema, request, 'cancel request');
+    return this.update(tid, () => this.handle(tid).executeUpdate(cancelUpdate, { args: [valid] }));
+  }
+
+  /** The `state` query plus the pending activity's attempt, last failure and next attempt time. */
+  async getState(tid: string): Promise<RefundStatus> {
+    const handle = this.handle(tid);
+    const [state, description] = await this.found(tid, () =>
+      Promise.all([handle.query(stateQuery), handle.describe()]),
+    );
+    const pending = description.raw.pendingActivities?.[0];
+    const nextAttemptMs = optionalTsToMs(pending?.nextAttemptScheduleTime);
+    return {
+      ...state,
+      workflowId: description.workflowId,
+      runId: description.runId,
+      pendingActivity: pending
+        ? {
+            activityType: pending.activityType?.name ?? 'unknown',
+            attempt: pending.attempt ?? 1,
+            lastFailure: pending.lastFailure?.message ?? undefined,
+            nextAttemptAt: nextAttemptMs === undefined ? undefined : new Date(nextAttemptMs).toISOString(),
+          }
+        : undefined,
+    };
+  }
+
+  /** Refunds by phase (or all), newest first, through Temporal visibility. */
+  async list(options: { phase?: string; limit?: number } = {}): Promise<RefundSummary[]> {
+    const clauses = [`WorkflowType = "${WORKFLOW_TYPE}"`];
+    if (options.phase !== undefined) {
+      if (!/^[A-Z_]+$/.test(options.phase)) throw new InvalidInputError(`invalid phase: ${options.phase}`);
+      clauses.push(`${SEARCH_ATTRIBUTE_PHASE} = "${options.phase}"`);
+    }
+    const summaries: RefundSummary[] = [];
+    for await (const info of this.client.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {
+      summaries.push({
+        workflowId: info.workflowId,
+        runId: info.runId,
+        tid: info.typedSearchAttributes.get(TID_KEY),
+        phase: info.typedSearchAttributes.get(PHASE_KEY),
+        status: info.status.name,
+        startedAt: info.startTime.toISOString(),
+        closedAt: info.closeTime?.toISOString(),
+      });
+      if (summaries.length >= (options.limit ?? 100)) break;
+    }
+    return summaries;
+  }
+
+  /** Waits for the refund's outcome. */
+  async result(tid: string): Promise<RefundResult> {
+    return this.found(tid, () => this.handle(tid).result());
+  }
+
+  private handle(tid: string): WorkflowHandle<typeof refundWorkflow> {
+    return this.client.workflow.getHandle(workflowIdFor(parseOrThrow(tidSchema, tid, 'tid')));
+  }
+
+  private async found<T>(tid: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new RefundRequestError(`no refund workflow for tid ${tid}`);
+      throw err;
+    }
+  }
+
+  private async update<T>(tid: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await this.found(tid, call);
+    } catch (err) {
+      // A validator's refusal: say why, in the workflow's words.
+      if (err instanceof WorkflowUpdateFailedError) throw new RefundRequestError(err.cause?.message ?? err.message);
+      throw err;
+    }
+  }
+}

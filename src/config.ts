@@ -1,0 +1,71 @@
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { z } from 'zod';
+import { UAT } from './eko/uat';
+import { TASK_QUEUE } from './shared/contract';
+
+/**
+ * The one configuration loader: the worker's settings from the environment, validated at
+ * start-up. Temporal's own connection settings (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS and
+ * API key variables, or a config profile) are read by the SDK's env-config.
+ */
+const envSchema = z.object({
+  REFUND_TASK_QUEUE: z.string().min(1).default(TASK_QUEUE),
+  EKO_BASE_URL: z
+    .url({ message: 'must be a URL including /ekoapi/v3 (UAT) or /ekoicici/v3 (production)' })
+    .default(UAT.baseUrl),
+  EKO_DEVELOPER_KEY: z.string().min(1).default(UAT.developerKey),
+  EKO_ACCESS_KEY: z.string().min(1).default(UAT.accessKey),
+  EKO_INITIATOR_ID: z
+    .string()
+    .regex(/^\d{10}$/, { message: 'must be a 10-digit mobile number' })
+    .default(UAT.initiatorId),
+  EKO_USER_CODE: z.string().regex(/^\d+$/, { message: 'must be digits' }).default(UAT.userCode),
+  EKO_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(30_000),
+});
+
+export interface WorkerConfig {
+  taskQueue: string;
+  eko: { baseUrl: string; developerKey: string; accessKey: string; timeoutMs: number };
+  defaults: { initiatorId: string; userCode: string };
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  // An empty variable means "not set", as in most shells' `VAR= npm start`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    // Names the variable, never its value: EKO_ACCESS_KEY is a secret.
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    taskQueue: e.REFUND_TASK_QUEUE,
+    eko: {
+      baseUrl: e.EKO_BASE_URL,
+      developerKey: e.EKO_DEVELOPER_KEY,
+      accessKey: e.EKO_ACCESS_KEY,
+      timeoutMs: e.EKO_TIMEOUT_MS,
+    },
+    defaults: { initiatorId: e.EKO_INITIATOR_ID, userCode: e.EKO_USER_CODE },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+}
+
+/** Temporal connection settings, through the SDK's env-config; `localhost:7233`, `default` otherwise. */
+export function loadTemporalConfig(env: NodeJS.ProcessEnv = process.env) {
+  const overrideEnvVars = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars });
+  return {
+    connectionOptions: { ...connectionOptions, address: connectionOptions.address ?? 'localhost:7233' },
+    namespace: namespace ?? 'default',
+  };
+}

@@ -1,0 +1,75 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { createActivities } from './activities';
+import { loadConfig, loadTemporalConfig } from './config';
+import { createEkoClient, type EkoClient } from './eko/client';
+import { SEARCH_ATTRIBUTE_PHASE, SEARCH_ATTRIBUTE_TID } from './shared/contract';
+
+export interface RefundWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  eko: EkoClient;
+  defaults: { initiatorId: string; userCode: string };
+  shutdownGraceMs?: number;
+}
+
+/** The refund worker: the workflow code plus the activities wired to one Eko client. */
+export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    workflowsPath: require.resolve('./workflows'),
+    activities: createActivities({ eko: options.eko, defaults: options.defaults }),
+    // In-flight Eko calls get this long to finish on SIGINT/SIGTERM before the worker stops.
+    shutdownGraceTime: options.shutdownGraceMs ?? 30_000,
+  });
+}
+
+/** Registers RefundPhase and EkoTid (Keyword) when the namespace lacks them; returns the ones added. */
+export async function ensureSearchAttributes(connection: NativeConnection, namespace: string): Promise<string[]> {
+  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = [SEARCH_ATTRIBUTE_PHASE, SEARCH_ATTRIBUTE_TID].filter((name) => !(name in (customAttributes ?? {})));
+  if (missing.length === 0) return [];
+  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map((name) => [name, keyword])),
+  });
+  return missing;
+}
+
+async function run(): Promise<void> {
+  const config = loadConfig();
+  const temporalConfig = loadTemporalConfig();
+  const connection = await NativeConnection.connect(temporalConfig.connectionOptions);
+  const added = await ensureSearchAttributes(connection, temporalConfig.namespace);
+  if (added.length > 0)
+    console.log(`Registered search attributes ${added.join(', ')} in namespace ${temporalConfig.namespace}`);
+  const worker = await createRefundWorker({
+    connection,
+    namespace: temporalConfig.namespace,
+    taskQueue: config.taskQueue,
+    eko: createEkoClient(config.eko),
+    defaults: config.defaults,
+    shutdownGraceMs: config.shutdownGraceMs,
+  });
+  console.log(
+    `Refund worker polling task queue ${config.taskQueue} on ${temporalConfig.connectionOptions.address} ` +
+      `(namespace ${temporalConfig.namespace}), Eko at ${config.eko.baseUrl}`,
+  );
+  // The SDK stops polling on SIGINT/SIGTERM and lets in-flight activities finish within the grace time.
+  try {
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  run().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,179 @@
+/**
+ * The refund rules as one pure function: state + event → next state. The workflow feeds it the
+ * results of activities and messages and acts on the phase it returns; no Temporal in here.
+ */
+import { TxStatus } from '../eko/answers';
+import type { InquiryResult, OtpRequestResult, SubmitResult } from '../activities/results';
+import {
+  type EkoAnswerSummary,
+  isOutcome,
+  type Phase,
+  RefundOutcome,
+  RefundPhase,
+  type RefundState,
+} from '../shared/contract';
+
+export type RefundEvent =
+  | { type: 'checked'; result: InquiryResult }
+  | { type: 'otp_requested'; result: OtpRequestResult }
+  /** Get Refund OTP kept failing: the customer may still hold the OTP Eko texted at failure. */
+  | { type: 'otp_request_failed'; message: string }
+  | { type: 'otp_received' }
+  | { type: 'resend_requested' }
+  | { type: 'otp_timed_out' }
+  | { type: 'cancelled'; reason: string }
+  | { type: 'refund_answered'; result: SubmitResult }
+  | { type: 'settled'; result: InquiryResult }
+  /** An activity's retries ran out: the poll deadline or the refund call's retry bound. */
+  | { type: 'gave_up'; message: string };
+
+export interface DecideContext {
+  now: number;
+  requestOtp: boolean;
+  maxOtpAttempts: number;
+  otpTimeoutMs: number;
+}
+
+const MAX_TRANSITIONS = 20;
+const MAX_NOTES = 20;
+
+export function initialState(tid: string, maxOtpAttempts: number, now: number): RefundState {
+  const at = new Date(now).toISOString();
+  return {
+    tid,
+    phase: RefundPhase.CHECKING,
+    createdAt: at,
+    updatedAt: at,
+    wrongOtpAttempts: 0,
+    otpAttemptsLeft: maxOtpAttempts,
+    resendCount: 0,
+    submittedToEko: false,
+    transitions: [{ from: null, to: RefundPhase.CHECKING, at, reason: 'refund started: inquiring the transaction' }],
+    notes: [],
+  };
+}
+
+export function addNote(state: RefundState, note: string, now: number): RefundState {
+  const stamped = `${new Date(now).toISOString()} ${note}`;
+  return { ...state, updatedAt: new Date(now).toISOString(), notes: [...state.notes, stamped].slice(-MAX_NOTES) };
+}
+
+export function decide(state: RefundState, event: RefundEvent, ctx: DecideContext): RefundState {
+  if (isOutcome(state.phase)) return state;
+  const s = 'result' in event ? { ...state, lastEkoAnswer: event.result.eko } : state;
+  const to = (phase: Phase, reason: string, patch: Partial<RefundState> = {}) => move(s, phase, reason, ctx, patch);
+
+  switch (event.type) {
+    case 'checked': {
+      const { result } = event;
+      if (result.kind === 'rejected') return to(RefundOutcome.NOT_REFUNDABLE, rejection(result.eko));
+      switch (result.txStatus) {
+        case TxStatus.RefundPending:
+          return ctx.requestOtp
+            ? to(RefundPhase.SENDING_OTP, 'transaction is refund pending: requesting an OTP for the customer')
+            : to(RefundPhase.AWAITING_OTP, 'transaction is refund pending: waiting for the OTP Eko already sent');
+        case TxStatus.Refunded:
+          return to(RefundOutcome.REFUNDED, 'already refunded at Eko: no refund call made');
+        default:
+          return to(RefundOutcome.NOT_REFUNDABLE, `transaction is ${describe(result.eko)}: nothing to refund`);
+      }
+    }
+    case 'otp_requested':
+      if (event.result.kind === 'rejected') return to(RefundOutcome.NOT_REFUNDABLE, rejection(event.result.eko));
+      return to(RefundPhase.AWAITING_OTP, 'OTP sent to the customer: waiting for it');
+    case 'otp_request_failed':
+      return to(RefundPhase.AWAITING_OTP, `could not request an OTP (${event.message}): waiting for the OTP anyway`);
+    case 'otp_received':
+      return to(RefundPhase.SUBMITTING, 'OTP received: initiating the refund', { submittedToEko: true });
+    case 'resend_requested':
+      return to(RefundPhase.SENDING_OTP, 'OTP resend requested', { resendCount: s.resendCount + 1 });
+    case 'otp_timed_out':
+      return to(RefundOutcome.OTP_EXPIRED, 'no OTP arrived before the OTP deadline');
+    case 'cancelled':
+      return to(RefundOutcome.CANCELLED, `cancelled before submission: ${event.reason}`);
+    case 'refund_answered':
+      return afterRefundCall(s, event.result, ctx, to);
+    case 'settled':
+      if (event.result.kind === 'rejected') return to(RefundOutcome.NEEDS_REVIEW, rejection(event.result.eko));
+      return settledOutcome(event.result.txStatus, event.result.eko, to);
+    case 'gave_up':
+      return to(RefundOutcome.NEEDS_REVIEW, event.message);
+  }
+}
+
+type MoveTo = (phase: Phase, reason: string, patch?: Partial<RefundState>) => RefundState;
+
+function afterRefundCall(s: RefundState, result: SubmitResult, ctx: DecideContext, to: MoveTo): RefundState {
+  switch (result.kind) {
+    case 'refunded':
+      return to(RefundOutcome.REFUNDED, `Eko: ${result.eko.message || 'refund done'}`, { refund: result.refund });
+    case 'pending':
+      return to(RefundPhase.PENDING, `Eko accepted the refund (${describe(result.eko)}): polling until final`, {
+        refund: result.refund,
+      });
+    case 'settled':
+      return settledOutcome(result.txStatus, result.eko, to);
+    case 'wrong_otp': {
+      const wrongOtpAttempts = s.wrongOtpAttempts + 1;
+      const otpAttemptsLeft = Math.max(0, ctx.maxOtpAttempts - wrongOtpAttempts);
+      const patch = { wrongOtpAttempts, otpAttemptsLeft, submittedToEko: false };
+      if (otpAttemptsLeft === 0) return to(RefundOutcome.OTP_EXPIRED, `wrong OTP ${wrongOtpAttempts} times`, patch);
+      return to(RefundPhase.AWAITING_OTP, `wrong OTP: ${otpAttemptsLeft} attempt(s) left`, patch);
+    }
+    case 'otp_expired':
+      return to(RefundPhase.SENDING_OTP, 'Eko says the OTP expired: requesting a new one', { submittedToEko: false });
+    case 'rejected':
+      switch (result.reason) {
+        case 'already_refunded':
+          // Refunded by someone else (or by a call we cannot see): confirm by inquiry, never re-send.
+          return to(RefundPhase.PENDING, `${rejection(result.eko)}: confirming by inquiry`);
+        case 'tid_unknown':
+        case 'not_refundable':
+          return to(RefundOutcome.NOT_REFUNDABLE, rejection(result.eko));
+        default:
+          return to(RefundOutcome.FAILED, rejection(result.eko));
+      }
+  }
+}
+
+function settledOutcome(txStatus: number, eko: EkoAnswerSummary, to: MoveTo): RefundState {
+  switch (txStatus) {
+    case TxStatus.Refunded:
+      return to(RefundOutcome.REFUNDED, 'Eko reports the transaction refunded');
+    case TxStatus.Fail:
+      return to(RefundOutcome.FAILED, `Eko reports the refund failed (${describe(eko)})`);
+    default:
+      // A refund that Eko then reports as a successful transaction contradicts itself: a person must look.
+      return to(RefundOutcome.NEEDS_REVIEW, `Eko reports ${describe(eko)} after a refund call`);
+  }
+}
+
+function move(
+  s: RefundState,
+  phase: Phase,
+  reason: string,
+  ctx: DecideContext,
+  patch: Partial<RefundState>,
+): RefundState {
+  const at = new Date(ctx.now).toISOString();
+  const next: RefundState = {
+    ...s,
+    ...patch,
+    phase,
+    updatedAt: at,
+    transitions: [...s.transitions, { from: s.phase, to: phase, at, reason }].slice(-MAX_TRANSITIONS),
+  };
+  if (isOutcome(phase)) next.outcome = phase;
+  if (phase === RefundPhase.AWAITING_OTP && next.otpDeadline === undefined) {
+    next.otpDeadline = new Date(ctx.now + ctx.otpTimeoutMs).toISOString();
+  }
+  return next;
+}
+
+function rejection(eko: EkoAnswerSummary): string {
+  return `Eko rejected the refund${eko.status === undefined ? '' : ` (code ${eko.status})`}: ${eko.message}`;
+}
+
+function describe(eko: EkoAnswerSummary): string {
+  return eko.txStatus === undefined ? eko.message : `tx_status ${eko.txStatus} ${eko.txStatusDesc ?? ''}`.trim();
+}

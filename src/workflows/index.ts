@@ -1,0 +1,1 @@
+export { refundWorkflow } from './refund';

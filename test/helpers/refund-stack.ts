@@ -1,0 +1,68 @@
+// The whole refund stack for integration tests: a real Temporal server, the Eko simulator over
+// HTTP, a real worker with the production activities, and the RefundClient.
+import type { Worker } from '@temporalio/worker';
+import { RefundClient } from '../../src/client';
+import { createEkoClient } from '../../src/eko/client';
+import { UAT } from '../../src/eko/uat';
+import type { RefundInput } from '../../src/shared/contract';
+import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
+import { createRefundWorker } from '../../src/worker';
+import { startDevServer, startTimeSkippingServer, type TestServer } from './temporal';
+
+export interface RefundStack {
+  server: TestServer;
+  sim: EkoSimulator;
+  refunds: RefundClient;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+let queues = 0;
+
+export async function startRefundStack(
+  options: { timeSkipping?: boolean; ekoTimeoutMs?: number } = {},
+): Promise<RefundStack> {
+  const server = options.timeSkipping ? await startTimeSkippingServer() : await startDevServer();
+  const sim = await startSimulator();
+  const taskQueue = `refunds-test-${process.pid}-${(queues += 1)}`;
+  const worker: Worker = await createRefundWorker({
+    connection: server.env.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    eko: createEkoClient({
+      baseUrl: sim.baseUrl,
+      developerKey: UAT.developerKey,
+      accessKey: UAT.accessKey,
+      timeoutMs: options.ekoTimeoutMs ?? 2_000,
+    }),
+    defaults: { initiatorId: UAT.initiatorId, userCode: UAT.userCode },
+    shutdownGraceMs: 1_000,
+  });
+  const running = worker.run();
+  return {
+    server,
+    sim,
+    refunds: new RefundClient(server.env.client, taskQueue),
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await sim.close();
+      await server.env.teardown();
+    },
+  };
+}
+
+/** Polling and resend timings short enough for tests; everything else as in production. */
+export const FAST: Partial<RefundInput> = {
+  pollInterval: '50ms',
+  maxPollInterval: '200ms',
+  resendInterval: '1s',
+};
+
+let tids = 0;
+/** A tid unique within this test process. */
+export function newTid(): string {
+  tids += 1;
+  return `${Date.now() % 1_000_000_000}${String(process.pid % 1000).padStart(3, '0')}${String(tids).padStart(3, '0')}`;
+}
