@@ -21,7 +21,7 @@ export interface TestServer {
 // At INFO the worker logs each state change and the whole webpack report for every bundle, which
 // buries test failures. Must run before anything creates the SDK's runtime; the SDK reuses these
 // options if it later re-creates the runtime.
-function quietTemporalRuntime(): void {
+export function quietTemporalRuntime(): void {
   if (Runtime._instance === undefined) Runtime.install({ logger: new DefaultLogger('WARN') });
 }
 
