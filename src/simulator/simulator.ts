@@ -257,6 +257,9 @@ export class EkoSimulator {
     const route = matchEkoRoute(req.method ?? 'GET', url.pathname);
     if ('reply' in route) return send(res, route.reply);
 
+    // Counted on arrival, so a test can see a call that is still in flight.
+    const known = this.transactions.get(route.tid);
+    if (known) known.calls[route.endpoint] += 1;
     const fault = this.takeFault(route.endpoint, route.tid);
     const latency = this.config.latencyMs + (fault?.type === 'latency' ? (fault.latencyMs ?? 1000) : 0);
     if (latency > 0) await delay(latency);
@@ -337,7 +340,6 @@ export class EkoSimulator {
     }
     const tx = this.transactions.get(tid);
     if (!tx) return ekoFailure(168, 'TID does not exist');
-    tx.calls[endpoint] += 1;
     switch (endpoint) {
       case 'otp':
         return this.answerOtp(tx);

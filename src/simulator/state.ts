@@ -24,6 +24,7 @@ export interface SimTransaction {
   otpsIssued: number;
   /** Refund effects applied: the money-safety counter, never above 1. */
   refundCount: number;
+  /** Requests received per endpoint, counted on arrival (faulty and refused ones too). */
   calls: { otp: number; refund: number; inquiry: number };
   refundTid?: string;
 }

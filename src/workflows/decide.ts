@@ -5,6 +5,7 @@
 import { TxStatus } from '../eko/answers';
 import type { InquiryResult, OtpRequestResult, SubmitResult } from '../activities/results';
 import {
+  CANCELLABLE_PHASES,
   type EkoAnswerSummary,
   isOutcome,
   type Phase,
@@ -74,8 +75,12 @@ export function decide(state: RefundState, event: RefundEvent, ctx: DecideContex
             : to(RefundPhase.AWAITING_OTP, 'transaction is refund pending: waiting for the OTP Eko already sent');
         case TxStatus.Refunded:
           return to(RefundOutcome.REFUNDED, 'already refunded at Eko: no refund call made');
-        default:
+        case TxStatus.Success:
+        case TxStatus.Fail:
           return to(RefundOutcome.NOT_REFUNDABLE, `transaction is ${describe(result.eko)}: nothing to refund`);
+        default:
+          // 2, 5 and unknown values are not final: Eko says to keep inquiring.
+          return to(RefundPhase.CHECKING, `transaction is ${describe(result.eko)}: inquiring again`);
       }
     }
     case 'otp_requested':
@@ -90,6 +95,8 @@ export function decide(state: RefundState, event: RefundEvent, ctx: DecideContex
     case 'otp_timed_out':
       return to(RefundOutcome.OTP_EXPIRED, 'no OTP arrived before the OTP deadline');
     case 'cancelled':
+      // Once a refund call may have reached Eko, the refund is tracked to its end, whatever is asked.
+      if (!CANCELLABLE_PHASES.includes(s.phase)) return s;
       return to(RefundOutcome.CANCELLED, `cancelled before submission: ${event.reason}`);
     case 'refund_answered':
       return afterRefundCall(s, event.result, ctx, to);
@@ -142,9 +149,12 @@ function settledOutcome(txStatus: number, eko: EkoAnswerSummary, to: MoveTo): Re
       return to(RefundOutcome.REFUNDED, 'Eko reports the transaction refunded');
     case TxStatus.Fail:
       return to(RefundOutcome.FAILED, `Eko reports the refund failed (${describe(eko)})`);
-    default:
+    case TxStatus.Success:
       // A refund that Eko then reports as a successful transaction contradicts itself: a person must look.
       return to(RefundOutcome.NEEDS_REVIEW, `Eko reports ${describe(eko)} after a refund call`);
+    default:
+      // 2, 3, 5 and unknown values are not final: keep polling until the poll deadline.
+      return to(RefundPhase.PENDING, `Eko reports ${describe(eko)}: polling until final`);
   }
 }
 
@@ -156,13 +166,8 @@ function move(
   patch: Partial<RefundState>,
 ): RefundState {
   const at = new Date(ctx.now).toISOString();
-  const next: RefundState = {
-    ...s,
-    ...patch,
-    phase,
-    updatedAt: at,
-    transitions: [...s.transitions, { from: s.phase, to: phase, at, reason }].slice(-MAX_TRANSITIONS),
-  };
+  const transitions = phase === s.phase ? s.transitions : [...s.transitions, { from: s.phase, to: phase, at, reason }];
+  const next: RefundState = { ...s, ...patch, phase, updatedAt: at, transitions: transitions.slice(-MAX_TRANSITIONS) };
   if (isOutcome(phase)) next.outcome = phase;
   if (phase === RefundPhase.AWAITING_OTP && next.otpDeadline === undefined) {
     next.otpDeadline = new Date(ctx.now + ctx.otpTimeoutMs).toISOString();

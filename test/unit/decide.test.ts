@@ -256,9 +256,7 @@ describe('CHECKING', () => {
   });
 
   // Contract, Phases 1: "`2`, `5`, unknown → keep inquiring (same polling as PENDING) until it settles."
-  // decide maps every tx_status but 3 and 4 to NOT_REFUNDABLE. The workflow only feeds 0/1/3/4 today
-  // (settledStatuses in refund.ts), so this is latent.
-  it.failing.each([
+  it.each([
     [TxStatus.Initiated, 'Initiated'],
     [TxStatus.OnHold, 'On Hold'],
     [99, 'unknown'],
@@ -453,9 +451,8 @@ describe('SUBMITTING', () => {
     expect(lastTransition(next).reason).toBe('the refund call kept failing');
   });
 
-  // Money-safety: "2/5/unknown → PENDING, no POST". The activity turns those into `pending` today,
-  // so decide's NEEDS_REVIEW for a `settled` 2/5/unknown is latent.
-  it.failing.each([TxStatus.Initiated, TxStatus.OnHold, 99])(
+  // Money-safety: "2/5/unknown → PENDING, no POST".
+  it.each([TxStatus.Initiated, TxStatus.OnHold, 99])(
     'settled by the inquiry before a retry: tx_status %p → PENDING, not NEEDS_REVIEW',
     (txStatus) => {
       const next = decide(submitting(), on.answered(submit.settled(txStatus)), CTX);
@@ -494,9 +491,8 @@ describe('PENDING', () => {
     expect(lastTransition(next).reason).toBe('the refund was not final before the poll deadline');
   });
 
-  // Contract, Phases 5: "`2`, `3`, `5`, unknown → keep polling with backoff". decide ends these in
-  // NEEDS_REVIEW; the workflow's settledStatuses (0/1/4) keep them away today, so this is latent.
-  it.failing.each([TxStatus.Initiated, TxStatus.RefundPending, TxStatus.OnHold, 99])(
+  // Contract, Phases 5: "`2`, `3`, `5`, unknown → keep polling with backoff".
+  it.each([TxStatus.Initiated, TxStatus.RefundPending, TxStatus.OnHold, 99])(
     'settled tx_status %p → keeps polling (stays PENDING)',
     (txStatus) => {
       const next = decide(pending(), on.settled(txStatus), CTX);
@@ -508,7 +504,7 @@ describe('PENDING', () => {
 describe('cancellation', () => {
   // Contract, Money-safety: "Cancellation is honoured only before SUBMITTING." decide applies
   // `cancelled` in any phase; only the workflow's cancel validator and loop guard keep it out.
-  it.failing.each([RefundPhase.SUBMITTING, RefundPhase.PENDING])(
+  it.each([RefundPhase.SUBMITTING, RefundPhase.PENDING])(
     'cancelled in %s (refund reached Eko) is not honoured: no CANCELLED outcome',
     (phase) => {
       const next = decide(stateIn(phase), on.cancelled('too late'), CTX);

@@ -1,0 +1,63 @@
+import { ConfigError, loadConfig, loadTemporalConfig } from '../../src/config';
+import { UAT } from '../../src/eko/uat';
+
+describe('loadConfig', () => {
+  it('defaults to Eko UAT and the eko-refunds task queue when nothing is set', () => {
+    expect(loadConfig({})).toEqual({
+      taskQueue: 'eko-refunds',
+      eko: { baseUrl: UAT.baseUrl, developerKey: UAT.developerKey, accessKey: UAT.accessKey, timeoutMs: 30_000 },
+      defaults: { initiatorId: UAT.initiatorId, userCode: UAT.userCode },
+      shutdownGraceMs: 30_000,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      REFUND_TASK_QUEUE: 'q',
+      EKO_BASE_URL: 'https://api.eko.in/ekoicici/v3',
+      EKO_DEVELOPER_KEY: 'dev',
+      EKO_ACCESS_KEY: 'secret',
+      EKO_INITIATOR_ID: '9000000001',
+      EKO_USER_CODE: '123',
+      EKO_TIMEOUT_MS: '5000',
+      SHUTDOWN_GRACE_MS: '1000',
+    });
+    expect(config).toMatchObject({ taskQueue: 'q', eko: { timeoutMs: 5000 }, defaults: { userCode: '123' } });
+  });
+
+  it.each([
+    [{ EKO_BASE_URL: 'staging.eko.in' }, 'EKO_BASE_URL: must be a URL'],
+    [{ EKO_INITIATOR_ID: '12345' }, 'EKO_INITIATOR_ID: must be a 10-digit mobile number'],
+    [{ EKO_USER_CODE: 'abc' }, 'EKO_USER_CODE: must be digits'],
+    [{ EKO_TIMEOUT_MS: 'soon' }, 'EKO_TIMEOUT_MS'],
+  ])('stops start-up on %p with a message naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never puts the value of a bad variable in its error (the access key is secret)', () => {
+    expect(() => loadConfig({ EKO_ACCESS_KEY: 'topsecret', EKO_USER_CODE: 'topsecret' })).toThrow(
+      /^invalid configuration: EKO_USER_CODE: must be digits$/,
+    );
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ EKO_ACCESS_KEY: '' }).eko.accessKey).toBe(UAT.accessKey);
+  });
+});
+
+describe('loadTemporalConfig', () => {
+  it('defaults to localhost:7233 and the default namespace', () => {
+    expect(loadTemporalConfig({})).toMatchObject({
+      connectionOptions: { address: 'localhost:7233' },
+      namespace: 'default',
+    });
+  });
+
+  it("reads the SDK's own TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE", () => {
+    expect(loadTemporalConfig({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'refunds' })).toMatchObject({
+      connectionOptions: { address: 'temporal:7233' },
+      namespace: 'refunds',
+    });
+  });
+});
