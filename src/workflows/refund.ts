@@ -7,6 +7,7 @@ import {
   condition,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -222,6 +223,17 @@ export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResul
     }
   }
 
+  // One timer for the whole OTP wait, started on the first AWAITING_OTP and never cancelled: wrong
+  // OTPs and resends add no timer events, and a refund that ends first simply leaves it behind.
+  let otpDeadlinePassed = false;
+  let otpDeadlineTimer: Promise<void> | undefined;
+  function startOtpDeadlineTimer(): void {
+    if (otpDeadlineTimer) return;
+    const remainingMs = Date.parse(state.otpDeadline ?? '') - Date.now();
+    otpDeadlineTimer = remainingMs > 0 ? sleep(remainingMs) : Promise.resolve();
+    void otpDeadlineTimer.then(() => (otpDeadlinePassed = true));
+  }
+
   const initiator = { initiatorId, userCode };
   while (!isOutcome(state.phase)) {
     if (cancelReason !== undefined && CANCELLABLE_PHASES.includes(state.phase)) {
@@ -265,13 +277,13 @@ export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResul
       }
 
       case RefundPhase.AWAITING_OTP: {
-        const remainingMs = Date.parse(state.otpDeadline ?? '') - Date.now();
-        const woke =
-          remainingMs > 0 &&
-          (await condition(() => otpQueue.length > 0 || cancelReason !== undefined || resendRequested, remainingMs));
+        startOtpDeadlineTimer();
+        await condition(
+          () => otpQueue.length > 0 || cancelReason !== undefined || resendRequested || otpDeadlinePassed,
+        );
         if (cancelReason !== undefined) return 'cancelled'; // the loop applies it
         if (resendRequested) return { type: 'resend_requested' };
-        if (woke && otpQueue.length > 0) return { type: 'otp_received' };
+        if (otpQueue.length > 0) return { type: 'otp_received' };
         return { type: 'otp_timed_out' };
       }
 

@@ -1,4 +1,5 @@
 import { RefundOutcome, RefundPhase } from '../../src/shared/contract';
+import { recordHistory } from '../helpers/histories';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 
 /** Waiting a day for an OTP, on the time-skipping test server: no real waiting. */
@@ -29,4 +30,5 @@ test('no OTP before otpTimeout (24 hours) ends OTP_EXPIRED, with no refund call'
     RefundPhase.AWAITING_OTP,
     RefundOutcome.OTP_EXPIRED,
   ]);
+  await recordHistory(stack.server.env.client, tid, 'otp-timed-out');
 });
