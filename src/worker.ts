@@ -1,4 +1,4 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { createActivities } from './activities';
 import { loadConfig, loadTemporalConfig } from './config';
@@ -12,7 +12,18 @@ export interface RefundWorkerOptions {
   eko: EkoClient;
   defaults: { initiatorId: string; userCode: string };
   shutdownGraceMs?: number;
+  /** Cache size and concurrency limits (see BENCHMARKS.md); the SDK's defaults otherwise. */
+  tuning?: WorkerTuning;
 }
+
+export type WorkerTuning = Pick<
+  WorkerOptions,
+  | 'maxCachedWorkflows'
+  | 'maxConcurrentActivityTaskExecutions'
+  | 'maxConcurrentWorkflowTaskExecutions'
+  | 'maxConcurrentActivityTaskPolls'
+  | 'maxConcurrentWorkflowTaskPolls'
+>;
 
 /** The refund worker: the workflow code plus the activities wired to one Eko client. */
 export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker> {
@@ -24,6 +35,7 @@ export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker
     activities: createActivities({ eko: options.eko, defaults: options.defaults }),
     // In-flight Eko calls get this long to finish on SIGINT/SIGTERM before the worker stops.
     shutdownGraceTime: options.shutdownGraceMs ?? 30_000,
+    ...options.tuning,
   });
 }
 
