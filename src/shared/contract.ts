@@ -76,6 +76,11 @@ export const refundInputSchema = z.strictObject({
   pollDeadline: duration.default('7 days'),
   pollInterval: duration.default('30 seconds'),
   maxPollInterval: duration.default('15 minutes'),
+  /**
+   * How long one Eko call may run before Temporal presumes the worker lost and retries it (a
+   * refund retry inquires first). Keep it above the worker's EKO_TIMEOUT_MS.
+   */
+  ekoCallTimeout: duration.default('1 minute'),
   /** How long configuration or auth errors on the refund call are retried before NEEDS_REVIEW. */
   submitDeadline: duration.default('24 hours'),
   /** Minimum time between two OTP resends. */

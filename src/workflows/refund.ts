@@ -36,9 +36,6 @@ import { cancelUpdate, otpSignal, resendOtpSignal, resendOtpUpdate, stateQuery, 
 const PHASE_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE_PHASE, SearchAttributeType.KEYWORD);
 const TID_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE_TID, SearchAttributeType.KEYWORD);
 
-// One Eko call: the client's own timeout is 30 s; past a minute the worker is presumed gone.
-const EKO_CALL = '1 minute';
-
 /** The durable refund of one failed Eko transaction. See ../shared/refund-workflow.md. */
 export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResult> {
   const parsed = refundInputSchema.safeParse(rawInput);
@@ -54,18 +51,18 @@ export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResul
   const resendIntervalMs = msToNumber(input.resendInterval);
 
   const acts = proxyActivities<RefundActivities>({
-    startToCloseTimeout: EKO_CALL,
+    startToCloseTimeout: input.ekoCallTimeout,
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
   });
   // Configuration and auth errors are retried so that fixing the configuration resumes the refund.
   const { submitRefund } = proxyActivities<RefundActivities>({
-    startToCloseTimeout: EKO_CALL,
+    startToCloseTimeout: input.ekoCallTimeout,
     scheduleToCloseTimeout: input.submitDeadline,
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
   });
   // Polling is activity retries: the history does not grow with the number of polls.
   const { awaitTransactionStatus } = proxyActivities<RefundActivities>({
-    startToCloseTimeout: EKO_CALL,
+    startToCloseTimeout: input.ekoCallTimeout,
     scheduleToCloseTimeout: input.pollDeadline,
     retry: { initialInterval: input.pollInterval, backoffCoefficient: 2, maximumInterval: input.maxPollInterval },
   });

@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
 import { msToTs } from '@temporalio/common/lib/time';
 import { RefundClient } from '../../src/client';
 import { RefundOutcome, RefundPhase } from '../../src/shared/contract';
 import { ensureSearchAttributes } from '../../src/worker';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
+import { startWorkerProcess as startWorker } from '../helpers/worker-process';
 
 /** The production entry point (`src/worker.ts`) as its own process, configured from the environment. */
 let stack: RefundStack;
@@ -14,23 +13,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => stack?.stop());
 
-const REPO = path.resolve(__dirname, '../..');
-
-function startWorkerProcess(env: Record<string, string>): {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-} {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/worker.ts'], {
-    cwd: REPO,
-    env: { ...process.env, TEMPORAL_ADDRESS: stack.server.env.address, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
+function startWorkerProcess(env: Record<string, string>) {
+  return startWorker({ TEMPORAL_ADDRESS: stack.server.env.address, ...env });
 }
 
 test('a bad configuration value stops start-up with a message naming the variable', async () => {
@@ -59,11 +43,7 @@ test('registers the search attributes a namespace lacks, once', async () => {
 test('SIGTERM lets the in-flight refund call finish before the worker exits', async () => {
   const taskQueue = `worker-process-${process.pid}`;
   const worker = startWorkerProcess({ REFUND_TASK_QUEUE: taskQueue, EKO_BASE_URL: stack.sim.baseUrl });
-  await waitFor(
-    'the worker to poll',
-    async () => worker.output(),
-    (out) => out.includes('Refund worker polling'),
-  );
+  await worker.ready();
   const refunds = new RefundClient(stack.server.env.client, taskQueue);
   const tid = newTid();
   stack.sim.seed({ tid });

@@ -1,0 +1,47 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+
+const REPO = path.resolve(__dirname, '../..');
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  exited: Promise<number | null>;
+  /** Resolves once the worker says it is polling. */
+  ready(): Promise<void>;
+}
+
+/** The production entry point (`src/worker.ts`) as its own process, configured by `env` alone. */
+export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/worker.ts'], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const listener of listeners) listener();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = () =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (output.includes('Refund worker polling')) resolve();
+      };
+      listeners.add(check);
+      check();
+      void exited.then((code) => reject(new Error(`worker exited (${code}) before polling:\n${output}`)));
+    });
+  return { child, output: () => output, exited, ready };
+}
+
+/** Kills the worker at once, as a crash or an OOM kill would. */
+export async function killWorker(worker: WorkerProcess): Promise<void> {
+  worker.child.kill('SIGKILL');
+  await worker.exited;
+}
