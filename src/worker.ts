@@ -1,8 +1,9 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { makeTelemetryFilterString, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { createActivities } from './activities';
 import { loadConfig, loadTemporalConfig } from './config';
 import { createEkoClient, type EkoClient } from './eko/client';
+import { createLogger, redactor, TemporalPinoLogger } from './logging';
 import { SEARCH_ATTRIBUTE_PHASE, SEARCH_ATTRIBUTE_TID } from './shared/contract';
 
 export interface RefundWorkerOptions {
@@ -53,12 +54,23 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
 }
 
 async function run(): Promise<void> {
-  const config = loadConfig();
+  const logger = createLogger();
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    logger.fatal((err as Error).message);
+    process.exit(1);
+  }
+  redactor.add(config.eko.accessKey);
+  Runtime.install({
+    logger: new TemporalPinoLogger(logger),
+    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+  });
   const temporalConfig = loadTemporalConfig();
   const connection = await NativeConnection.connect(temporalConfig.connectionOptions);
   const added = await ensureSearchAttributes(connection, temporalConfig.namespace);
-  if (added.length > 0)
-    console.log(`Registered search attributes ${added.join(', ')} in namespace ${temporalConfig.namespace}`);
+  if (added.length > 0) logger.info({ added, namespace: temporalConfig.namespace }, 'Registered search attributes');
   const worker = await createRefundWorker({
     connection,
     namespace: temporalConfig.namespace,
@@ -67,9 +79,14 @@ async function run(): Promise<void> {
     defaults: config.defaults,
     shutdownGraceMs: config.shutdownGraceMs,
   });
-  console.log(
-    `Refund worker polling task queue ${config.taskQueue} on ${temporalConfig.connectionOptions.address} ` +
-      `(namespace ${temporalConfig.namespace}), Eko at ${config.eko.baseUrl}`,
+  logger.info(
+    {
+      taskQueue: config.taskQueue,
+      temporalAddress: temporalConfig.connectionOptions.address,
+      namespace: temporalConfig.namespace,
+      ekoBaseUrl: config.eko.baseUrl,
+    },
+    'Refund worker polling',
   );
   // The SDK stops polling on SIGINT/SIGTERM and lets in-flight activities finish within the grace time.
   try {
@@ -81,7 +98,7 @@ async function run(): Promise<void> {
 
 if (require.main === module) {
   run().catch((err) => {
-    console.error(err instanceof Error ? err.message : err);
+    console.error(err);
     process.exit(1);
   });
 }

@@ -2,6 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { EkoReply, EkoRetryable, RefundDetails } from '../eko/answers';
 import { TxStatus } from '../eko/answers';
 import type { EkoClient } from '../eko/client';
+import { type Redactor, redactor as processRedactor } from '../logging';
 import type { EkoAnswerSummary, RefundAmounts } from '../shared/contract';
 import type {
   Initiator,
@@ -14,6 +15,8 @@ import type {
 
 export interface ActivityDeps {
   eko: EkoClient;
+  /** Learns the OTP and otp_ref_id of each call, so no log line can show them. */
+  redactor?: Redactor;
   /** Used when a refund's input omits them. */
   defaults: { initiatorId: string; userCode: string };
   now?: () => number;
@@ -28,7 +31,8 @@ const FINAL_TX_STATUSES: number[] = [TxStatus.Success, TxStatus.Fail, TxStatus.R
  * The refund's side effects. Business outcomes are returned; anything worth retrying is thrown,
  * so polling happens as activity retries and adds nothing to the workflow's history.
  */
-export function createActivities({ eko, defaults, now = Date.now }: ActivityDeps) {
+export function createActivities({ eko: client, defaults, redactor = processRedactor, now = Date.now }: ActivityDeps) {
+  const eko = observed(client, now);
   const initiator = (request: Initiator) => ({
     initiatorId: request.initiatorId ?? defaults.initiatorId,
     userCode: request.userCode ?? defaults.userCode,
@@ -74,6 +78,7 @@ export function createActivities({ eko, defaults, now = Date.now }: ActivityDeps
       const answer = await eko.requestRefundOtp(request.tid, initiator(request).initiatorId);
       switch (answer.kind) {
         case 'otp_sent':
+          redactor.add(answer.otpRefId);
           return { kind: 'sent', otpRefId: answer.otpRefId, eko: summarize(answer) };
         case 'rejected':
           return { kind: 'rejected', reason: answer.reason, eko: summarize(answer) };
@@ -88,6 +93,7 @@ export function createActivities({ eko, defaults, now = Date.now }: ActivityDeps
      * while the transaction is still Refund Pending (3).
      */
     async submitRefund(request: SubmitRequest): Promise<SubmitResult> {
+      redactor.add(request.otp, request.otpRefId);
       if (Context.current().info.attempt > 1) {
         const before = await eko.inquireTransaction(request.tid, initiator(request));
         if (before.kind === 'retryable') throw retryable(before);
@@ -138,4 +144,28 @@ function retryable(answer: EkoRetryable): ApplicationFailure {
 function amounts(refund: RefundDetails): RefundAmounts {
   const { refundTid, refundedAmount, amount, fee, balance } = refund;
   return { refundTid, refundedAmount, amount, fee, balance };
+}
+
+/** Logs every Eko call with its outcome and latency; the SDK adds workflowId, runId and activityType. */
+function observed(eko: EkoClient, now: () => number): EkoClient {
+  async function timed<T extends { kind: string } & EkoReply>(endpoint: string, call: () => Promise<T>): Promise<T> {
+    const started = now();
+    const answer = await call();
+    const fields = {
+      endpoint,
+      outcome: answer.kind,
+      reason: 'reason' in answer ? answer.reason : undefined,
+      ekoCode: answer.code,
+      httpStatus: answer.httpStatus,
+      latencyMs: now() - started,
+    };
+    if (answer.kind === 'retryable') Context.current().log.warn(`Eko ${endpoint}: ${answer.message}`, fields);
+    else Context.current().log.info(`Eko ${endpoint}: ${answer.kind}`, fields);
+    return answer;
+  }
+  return {
+    requestRefundOtp: (tid, initiatorId) => timed('otp', () => eko.requestRefundOtp(tid, initiatorId)),
+    initiateRefund: (request) => timed('refund', () => eko.initiateRefund(request)),
+    inquireTransaction: (tid, initiator) => timed('inquiry', () => eko.inquireTransaction(tid, initiator)),
+  };
 }

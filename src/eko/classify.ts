@@ -74,12 +74,11 @@ function readEnvelope(exchange: RawExchange): Envelope | EkoRetryable {
     };
   }
   if (!envelope?.success) {
-    return {
-      kind: 'retryable',
-      reason: 'bad_response',
-      httpStatus,
-      message: 'Eko answered JSON that is not an object',
-    };
+    const isObject = typeof json === 'object' && json !== null && !Array.isArray(json);
+    const message = isObject
+      ? `Eko answered an envelope with malformed fields: ${fieldsOf(envelope!.error)}`
+      : 'Eko answered JSON that is not an object';
+    return { kind: 'retryable', reason: 'bad_response', httpStatus, message };
   }
   const data = envelope.data;
   if (data.status === undefined && data.response_status_id === undefined) {
@@ -142,9 +141,17 @@ function rejected(reply: EkoReply): EkoRejected {
   return { kind: 'rejected', reason: rejectReason(reply), ...reply };
 }
 
+function fieldsOf(error: z.ZodError): string {
+  return error.issues.map((issue) => issue.path.join('.') || '(root)').join(', ');
+}
+
 function badData(reply: EkoReply, what: string, error: z.ZodError): EkoRetryable {
-  const fields = error.issues.map((issue) => issue.path.join('.') || '(root)').join(', ');
-  return { kind: 'retryable', reason: 'bad_response', ...reply, message: `${what} has malformed fields: ${fields}` };
+  return {
+    kind: 'retryable',
+    reason: 'bad_response',
+    ...reply,
+    message: `${what} has malformed fields: ${fieldsOf(error)}`,
+  };
 }
 
 export function classifyRefund(exchange: RawExchange): RefundAnswer {

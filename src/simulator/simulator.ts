@@ -75,6 +75,7 @@ export const faultSchema = z.object({
     'busy',
     'envelope_less',
     'huge_body',
+    'wrong_types',
   ]),
   endpoint: z.enum(['otp', 'refund', 'inquiry']).optional(),
   tid: z.string().optional(),
@@ -282,6 +283,8 @@ export class EkoSimulator {
         return send(res, json(200, { message: 'No key for Response' }));
       case 'http403':
         return send(res, json(403, { message: 'Forbidden' }));
+      case 'wrong_types':
+        return send(res, json(200, { status: 'ok', response_status_id: 'x', message: 5, data: [] }));
       case 'huge_body':
         return send(res, json(200, { status: 0, message: 'x'.repeat(3 * 1024 * 1024) }));
       case 'busy':

@@ -42,7 +42,8 @@ export type FaultType =
   | 'http403'
   | 'busy'
   | 'envelope_less'
-  | 'huge_body';
+  | 'huge_body'
+  | 'wrong_types';
 
 export interface Fault {
   type: FaultType;

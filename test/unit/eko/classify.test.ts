@@ -138,6 +138,15 @@ describe('classifyRefund', () => {
     expect(classifyRefund(ok([1, 2]))).toMatchObject({ kind: 'retryable', reason: 'bad_response' });
   });
 
+  it('reads an envelope with wrongly typed fields as retryable bad_response naming them', () => {
+    expect(classifyRefund(ok({ status: 'ok', message: 5 }))).toEqual({
+      kind: 'retryable',
+      reason: 'bad_response',
+      httpStatus: 200,
+      message: 'Eko answered an envelope with malformed fields: status, message',
+    });
+  });
+
   it('reads malformed refund data as retryable bad_response naming the field', () => {
     const body = { ...REFUND_DONE_SAMPLE, data: { ...REFUND_DONE_SAMPLE.data, amount: 'lots' } };
     expect(classifyRefund(ok(body))).toMatchObject({
