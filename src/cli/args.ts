@@ -181,20 +181,20 @@ Secrets stay secret: the CLI never prints an OTP, an otp_ref_id, an access key o
 
 export function parseInvocation(argv: string[]): Invocation {
   const name = argv.find((arg) => !arg.startsWith('-'));
+  const spec = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name as Command['name']] : undefined;
   if (name === undefined || argv.includes('-h') || argv.includes('--help')) {
-    const spec = name === undefined ? undefined : COMMANDS[name as Command['name']];
     return { help: spec ? `Usage: eko-refund ${spec.usage}\n\nRun eko-refund --help for everything.` : USAGE };
   }
-  const spec = Object.hasOwn(COMMANDS, name) ? COMMANDS[name as Command['name']] : undefined;
   if (!spec) throw new InvalidInputError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
-  const args = argv.filter((arg, index) => index !== argv.indexOf(name));
+  const args = argv.filter((_, index) => index !== argv.indexOf(name));
   const { values, positionals } = parseStrict(args, { ...GLOBAL_OPTIONS, ...spec.options });
   return { command: spec.build(positionals, values), json: values.json === true };
 }
 
 function parseStrict(args: string[], options: Options): { values: Values; positionals: string[] } {
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+    return { values: values as Values, positionals };
   } catch (err) {
     // node:util names the option at fault ("Unknown option '--foo'"); values are not echoed.
     throw new InvalidInputError(err instanceof Error ? err.message : String(err));

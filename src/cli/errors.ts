@@ -2,34 +2,42 @@ import { isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import { type RefundClient, RefundRequestError } from '../client';
 import { loadTemporalConfig } from '../config';
 import { InvalidInputError, workflowIdFor } from '../shared/contract';
-import { CliError, ExitCode } from './exit-codes';
+import { CLI, CliError, ExitCode } from './exit-codes';
 
 /** Turns any failure into an exit code and a message that says what to do next. */
 export async function explain(err: unknown, context: { tid?: string; refunds?: RefundClient }): Promise<CliError> {
   if (err instanceof CliError) return err;
   if (err instanceof InvalidInputError) {
-    return new CliError(ExitCode.USAGE, `${err.message}. See eko-refund --help.`);
+    return new CliError(ExitCode.USAGE, `${err.message}. See ${CLI} --help.`);
   }
-  if (isUnreachable(err)) return unreachable(err);
+  if (grpcCode(err) === GRPC_UNAVAILABLE) return unreachable(err);
+  if (grpcCode(err) === GRPC_DEADLINE_EXCEEDED) return workerSilent(err);
   if (err instanceof RefundRequestError && context.tid !== undefined && context.refunds) {
     return explainRefusal(err, context.tid, context.refunds);
   }
   return new CliError(ExitCode.UNEXPECTED, `unexpected error: ${messageOf(err)}`);
 }
 
-/** The client reports a missing workflow and a refusal alike; Temporal tells which it was. */
+/** The client reports a missing, a closed and a refusing workflow alike; Temporal tells which it was. */
 async function explainRefusal(err: RefundRequestError, tid: string, refunds: RefundClient): Promise<CliError> {
-  const state = await workflowStatus(refunds, tid).catch(() => 'unknown');
-  if (state === 'missing') return notFound(tid);
-  return new CliError(ExitCode.REFUSED, `${err.message}. See where the refund stands: eko-refund status ${tid}`);
+  const status = await workflowStatus(refunds, tid).catch(() => 'RUNNING');
+  if (status === 'missing') return notFound(tid);
+  if (status !== 'RUNNING') {
+    const ended = await refunds.getState(tid).then(
+      (state) => state.outcome ?? `${state.phase} (workflow ${status})`,
+      () => `workflow ${status}`,
+    );
+    return new CliError(ExitCode.REFUSED, `the refund of tid ${tid} already ended: ${ended}. Nothing more to do.`);
+  }
+  return new CliError(ExitCode.REFUSED, `${err.message}. See where the refund stands: ${CLI} status ${tid}`);
 }
 
 export function notFound(tid: string): CliError {
   const { namespace } = loadTemporalConfig();
   return new CliError(
     ExitCode.NOT_FOUND,
-    `no refund workflow for tid ${tid} in namespace ${namespace}. Start one with eko-refund start ${tid}, ` +
-      'or find it with eko-refund list (check TEMPORAL_NAMESPACE if you expected it here).',
+    `no refund workflow for tid ${tid} in namespace ${namespace}. Start one with ${CLI} start ${tid}, ` +
+      `or find it with ${CLI} list (check TEMPORAL_NAMESPACE if you expected it here).`,
   );
 }
 
@@ -53,15 +61,25 @@ export function unreachable(err: unknown): CliError {
   );
 }
 
-// gRPC status codes DEADLINE_EXCEEDED (4) and UNAVAILABLE (14): the server did not answer.
-const GRPC_UNREACHABLE = [4, 14];
+/** A worker that does not answer a query or an update in time: Temporal gives up on the call. */
+function workerSilent(err: unknown): CliError {
+  return new CliError(
+    ExitCode.UNREACHABLE,
+    `Temporal got no answer from a refund worker in time (${messageOf(err)}). Is the worker running ` +
+      "(npm start, or npm run dev) on the refund's task queue? The refund itself is safe: it waits in Temporal.",
+  );
+}
 
-function isUnreachable(err: unknown): boolean {
+// gRPC status codes: UNAVAILABLE means the server is gone; DEADLINE_EXCEEDED on a call that a
+// worker must answer (query, update) means no worker did.
+const GRPC_DEADLINE_EXCEEDED = 4;
+const GRPC_UNAVAILABLE = 14;
+
+function grpcCode(err: unknown): number | undefined {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    if (isGrpcServiceError(e) && GRPC_UNREACHABLE.includes(e.code)) return true;
-    if (/Failed to connect/i.test(e.message)) return true;
+    if (isGrpcServiceError(e)) return e.code;
   }
-  return false;
+  return undefined;
 }
 
 function messageOf(err: unknown): string {

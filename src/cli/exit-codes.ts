@@ -1,5 +1,8 @@
 import { RefundOutcome } from '../shared/contract';
 
+/** How to run this CLI, for the hints in its messages: the way it was run. */
+export const CLI = process.env.npm_lifecycle_event === 'cli' ? 'npm run cli --' : 'eko-refund';
+
 /** What `eko-refund` exits with; scripts branch on these, so they never change meaning. */
 export enum ExitCode {
   OK = 0,
@@ -44,10 +47,12 @@ export class CliError extends Error {
 export const EXIT_CODES_HELP = `Exit codes:
   0   success (watch, result: the refund ended REFUNDED; otp: Eko accepted the OTP)
   1   unexpected error (a bug, or an answer the CLI does not know)
-  2   usage or invalid input: the message names the argument or field
-  3   refused by the workflow: wrong phase, malformed OTP, resend too soon, cancel after submission
+  2   usage or invalid input (a malformed OTP too): the message names the argument or field; nothing was sent
+  3   refused by the workflow: wrong phase, OTP already being submitted, resend too soon,
+      cancel after submission, refund already ended
   4   no refund workflow for this tid
-  5   cannot reach Temporal (check TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, and that the server runs)
+  5   cannot reach Temporal (check TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, and that the server runs),
+      or no refund worker answered a query or update in time (check that the worker runs)
   6   otp: Eko refused the OTP (wrong or expired); the refund waits for another OTP
   10  NOT_REFUNDABLE      11  FAILED      12  OTP_EXPIRED
   13  CANCELLED           14  NEEDS_REVIEW

@@ -9,6 +9,7 @@ import {
   type RefundResult,
   type SubmitOtpResponse,
 } from '../shared/contract';
+import { CLI } from './exit-codes';
 
 export function formatStatus(status: RefundStatus, now = Date.now()): string {
   const rows: [string, string | undefined][] = [
@@ -73,13 +74,12 @@ const lastReason = (transitions: PhaseTransition[]): string => transitions.at(-1
 export function formatOtpAnswer(tid: string, answer: SubmitOtpResponse): string {
   const line = `${answer.phase}: ${answer.message}`;
   if (answer.phase === RefundPhase.AWAITING_OTP) {
-    return `${line} (${answer.otpAttemptsLeft} OTP attempt(s) left). Ask the customer for the OTP again and rerun eko-refund otp ${tid} <otp>.`;
+    return `${line} (${answer.otpAttemptsLeft} OTP attempt(s) left). Ask the customer for the OTP again and rerun ${CLI} otp ${tid} <otp>.`;
   }
   if (answer.phase === RefundPhase.SENDING_OTP) {
-    return `${line}. A new OTP is on its way to the customer; then run eko-refund otp ${tid} <otp>.`;
+    return `${line}. A new OTP is on its way to the customer; then run ${CLI} otp ${tid} <otp>.`;
   }
-  if (answer.phase === RefundPhase.PENDING)
-    return `${line}. Eko is completing it; follow with eko-refund watch ${tid}.`;
+  if (answer.phase === RefundPhase.PENDING) return `${line}. Eko is completing it; follow with ${CLI} watch ${tid}.`;
   return line;
 }
 
