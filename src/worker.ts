@@ -1,6 +1,8 @@
 import { makeTelemetryFilterString, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { createActivities } from './activities';
+import { dataConverterFor, loadEncryptionConfig } from './codec';
 import { loadConfig, loadTemporalConfig } from './config';
 import { createEkoClient, type EkoClient } from './eko/client';
 import { createLogger, redactor, TemporalPinoLogger } from './logging';
@@ -15,6 +17,8 @@ export interface RefundWorkerOptions {
   shutdownGraceMs?: number;
   /** Cache size and concurrency limits (see BENCHMARKS.md); the SDK's defaults otherwise. */
   tuning?: WorkerTuning;
+  /** Payload encryption: `dataConverterFor(loadEncryptionConfig())`; plain payloads when omitted. */
+  dataConverter?: DataConverter;
 }
 
 export type WorkerTuning = Pick<
@@ -34,6 +38,7 @@ export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue,
     workflowsPath: require.resolve('./workflows'),
     activities: createActivities({ eko: options.eko, defaults: options.defaults }),
+    dataConverter: options.dataConverter,
     // In-flight Eko calls get this long to finish on SIGINT/SIGTERM before the worker stops.
     shutdownGraceTime: options.shutdownGraceMs ?? 30_000,
     ...options.tuning,
@@ -56,8 +61,10 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
 async function run(): Promise<void> {
   const logger = createLogger();
   let config;
+  let encryptionKeys;
   try {
     config = loadConfig();
+    encryptionKeys = loadEncryptionConfig();
   } catch (err) {
     logger.fatal((err as Error).message);
     process.exit(1);
@@ -78,6 +85,7 @@ async function run(): Promise<void> {
     eko: createEkoClient(config.eko),
     defaults: config.defaults,
     shutdownGraceMs: config.shutdownGraceMs,
+    dataConverter: dataConverterFor(encryptionKeys),
   });
   logger.info(
     {
@@ -85,6 +93,7 @@ async function run(): Promise<void> {
       temporalAddress: temporalConfig.connectionOptions.address,
       namespace: temporalConfig.namespace,
       ekoBaseUrl: config.eko.baseUrl,
+      encryptedPayloads: encryptionKeys.length > 0,
     },
     'Refund worker polling',
   );

@@ -1,0 +1,162 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { z } from 'zod';
+
+/**
+ * Temporal's codec-server protocol, so the Web UI (`--ui-codec-endpoint`) and the CLI
+ * (`--codec-endpoint`) show decrypted payloads and can send encrypted input: `POST .../encode`
+ * and `POST .../decode` with `{ "payloads": [...] }` in protobuf JSON (bytes as base64).
+ * Anyone who can call it can read every payload, so set a token outside a developer's machine.
+ */
+export interface CodecServerOptions {
+  codec: PayloadCodec;
+  /** When set, requests must carry `Authorization: Bearer <token>` (the CLI's `--codec-auth`). */
+  token?: string;
+  /** Web UI origins allowed to call from a browser. */
+  corsOrigins: readonly string[];
+}
+
+export interface RunningCodecServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+// A history's payloads are decoded in batches; Temporal refuses single payloads over 2 MB by default.
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+const payloadsSchema = z.object({
+  payloads: z.array(
+    // Protobuf JSON leaves out empty fields.
+    z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() }),
+  ),
+});
+type PayloadJson = z.infer<typeof payloadsSchema>['payloads'][number];
+
+export async function startCodecServer(
+  options: CodecServerOptions,
+  port = 0,
+  host = '127.0.0.1',
+): Promise<RunningCodecServer> {
+  const server = createCodecServer(options);
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${address.port}`,
+    async close() {
+      // The Web UI keeps connections alive; do not wait for it to let go.
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export function createCodecServer(options: CodecServerOptions): http.Server {
+  return http.createServer((req, res) => {
+    handle(req, res, options).catch(() => {
+      // Never echo an internal error: it could quote a payload.
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'codec server error' }));
+    });
+  });
+}
+
+async function handle(req: http.IncomingMessage, res: http.ServerResponse, options: CodecServerOptions) {
+  const origin = req.headers.origin;
+  const originAllowed = origin === undefined || options.corsOrigins.includes(origin);
+  const reply = (status: number, body?: unknown, headers: http.OutgoingHttpHeaders = {}) => {
+    res.writeHead(status, {
+      ...(origin !== undefined && originAllowed ? corsHeaders(origin) : {}),
+      vary: 'Origin',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    });
+    res.end(body === undefined ? undefined : JSON.stringify(body));
+  };
+
+  // A browser page from another origin gets nothing, not even the work done for it.
+  if (!originAllowed) return reply(403, { message: 'origin not allowed: add it to CODEC_CORS_ORIGINS' });
+  // Browsers send the preflight without credentials.
+  if (req.method === 'OPTIONS') return reply(204);
+  if (options.token !== undefined && !authorized(req.headers.authorization, options.token)) {
+    return reply(401, { message: 'missing or wrong bearer token' }, { 'www-authenticate': 'Bearer' });
+  }
+  // The protocol looks only at the last path segment, so the server can sit under a prefix
+  // (the CLI's `/{namespace}/decode` templating, a reverse proxy).
+  const path = new URL(req.url ?? '/', 'http://codec').pathname;
+  const operation = path.endsWith('/encode') ? 'encode' : path.endsWith('/decode') ? 'decode' : undefined;
+  if (operation === undefined) return reply(404, { message: 'not found: POST /encode or /decode' });
+  if (req.method !== 'POST') return reply(405, { message: 'use POST' }, { allow: 'POST, OPTIONS' });
+
+  const body = await readBody(req);
+  if (body === undefined) return reply(413, { message: `body over ${MAX_BODY_BYTES} bytes` });
+  const parsed = payloadsSchema.safeParse(parseJson(body));
+  if (!parsed.success)
+    return reply(400, { message: 'body must be {"payloads": [{"metadata": {...}, "data": "..."}]}' });
+  let payloads: Payload[];
+  try {
+    payloads = await options.codec[operation](parsed.data.payloads.map(fromJson));
+  } catch (err) {
+    // The codec's own errors (unknown key id, failed authentication) name no payload content.
+    return reply(400, { message: err instanceof Error ? err.message : 'codec failed' });
+  }
+  return reply(200, { payloads: payloads.map(toJson) });
+}
+
+function corsHeaders(origin: string): http.OutgoingHttpHeaders {
+  return {
+    'access-control-allow-origin': origin,
+    'access-control-allow-credentials': 'true',
+    'access-control-allow-methods': 'POST, OPTIONS',
+    'access-control-allow-headers': 'Authorization, Content-Type, X-Namespace',
+    'access-control-max-age': '600',
+  };
+}
+
+function authorized(header: string | undefined, token: string): boolean {
+  // Equal-length digests, so the comparison takes the same time whatever the guess.
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(header ?? ''), digest(`Bearer ${token}`));
+}
+
+/** The body as text, or undefined when it is too large (read to the end so the reply still gets through). */
+async function readBody(req: http.IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+  }
+  return size <= MAX_BODY_BYTES ? Buffer.concat(chunks).toString('utf8') : undefined;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function fromJson(payload: PayloadJson): Payload {
+  const metadata = Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64')]);
+  return { metadata: Object.fromEntries(metadata), data: Buffer.from(payload.data ?? '', 'base64') };
+}
+
+function toJson(payload: Payload): PayloadJson {
+  const metadata = Object.entries(payload.metadata ?? {}).map(([key, value]) => [key, base64(value)]);
+  return { metadata: Object.fromEntries(metadata), data: base64(payload.data) };
+}
+
+function base64(bytes: Uint8Array | null | undefined): string {
+  return Buffer.from(bytes ?? []).toString('base64');
+}
