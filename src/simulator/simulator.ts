@@ -188,6 +188,7 @@ export class EkoSimulator {
       rejectRefund: seed.rejectRefund,
       otpCode: seed.otpCode,
       otpsIssued: 0,
+      issuedOtpRefIds: [],
       refundCount: 0,
       calls: { otp: 0, refund: 0, inquiry: 0 },
     };
@@ -241,6 +242,7 @@ export class EkoSimulator {
     return {
       ...rest,
       calls: { ...tx.calls },
+      issuedOtpRefIds: [...tx.issuedOtpRefIds],
       txStatusDesc: describeTxStatus(tx.txStatus),
       otpActive: otp !== undefined && otp.expiresAtMs > Date.now(),
       pendingInquiriesLeft: pending?.inquiriesLeft,
@@ -438,6 +440,7 @@ export class EkoSimulator {
     };
     tx.otp = otp;
     tx.otpsIssued += 1;
+    tx.issuedOtpRefIds.push(otp.refId);
     const sms: SmsMessage = {
       to: tx.customerMobile,
       tid: tx.tid,

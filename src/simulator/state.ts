@@ -22,6 +22,8 @@ export interface SimTransaction {
   otpCode?: string;
   otp?: { code: string; refId: string; expiresAtMs: number };
   otpsIssued: number;
+  /** Every otp_ref_id handed out, so tests can look for them where they must not be. */
+  issuedOtpRefIds: string[];
   /** Refund effects applied: the money-safety counter, never above 1. */
   refundCount: number;
   /** Requests received per endpoint, counted on arrival (faulty and refused ones too). */
