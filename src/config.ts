@@ -22,6 +22,10 @@ const envSchema = z.object({
   EKO_USER_CODE: z.string().regex(/^\d+$/, { message: 'must be digits' }).default(UAT.userCode),
   EKO_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(30_000),
+  /** Prometheus `/metrics` (the SDK's metrics and the refund metrics); 0 turns it off. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  /** `/healthz` and `/readyz`; 0 turns it off. */
+  HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(8088),
 });
 
 export interface WorkerConfig {
@@ -29,6 +33,8 @@ export interface WorkerConfig {
   eko: { baseUrl: string; developerKey: string; accessKey: string; timeoutMs: number };
   defaults: { initiatorId: string; userCode: string };
   shutdownGraceMs: number;
+  metricsPort: number;
+  healthPort: number;
 }
 
 export class ConfigError extends Error {
@@ -58,6 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     },
     defaults: { initiatorId: e.EKO_INITIATOR_ID, userCode: e.EKO_USER_CODE },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    metricsPort: e.METRICS_PORT,
+    healthPort: e.HEALTH_PORT,
   };
 }
 

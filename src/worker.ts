@@ -1,12 +1,18 @@
 import { makeTelemetryFilterString, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
+import fs from 'node:fs';
+import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { createActivities } from './activities';
 import { dataConverterFor, loadEncryptionConfig } from './codec';
 import { loadConfig, loadTemporalConfig } from './config';
 import { createEkoClient, type EkoClient } from './eko/client';
+import { startHealthServer } from './health';
 import { createLogger, redactor, TemporalPinoLogger } from './logging';
 import { SEARCH_ATTRIBUTE_PHASE, SEARCH_ATTRIBUTE_TID } from './shared/contract';
+
+/** Written by `npm run build` next to the compiled worker. */
+export const WORKFLOW_BUNDLE = path.join(__dirname, 'workflow-bundle.js');
 
 export interface RefundWorkerOptions {
   connection: NativeConnection;
@@ -36,7 +42,10 @@ export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowsPath: require.resolve('./workflows'),
+    // The production build prebundles the workflow code (npm run build); from sources, bundle at start.
+    ...(fs.existsSync(WORKFLOW_BUNDLE)
+      ? { workflowBundle: { codePath: WORKFLOW_BUNDLE } }
+      : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities({ eko: options.eko, defaults: options.defaults }),
     dataConverter: options.dataConverter,
     // In-flight Eko calls get this long to finish on SIGINT/SIGTERM before the worker stops.
@@ -72,7 +81,11 @@ async function run(): Promise<void> {
   redactor.add(config.eko.accessKey);
   Runtime.install({
     logger: new TemporalPinoLogger(logger),
-    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+    telemetryOptions: {
+      logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
+      // One Prometheus endpoint: the SDK's own metrics and the refund metrics (src/metrics.ts).
+      metrics: config.metricsPort > 0 ? { prometheus: { bindAddress: `0.0.0.0:${config.metricsPort}` } } : undefined,
+    },
   });
   const temporalConfig = loadTemporalConfig();
   const connection = await NativeConnection.connect(temporalConfig.connectionOptions);
@@ -87,12 +100,19 @@ async function run(): Promise<void> {
     shutdownGraceMs: config.shutdownGraceMs,
     dataConverter: dataConverterFor(encryptionKeys),
   });
+  const health =
+    config.healthPort > 0
+      ? await startHealthServer({ workerState: () => worker.getState(), connection }, config.healthPort)
+      : undefined;
   logger.info(
     {
+      metricsPort: config.metricsPort || undefined,
+      healthPort: config.healthPort || undefined,
       taskQueue: config.taskQueue,
       temporalAddress: temporalConfig.connectionOptions.address,
       namespace: temporalConfig.namespace,
       ekoBaseUrl: config.eko.baseUrl,
+      workflowCode: fs.existsSync(WORKFLOW_BUNDLE) ? 'prebundled' : 'bundled at start',
       encryptedPayloads: encryptionKeys.length > 0,
     },
     'Refund worker polling',
@@ -101,6 +121,7 @@ async function run(): Promise<void> {
   try {
     await worker.run();
   } finally {
+    health?.close();
     await connection.close();
   }
 }

@@ -4,6 +4,7 @@ import { TxStatus } from '../eko/answers';
 import type { EkoClient } from '../eko/client';
 import { type Redactor, redactor as processRedactor } from '../logging';
 import type { EkoAnswerSummary, RefundAmounts } from '../shared/contract';
+import { METRICS } from '../shared/metrics';
 import type {
   Initiator,
   InquiryRequest,
@@ -53,8 +54,12 @@ export function createActivities({ eko: client, defaults, redactor = processReda
     switch (answer.kind) {
       case 'transaction': {
         const eko = summarize(answer, answer);
-        if (request.settledStatuses.includes(answer.txStatus))
+        if (request.settledStatuses.includes(answer.txStatus)) {
+          // Each attempt is one poll: this is how many it took.
+          const polls = Context.current().metricMeter.createHistogram(METRICS.polls, 'int', 'polls');
+          polls.record(Context.current().info.attempt, { purpose: request.purpose ?? 'check' });
           return { kind: 'settled', txStatus: answer.txStatus, eko };
+        }
         throw ApplicationFailure.create({
           type: NOT_SETTLED,
           message: `tx_status ${answer.txStatus} (${answer.txStatusDesc}): not final yet`,
@@ -159,8 +164,11 @@ function observed(eko: EkoClient, now: () => number): EkoClient {
       httpStatus: answer.httpStatus,
       latencyMs: now() - started,
     };
-    if (answer.kind === 'retryable') Context.current().log.warn(`Eko ${endpoint}: ${answer.message}`, fields);
-    else Context.current().log.info(`Eko ${endpoint}: ${answer.kind}`, fields);
+    const { log, metricMeter } = Context.current();
+    if (answer.kind === 'retryable') log.warn(`Eko ${endpoint}: ${answer.message}`, fields);
+    else log.info(`Eko ${endpoint}: ${answer.kind}`, fields);
+    metricMeter.createCounter(METRICS.ekoCalls, 'calls').add(1, { endpoint, outcome: answer.kind });
+    metricMeter.createHistogram(METRICS.ekoCallLatency, 'int', 'ms').record(fields.latencyMs, { endpoint });
     return answer;
   }
   return {

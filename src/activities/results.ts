@@ -30,6 +30,8 @@ export interface InquiryRequest extends Initiator {
   tid: string;
   /** The tx_status values that end the wait; any other answer is retried by Temporal. */
   settledStatuses: number[];
+  /** CHECKING's wait for a refundable status, or PENDING's wait for the refund to settle. */
+  purpose?: 'check' | 'settle';
 }
 
 export interface SubmitRequest extends Initiator {

@@ -5,6 +5,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
+  metricMeter,
   proxyActivities,
   setHandler,
   sleep,
@@ -30,6 +31,7 @@ import {
   SEARCH_ATTRIBUTE_PHASE,
   SEARCH_ATTRIBUTE_TID,
 } from '../shared/contract';
+import { METRICS } from '../shared/metrics';
 import { addNote, decide, initialState, type RefundEvent } from './decide';
 import { cancelUpdate, otpSignal, resendOtpSignal, resendOtpUpdate, stateQuery, submitOtpUpdate } from './messages';
 
@@ -85,7 +87,13 @@ export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResul
       otpTimeoutMs,
     });
     if (state.phase !== from) upsertSearchAttributes([{ key: PHASE_KEY, value: state.phase }]);
+    if (event.type === 'otp_received' && !otpWaitRecorded && state.otpDeadline) {
+      otpWaitRecorded = true;
+      const waitingSince = Date.parse(state.otpDeadline) - otpTimeoutMs;
+      metricMeter.createHistogram(METRICS.otpWait, 'int', 'ms').record(Date.now() - waitingSince);
+    }
   };
+  let otpWaitRecorded = false;
   const note = (text: string) => {
     state = addNote(state, text, Date.now());
   };
@@ -253,6 +261,7 @@ export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResul
               tid,
               ...initiator,
               settledStatuses: [TxStatus.Success, TxStatus.Fail, TxStatus.RefundPending, TxStatus.Refunded],
+              purpose: 'check',
             }),
           );
           return result === 'cancelled' ? result : { type: 'checked', result };
@@ -305,6 +314,7 @@ export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResul
             tid,
             ...initiator,
             settledStatuses: [TxStatus.Success, TxStatus.Fail, TxStatus.Refunded],
+            purpose: 'settle',
           });
           return { type: 'settled', result };
         }, 'the refund was not final before the poll deadline');
@@ -313,6 +323,11 @@ export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResul
         throw new Error(`bug: no step for phase ${phase}`);
     }
   }
+
+  const outcome = { outcome: state.outcome! };
+  metricMeter.createCounter(METRICS.refundsCompleted, 'refunds').add(1, outcome);
+  const durationMs = Date.now() - workflowInfo().runStartTime.getTime();
+  metricMeter.createHistogram(METRICS.refundDuration, 'int', 'ms').record(durationMs, outcome);
 
   const last = state.lastEkoAnswer;
   return {

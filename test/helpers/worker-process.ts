@@ -12,9 +12,13 @@ export interface WorkerProcess {
   ready(): Promise<void>;
 }
 
-/** The production entry point (`src/worker.ts`) as its own process, configured by `env` alone. */
-export function startWorkerProcess(env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/worker.ts'], {
+/**
+ * The production entry point as its own process, configured by `env` alone: from the sources, or
+ * `dist/worker.js` as `npm start` runs it after `npm run build`.
+ */
+export function startWorkerProcess(env: Record<string, string>, { compiled = false } = {}): WorkerProcess {
+  const args = compiled ? ['dist/worker.js'] : ['-r', 'ts-node/register/transpile-only', 'src/worker.ts'];
+  const child = spawn(process.execPath, args, {
     cwd: REPO,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,6 +8,8 @@ describe('loadConfig', () => {
       eko: { baseUrl: UAT.baseUrl, developerKey: UAT.developerKey, accessKey: UAT.accessKey, timeoutMs: 30_000 },
       defaults: { initiatorId: UAT.initiatorId, userCode: UAT.userCode },
       shutdownGraceMs: 30_000,
+      metricsPort: 9464,
+      healthPort: 8088,
     });
   });
 
