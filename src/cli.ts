@@ -29,7 +29,7 @@ async function run(): Promise<void> {
     printOutput(output, json);
     process.exitCode = output.exitCode;
   } catch (err) {
-    const failure = await explain(err, { tid: command && 'tid' in command ? command.tid : undefined, refunds });
+    const failure = explain(err, { tid: command && 'tid' in command ? command.tid : undefined });
     printFailure(failure, json, secretsIn(command));
     process.exitCode = failure.exitCode;
   } finally {

@@ -66,9 +66,18 @@ export interface StartedRefund {
   runId: string;
 }
 
-/** A refund operation refused by the workflow (a validator) or by input validation. */
+/**
+ * A refund operation that could not be done: no workflow for the tid (`not_found`), the refund
+ * already ended (`ended`), or the workflow refused it (`refused`: wrong phase, rate limit...).
+ */
 export class RefundRequestError extends Error {
   override readonly name = 'RefundRequestError';
+  constructor(
+    message: string,
+    readonly reason: 'not_found' | 'ended' | 'refused',
+  ) {
+    super(message);
+  }
 }
 
 /** The typed client other services and the CLI use. Every input is validated before any call. */
@@ -190,8 +199,17 @@ export class RefundClient {
     try {
       return await call();
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new RefundRequestError(`no refund workflow for tid ${tid}`);
-      throw err;
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // Temporal says "not found" both for no workflow and for one that already closed.
+      const description = await this.handle(tid)
+        .describe()
+        .catch(() => undefined);
+      if (!description) throw new RefundRequestError(`no refund workflow for tid ${tid}`, 'not_found');
+      const outcome = await this.handle(tid)
+        .query(stateQuery)
+        .then((state) => state.outcome ?? state.phase)
+        .catch(() => `workflow ${description.status.name}`);
+      throw new RefundRequestError(`the refund of tid ${tid} already ended: ${outcome}`, 'ended');
     }
   }
 
@@ -200,7 +218,9 @@ export class RefundClient {
       return await this.found(tid, call);
     } catch (err) {
       // A validator's refusal: say why, in the workflow's words.
-      if (err instanceof WorkflowUpdateFailedError) throw new RefundRequestError(err.cause?.message ?? err.message);
+      if (err instanceof WorkflowUpdateFailedError) {
+        throw new RefundRequestError(err.cause?.message ?? err.message, 'refused');
+      }
       throw err;
     }
   }

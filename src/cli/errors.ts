@@ -5,31 +5,26 @@ import { InvalidInputError, workflowIdFor } from '../shared/contract';
 import { CLI, CliError, ExitCode } from './exit-codes';
 
 /** Turns any failure into an exit code and a message that says what to do next. */
-export async function explain(err: unknown, context: { tid?: string; refunds?: RefundClient }): Promise<CliError> {
+export function explain(err: unknown, context: { tid?: string }): CliError {
   if (err instanceof CliError) return err;
   if (err instanceof InvalidInputError) {
     return new CliError(ExitCode.USAGE, `${err.message}. See ${CLI} --help.`);
   }
   if (grpcCode(err) === GRPC_UNAVAILABLE) return unreachable(err);
   if (grpcCode(err) === GRPC_DEADLINE_EXCEEDED) return workerSilent(err);
-  if (err instanceof RefundRequestError && context.tid !== undefined && context.refunds) {
-    return explainRefusal(err, context.tid, context.refunds);
-  }
+  if (err instanceof RefundRequestError && context.tid !== undefined) return explainRefusal(err, context.tid);
   return new CliError(ExitCode.UNEXPECTED, `unexpected error: ${messageOf(err)}`);
 }
 
-/** The client reports a missing, a closed and a refusing workflow alike; Temporal tells which it was. */
-async function explainRefusal(err: RefundRequestError, tid: string, refunds: RefundClient): Promise<CliError> {
-  const status = await workflowStatus(refunds, tid).catch(() => 'RUNNING');
-  if (status === 'missing') return notFound(tid);
-  if (status !== 'RUNNING') {
-    const ended = await refunds.getState(tid).then(
-      (state) => state.outcome ?? `${state.phase} (workflow ${status})`,
-      () => `workflow ${status}`,
-    );
-    return new CliError(ExitCode.REFUSED, `the refund of tid ${tid} already ended: ${ended}. Nothing more to do.`);
+function explainRefusal(err: RefundRequestError, tid: string): CliError {
+  switch (err.reason) {
+    case 'not_found':
+      return notFound(tid);
+    case 'ended':
+      return new CliError(ExitCode.REFUSED, `${err.message}. Nothing more to do.`);
+    case 'refused':
+      return new CliError(ExitCode.REFUSED, `${err.message}. See where the refund stands: ${CLI} status ${tid}`);
   }
-  return new CliError(ExitCode.REFUSED, `${err.message}. See where the refund stands: ${CLI} status ${tid}`);
 }
 
 export function notFound(tid: string): CliError {
