@@ -89,8 +89,16 @@ async function run(): Promise<void> {
   });
   const temporalConfig = loadTemporalConfig();
   const connection = await NativeConnection.connect(temporalConfig.connectionOptions);
-  const added = await ensureSearchAttributes(connection, temporalConfig.namespace);
-  if (added.length > 0) logger.info({ added, namespace: temporalConfig.namespace }, 'Registered search attributes');
+  try {
+    const added = await ensureSearchAttributes(connection, temporalConfig.namespace);
+    if (added.length > 0) logger.info({ added, namespace: temporalConfig.namespace }, 'Registered search attributes');
+  } catch (err) {
+    // Temporal Cloud keys may not manage the namespace: register RefundPhase and EkoTid there once.
+    logger.warn(
+      { namespace: temporalConfig.namespace, error: (err as Error).message },
+      'Could not check the search attributes RefundPhase and EkoTid (Keyword); register them in the namespace',
+    );
+  }
   const worker = await createRefundWorker({
     connection,
     namespace: temporalConfig.namespace,
