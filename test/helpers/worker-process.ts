@@ -20,7 +20,8 @@ export function startWorkerProcess(env: Record<string, string>, { compiled = fal
   const args = compiled ? ['dist/worker.js'] : ['-r', 'ts-node/register/transpile-only', 'src/worker.ts'];
   const child = spawn(process.execPath, args, {
     cwd: REPO,
-    env: { ...process.env, ...env },
+    // Several workers run at once in tests: no fixed metrics or health port unless a test asks.
+    env: { ...process.env, METRICS_PORT: '0', HEALTH_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
