@@ -1,0 +1,165 @@
+// `npm run chaos [-- --refunds N ...]`: the money-safety chaos run. Starts the stack (Temporal dev
+// server in memory, the Eko simulator, refund worker processes), runs N refunds of random
+// scenarios with random Eko faults while a killer SIGKILLs workers and starts new ones, then
+// checks every refund against Eko's books: applied at most once, no refund call once Eko applied
+// it, the expected outcome, terminal by the deadline. stdout: a table, then one JSON line (the last); progress goes to stderr.
+// Exit code 0: every check holds; 1: a violation; 2: the run could not be carried out; 130: Ctrl-C.
+import { performance } from 'node:perf_hooks';
+import { type ChaosContext, newTally } from './chaos/context';
+import { awaitOutcome, driveRefund, type RefundRecord } from './chaos/drive';
+import { type ChaosOptions, parseOptions, USAGE, UsageError } from './chaos/options';
+import { type FaultType, makePlans, type RefundPlan } from './chaos/plans';
+import { seededRandom } from './chaos/random';
+import { countBy, printReport, summary } from './chaos/report';
+import { type ChaosStack, Cleanups, startStack } from './chaos/stack';
+import { judge } from './chaos/verdict';
+import { startKiller } from './chaos/workers';
+
+const EXIT_VIOLATION = 1;
+const EXIT_NOT_RUN = 2;
+const EXIT_INTERRUPTED = 130;
+const PROGRESS_EVERY_MS = 10_000;
+
+async function run(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  if (!options) {
+    console.log(USAGE);
+    return 0;
+  }
+  const cleanups = new Cleanups();
+  try {
+    return await Promise.race([chaos(options, cleanups), interrupted()]);
+  } finally {
+    await cleanups.run();
+  }
+}
+
+async function chaos(options: ChaosOptions, cleanups: Cleanups): Promise<number> {
+  console.error(`Chaos run, seed ${options.seed}: starting the Temporal dev server, the simulator and the workers…`);
+  const stack = await startStack(options, cleanups);
+  // Two streams from one seed: the plans do not shift when the kill schedule changes, and back.
+  const plans = makePlans(options.refunds, seededRandom(options.seed));
+  const killRandom = seededRandom(options.seed ^ 0x5bd1e995);
+
+  const startedAt = performance.now();
+  const ctx: ChaosContext = {
+    refunds: stack.refunds,
+    client: stack.client,
+    sim: stack.sim,
+    deadlineAt: Date.now() + options.deadlineMs,
+    tally: newTally(),
+  };
+  const killer = startKiller(stack.pool, killRandom, options.killEveryMs);
+  cleanups.add(() => killer.stop());
+  const progress = { driven: 0, terminal: 0 };
+  const ticker = setInterval(() => printProgress(options, stack, progress, startedAt), PROGRESS_EVERY_MS);
+  cleanups.add(() => clearInterval(ticker));
+
+  const records = await Promise.race([runAll(ctx, plans, options.concurrency, progress), poolBroken(stack)]);
+  const durationMs = performance.now() - startedAt;
+  killer.stop();
+  clearInterval(ticker);
+
+  const facts = {
+    options,
+    plans,
+    records,
+    verdict: judge(records, stack.sim, stack.ekoWatch),
+    tally: ctx.tally,
+    kills: stack.pool.kills,
+    workersStarted: stack.pool.started,
+    crashes: stack.pool.crashes,
+    faultsInjected: Object.fromEntries(ctx.tally.faultsInjected) as Partial<Record<FaultType, number>>,
+    faultsStruck: await faultsStruck(stack, ctx.tally.faultsInjected),
+    durationMs,
+  };
+  printReport(facts);
+  return summary(facts).ok ? 0 : EXIT_VIOLATION;
+}
+
+/**
+ * Drives `concurrency` refunds at a time from start to past the OTP; each then waits for its
+ * outcome outside the limit, so many refunds are in flight (polling, retrying) when workers die.
+ */
+async function runAll(
+  ctx: ChaosContext,
+  plans: readonly RefundPlan[],
+  concurrency: number,
+  progress: { driven: number; terminal: number },
+): Promise<RefundRecord[]> {
+  let next = 0;
+  const outcomes: Promise<RefundRecord>[] = [];
+  const lane = async () => {
+    while (next < plans.length) {
+      const record = await driveRefund(ctx, plans[next++]);
+      progress.driven += 1;
+      outcomes.push(
+        awaitOutcome(ctx, record).then((done) => {
+          if (done.outcome) progress.terminal += 1;
+          return done;
+        }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, plans.length) }, lane));
+  return Promise.all(outcomes);
+}
+
+/** Faults injected minus those still waiting at the simulator (each strikes once). */
+async function faultsStruck(
+  stack: ChaosStack,
+  injected: ReadonlyMap<FaultType, number>,
+): Promise<Partial<Record<FaultType, number>>> {
+  const response = await fetch(`${stack.sim.url}/__sim/faults`);
+  const waiting = countBy(((await response.json()) as { type: FaultType }[]).map((f) => f.type));
+  return Object.fromEntries([...injected].map(([type, n]) => [type, n - (waiting[type] ?? 0)]));
+}
+
+function printProgress(
+  options: ChaosOptions,
+  stack: ChaosStack,
+  progress: { driven: number; terminal: number },
+  startedAt: number,
+): void {
+  const elapsed = Math.round((performance.now() - startedAt) / 1000);
+  console.error(
+    `  ${elapsed} s: ${progress.driven}/${options.refunds} driven past the OTP, ${progress.terminal} terminal; ` +
+      `${stack.pool.kills} worker kills, ${stack.pool.readyCount} polling`,
+  );
+}
+
+/** A pool whose workers keep crashing on their own would only run into the deadline: stop early. */
+function poolBroken(stack: ChaosStack): Promise<never> {
+  return new Promise((_, reject) => {
+    const timer = setInterval(() => {
+      if (!stack.pool.broken) return;
+      clearInterval(timer);
+      const last = stack.pool.crashes.at(-1);
+      reject(new Error(`the refund workers keep crashing on their own; the last one's log ends:\n${last?.log}`));
+    }, 1_000);
+    timer.unref();
+  });
+}
+
+class Interrupted extends Error {
+  override readonly name = 'Interrupted';
+}
+
+/** Rejects on Ctrl-C or SIGTERM, so that the cleanup stops every process and removes the logs. */
+function interrupted(): Promise<never> {
+  return new Promise((_, reject) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => reject(new Interrupted(`Interrupted (${signal}): stopped every process`)));
+    }
+  });
+}
+
+run().then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof UsageError) console.error(`${err.message}\n\n${USAGE}`);
+    else if (err instanceof Interrupted) console.error(err.message);
+    else console.error(err);
+    process.exit(err instanceof Interrupted ? EXIT_INTERRUPTED : EXIT_NOT_RUN);
+  },
+);

@@ -1,0 +1,109 @@
+// What the refund drivers share: the clients, the simulator, the run's deadline and its tallies,
+// and reading a refund's state while workers come and go.
+import type { Client } from '@temporalio/client';
+import type { RefundClient, RefundStatus } from '../../src/client';
+import type { EkoSimulator, FaultInput } from '../../src/simulator/simulator';
+import type { FaultType } from './plans';
+import { sleep, within } from './processes';
+
+export interface ChaosContext {
+  refunds: RefundClient;
+  /** The same Temporal client, for the `otp` signal by its public name. */
+  client: Client;
+  sim: EkoSimulator;
+  /** Epoch ms by which every refund must be terminal. */
+  deadlineAt: number;
+  tally: DriverTally;
+}
+
+export interface DriverTally {
+  otpByUpdate: number;
+  otpBySignal: number;
+  /** OTPs handed over again after an error, while the refund still waited for that OTP. */
+  otpRetries: number;
+  resends: number;
+  /** OTPs beyond the plan: the refund came back to AWAITING_OTP (a duplicate wrong OTP, say). */
+  extraOtps: number;
+  /** Faults handed to the simulator, by type (those that struck are counted at the end). */
+  faultsInjected: Map<FaultType, number>;
+  /** Errors the drivers tolerated (killed workers, refused updates...), by kind. */
+  errors: Map<string, number>;
+}
+
+export const newTally = (): DriverTally => ({
+  otpByUpdate: 0,
+  otpBySignal: 0,
+  otpRetries: 0,
+  resends: 0,
+  extraOtps: 0,
+  faultsInjected: new Map(),
+  errors: new Map(),
+});
+
+/** Counts a tolerated error by what was tried and the error's kind (numbers stripped, to group them). */
+export function noteError(ctx: ChaosContext, what: string, err: unknown): void {
+  const error = err instanceof Error ? err : new Error(String(err));
+  const key = `${what}: ${error.name}: ${error.message.replace(/\d+/g, 'N').slice(0, 100)}`;
+  ctx.tally.errors.set(key, (ctx.tally.errors.get(key) ?? 0) + 1);
+}
+
+export function injectFaults(ctx: ChaosContext, faults: readonly FaultInput[]): void {
+  for (const fault of faults) {
+    ctx.sim.injectFault(fault);
+    ctx.tally.faultsInjected.set(fault.type, (ctx.tally.faultsInjected.get(fault.type) ?? 0) + 1);
+  }
+}
+
+const QUERY_TIMEOUT_MS = 10_000;
+const POLL_MS = 400;
+
+/** The refund's state (query), retried while no worker answers; fails only at the run's deadline. */
+export async function stateOf(ctx: ChaosContext, tid: string): Promise<RefundStatus> {
+  for (;;) {
+    try {
+      return await within(ctx.refunds.getState(tid), QUERY_TIMEOUT_MS, 'state query');
+    } catch (err) {
+      noteError(ctx, 'state query', err);
+      if (Date.now() > ctx.deadlineAt) throw new Error(`no state for ${tid} before the deadline: ${err}`);
+      await sleep(POLL_MS);
+    }
+  }
+}
+
+/** Polls the state until `done` accepts it; fails at the run's deadline. */
+export async function waitForState(
+  ctx: ChaosContext,
+  tid: string,
+  what: string,
+  done: (state: RefundStatus) => boolean,
+): Promise<RefundStatus> {
+  return (await pollState(ctx, tid, done, ctx.deadlineAt)) ?? fail(`${tid}: no ${what} by the deadline`);
+}
+
+/** Whether the state comes to satisfy `done` within `patienceMs` (and the run's deadline). */
+export async function comesTo(
+  ctx: ChaosContext,
+  tid: string,
+  done: (state: RefundStatus) => boolean,
+  patienceMs: number,
+): Promise<boolean> {
+  return (await pollState(ctx, tid, done, Math.min(ctx.deadlineAt, Date.now() + patienceMs))) !== undefined;
+}
+
+async function pollState(
+  ctx: ChaosContext,
+  tid: string,
+  done: (state: RefundStatus) => boolean,
+  until: number,
+): Promise<RefundStatus | undefined> {
+  for (;;) {
+    const state = await stateOf(ctx, tid);
+    if (done(state)) return state;
+    if (Date.now() > until) return undefined;
+    await sleep(POLL_MS);
+  }
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}

@@ -1,0 +1,110 @@
+// The customer's OTP, handed over by "support staff" while workers are being killed. The rule that
+// keeps this honest: an OTP is handed over again only while the refund still waits for it (phase
+// AWAITING_OTP, no new submission). Once the refund left AWAITING_OTP for it, it is never sent
+// again, unless the refund came back to AWAITING_OTP (a wrong or expired OTP).
+import { RefundRequestError, type RefundStatus } from '../../src/client';
+import { isOutcome, RefundPhase, workflowIdFor } from '../../src/shared/contract';
+import { type ChaosContext, comesTo, noteError, stateOf, waitForState } from './context';
+import type { OtpStep, RefundPlan } from './plans';
+import { sleep, within } from './processes';
+
+/** How long an update may take: the refund call it answers for may meet faults and killed workers. */
+const UPDATE_TIMEOUT_MS = 30_000;
+/** After an error, how long a handed-over OTP or resend gets to show before it is asked again. */
+const PATIENCE_MS = 15_000;
+
+/** Each time the refund moves to SUBMITTING, an OTP reached it. */
+const submissions = (state: RefundStatus) => state.transitions.filter((t) => t.to === RefundPhase.SUBMITTING).length;
+
+/**
+ * Works through the plan's OTP steps, each once the refund waits for an OTP, until the refund is
+ * past the OTP (PENDING or an outcome). A refund that comes back to AWAITING_OTP after the plan
+ * gets the right OTP, as support staff would do.
+ */
+export async function handOverOtps(ctx: ChaosContext, plan: RefundPlan): Promise<void> {
+  const steps = [...plan.otpSteps];
+  for (;;) {
+    const state = await waitForState(
+      ctx,
+      plan.tid,
+      'AWAITING_OTP, PENDING or an outcome',
+      (s) => [RefundPhase.AWAITING_OTP, RefundPhase.PENDING].includes(s.phase as RefundPhase) || isOutcome(s.phase),
+    );
+    if (state.phase !== RefundPhase.AWAITING_OTP) return;
+    const step = steps.shift();
+    if (step === undefined) ctx.tally.extraOtps += 1;
+    await perform(ctx, plan, step ?? 'right', state);
+  }
+}
+
+async function perform(ctx: ChaosContext, plan: RefundPlan, step: OtpStep, state: RefundStatus): Promise<void> {
+  // The workflow could not get an OTP texted (its OTP request gave up): ask Eko to send one.
+  if (step === 'resend' || ctx.sim.lastOtp(plan.tid) === undefined) {
+    await resend(ctx, plan.tid, state);
+    if (step === 'resend') return;
+    state = await waitForState(ctx, plan.tid, 'new OTP', (s) => s.phase !== RefundPhase.SENDING_OTP);
+    if (state.phase !== RefundPhase.AWAITING_OTP) return;
+  }
+  const current = ctx.sim.lastOtp(plan.tid);
+  if (current === undefined) return; // the resend could not get one either: the loop asks again
+  if (step === 'expired') ctx.sim.expireOtp(plan.tid);
+  await submit(ctx, plan, step === 'wrong' ? wrongOtp(current) : current, submissions(state));
+}
+
+/** The right OTP with its last digit changed: same length, so it passes validation and reaches Eko. */
+function wrongOtp(otp: string): string {
+  const last = Number(otp[otp.length - 1]);
+  return otp.slice(0, -1) + String((last + 1) % 10);
+}
+
+async function submit(ctx: ChaosContext, plan: RefundPlan, otp: string, before: number): Promise<void> {
+  for (;;) {
+    const sent = await send(ctx, plan, otp);
+    if (sent === 'answered') return;
+    const moved = (s: RefundStatus) => submissions(s) > before || s.phase !== RefundPhase.AWAITING_OTP;
+    // A signal the server took is never lost: wait for it as long as it takes. Otherwise look.
+    if (sent === 'signalled') return void (await waitForState(ctx, plan.tid, 'submission of the OTP', moved));
+    if (await comesTo(ctx, plan.tid, moved, PATIENCE_MS)) return;
+    // Still AWAITING_OTP and nothing submitted: no refund call was made with it, so again is safe.
+    ctx.tally.otpRetries += 1;
+  }
+}
+
+async function send(ctx: ChaosContext, plan: RefundPlan, otp: string): Promise<'answered' | 'signalled' | 'failed'> {
+  try {
+    if (plan.delivery === 'update') {
+      ctx.tally.otpByUpdate += 1;
+      await within(ctx.refunds.submitOtp(plan.tid, { otp }), UPDATE_TIMEOUT_MS, 'submitOtp update');
+      return 'answered';
+    }
+    ctx.tally.otpBySignal += 1;
+    const handle = ctx.client.workflow.getHandle(workflowIdFor(plan.tid));
+    await within(handle.signal('otp', { otp }), UPDATE_TIMEOUT_MS, 'otp signal');
+    return 'signalled';
+  } catch (err) {
+    // A killed worker, an update refused because an earlier attempt got through...: look first.
+    noteError(ctx, `otp ${plan.delivery}`, err);
+    return 'failed';
+  }
+}
+
+/** Asks Eko to resend the OTP, by the `resendOtp` update, until the refund took the request. */
+async function resend(ctx: ChaosContext, tid: string, state: RefundStatus): Promise<void> {
+  const before = state.resendCount;
+  ctx.tally.resends += 1;
+  for (;;) {
+    try {
+      await within(ctx.refunds.resendOtp(tid), UPDATE_TIMEOUT_MS, 'resendOtp update');
+      return;
+    } catch (err) {
+      noteError(ctx, 'resendOtp update', err);
+      // "an OTP was requested less than 1s ago; retry in 1 s": the resend interval, not a failure.
+      if (err instanceof RefundRequestError && /retry in/.test(err.message)) {
+        await sleep(1_000);
+        continue;
+      }
+    }
+    if (await comesTo(ctx, tid, (s) => s.resendCount > before, PATIENCE_MS)) return;
+    if ((await stateOf(ctx, tid)).phase !== RefundPhase.AWAITING_OTP) return;
+  }
+}
