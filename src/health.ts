@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NativeConnection, State } from '@temporalio/worker';
+import { within } from './timeout';
 
 /**
  * Liveness and readiness for orchestrators. Live while the worker has not failed or stopped;
@@ -47,17 +48,11 @@ async function answer(url: string, deps: HealthDeps): Promise<{ status: number; 
 }
 
 async function checkTemporal(connection: NativeConnection): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  // The SDK retries an unavailable server internally, past any deadline: bound the wait here.
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${TEMPORAL_CHECK_MS} ms`)), TEMPORAL_CHECK_MS);
-  });
   try {
-    await Promise.race([connection.healthService.check({}), timeout]);
+    // The SDK retries an unavailable server internally, past any deadline: bound the wait here.
+    await within(connection.healthService.check({}), TEMPORAL_CHECK_MS, 'Temporal health check');
     return 'ok';
   } catch (err) {
     return `unreachable: ${err instanceof Error ? err.message : String(err)}`;
-  } finally {
-    clearTimeout(timer);
   }
 }

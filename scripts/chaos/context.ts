@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { RefundClient, RefundStatus } from '../../src/client';
 import type { EkoSimulator, FaultInput } from '../../src/simulator/simulator';
 import type { FaultType } from './plans';
-import { sleep, within } from './processes';
+import { sleep, within } from '../lib/processes';
 
 export interface ChaosContext {
   refunds: RefundClient;

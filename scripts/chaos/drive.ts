@@ -6,7 +6,7 @@ import { isOutcome, type RefundInput, RefundPhase, type RefundResult } from '../
 import { type ChaosContext, injectFaults, noteError, waitForState } from './context';
 import { handOverOtps } from './otp';
 import type { RefundPlan } from './plans';
-import { sleep, within } from './processes';
+import { sleep, within } from '../lib/processes';
 
 /** Short timings, so that a run takes minutes; everything else as in production. */
 const CHAOS_TIMINGS: Partial<RefundInput> = {

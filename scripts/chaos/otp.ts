@@ -6,7 +6,7 @@ import { RefundRequestError, type RefundStatus } from '../../src/client';
 import { isOutcome, RefundPhase, workflowIdFor } from '../../src/shared/contract';
 import { type ChaosContext, comesTo, noteError, stateOf, waitForState } from './context';
 import type { OtpStep, RefundPlan } from './plans';
-import { sleep, within } from './processes';
+import { sleep, within } from '../lib/processes';
 
 /** How long an update may take: the refund call it answers for may meet faults and killed workers. */
 const UPDATE_TIMEOUT_MS = 30_000;

@@ -10,7 +10,7 @@ import { RefundClient } from '../../src/client';
 import { dataConverterFor, loadEncryptionConfig } from '../../src/codec';
 import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
 import { type EkoWatch, startEkoWatch } from './eko-watch';
-import { sleep, startDevServer } from './processes';
+import { sleep, startDevServer } from '../lib/processes';
 import { WorkerPool } from './workers';
 
 /** The worker's Eko timeout: short, so that hangs cost little; below the refunds' ekoCallTimeout (3 s). */
@@ -59,7 +59,7 @@ export async function startStack(
   if (!options.keepLogs) process.once('exit', removeLogs); // also when the run dies before its cleanup
   cleanups.add(() => (options.keepLogs ? console.error(`Logs kept in ${logDir}`) : removeLogs()));
 
-  const server = await startDevServer(path.join(logDir, 'temporal.log'));
+  const server = await startDevServer({ logFile: path.join(logDir, 'temporal.log') });
   cleanups.add(() => server.stop());
   const sim = await startSimulator();
   cleanups.add(() => sim.close());

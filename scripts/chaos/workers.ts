@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { stopChild } from './processes';
+import { stopChild } from '../lib/processes';
 import type { Random } from './random';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
