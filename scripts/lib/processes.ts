@@ -97,6 +97,8 @@ async function untilServing(child: ChildProcess, address: string, logFile?: stri
       const connection = await Connection.connect({ address, connectTimeout: 2_000 });
       try {
         await connection.workflowService.getSystemInfo({});
+        // Another process may hold the port (a restart races for it): only our own server counts.
+        if (hasExited(child)) throw new Error(`the Temporal dev server exited (${child.exitCode})`);
         return;
       } finally {
         await connection.close();

@@ -63,7 +63,17 @@ test('a refund polling Eko survives a Temporal server restart and is refunded on
   await server.stop();
   await server.start();
 
-  expect(await refunds.result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
+  // Fresh calls rather than result(): a long poll opened before the restart may never answer.
+  const done = await waitFor(
+    'an outcome',
+    () => refunds.getState(tid),
+    (s) => s.outcome !== undefined,
+    {
+      timeoutMs: 90_000,
+      everyMs: 250,
+    },
+  );
+  expect(done.outcome).toBe(RefundOutcome.REFUNDED);
   expect(sim.transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
   expect((await refunds.getState(tid)).transitions.map((t) => t.to)).toContain(RefundPhase.PENDING);
-});
+}, 120_000);
