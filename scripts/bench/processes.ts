@@ -1,8 +1,7 @@
 // The processes a benchmark run starts: the Temporal dev server (in memory) and the worker
 // processes. Everything listens on 127.0.0.1 and is stopped by the run, also when it fails.
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -12,41 +11,9 @@ import { type FromWorker, type ToWorker, WORKER_CONFIG_ENV, type WorkerProcessCo
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Rejects with `what` when the promise takes longer than `ms`. */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${Math.round(ms / 1000)} s`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Waits for a child to exit, asking with SIGTERM and then forcing with SIGKILL. */
-export async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const forced = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(forced);
-}
+// The small process helpers are the chaos run's and the tests' too.
+import { freePort, sleep, stopChild as stopProcess, within } from '../lib/processes';
+export { freePort, sleep, stopProcess, within };
 
 // ---- /proc ----
 
