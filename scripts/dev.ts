@@ -11,7 +11,7 @@ import { type RunningCodecServer, startCodecServer } from '../src/codec/server';
 import { loadConfig, loadTemporalConfig } from '../src/config';
 import { createEkoClient } from '../src/eko/client';
 import { UAT } from '../src/eko/uat';
-import { TASK_QUEUE } from '../src/shared/contract';
+import { TASK_QUEUE } from '../src/contract';
 import { printSms, seedDemo } from '../src/simulator/demo';
 import { type EkoSimulator, startSimulator } from '../src/simulator/simulator';
 import { resolveTemporalBinary } from '../src/temporal-binaries';

@@ -5,7 +5,6 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { dataConverterFor, loadEncryptionConfig } from './codec';
@@ -23,19 +22,20 @@ import {
   RefundPhase,
   type RefundResult,
   type RefundState,
-  SEARCH_ATTRIBUTE_PHASE,
-  SEARCH_ATTRIBUTE_TID,
+  type ResendOtpResponse,
+  type ResendRequest,
+  resendRequestSchema,
+  SEARCH_ATTRIBUTES,
   type SubmitOtpResponse,
   TASK_QUEUE,
   tidSchema,
   WORKFLOW_TYPE,
   workflowIdFor,
-} from './shared/contract';
-import { cancelUpdate, resendOtpUpdate, stateQuery, submitOtpUpdate } from './workflows/messages';
+} from './contract';
+import { cancelUpdate, resendOtpUpdate, stateQuery, submitOtpUpdate } from './contract';
 import type { refundWorkflow } from './workflows/refund';
 
-const PHASE_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE_PHASE, SearchAttributeType.KEYWORD);
-const TID_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE_TID, SearchAttributeType.KEYWORD);
+const { phase: PHASE_KEY, tid: TID_KEY } = SEARCH_ATTRIBUTES;
 
 /** What Temporal knows about the activity in flight: polls show up here, not in history. */
 export interface PendingActivity {
@@ -125,8 +125,9 @@ export class RefundClient {
     return this.update(tid, () => this.handle(tid).executeUpdate(submitOtpUpdate, { args: [valid] }));
   }
 
-  async resendOtp(tid: string): Promise<{ phase: Phase; resendCount: number }> {
-    return this.update(tid, () => this.handle(tid).executeUpdate(resendOtpUpdate, { args: [] }));
+  async resendOtp(tid: string, request: ResendRequest = {}): Promise<ResendOtpResponse> {
+    const valid = parseOrThrow(resendRequestSchema, request, 'resend request');
+    return this.update(tid, () => this.handle(tid).executeUpdate(resendOtpUpdate, { args: [valid] }));
   }
 
   /** Cancels a refund that has not reached Eko; refused once it has. */
@@ -168,7 +169,7 @@ export class RefundClient {
     const clauses = [`WorkflowType = "${WORKFLOW_TYPE}"`];
     if (options.phase !== undefined) {
       if (!/^[A-Z_]+$/.test(options.phase)) throw new InvalidInputError(`invalid phase: ${options.phase}`);
-      clauses.push(`${SEARCH_ATTRIBUTE_PHASE} = "${options.phase}"`);
+      clauses.push(`${PHASE_KEY.name} = "${options.phase}"`);
     }
     const summaries: RefundSummary[] = [];
     for await (const info of this.client.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {

@@ -1,7 +1,7 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
 import { UAT } from './eko/uat';
-import { TASK_QUEUE } from './shared/contract';
+import { TASK_QUEUE } from './contract';
 
 /**
  * The one configuration loader: the worker's settings from the environment, validated at

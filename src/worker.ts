@@ -9,7 +9,7 @@ import { loadConfig, loadTemporalConfig } from './config';
 import { createEkoClient, type EkoClient } from './eko/client';
 import { startHealthServer } from './health';
 import { createLogger, redactor, TemporalPinoLogger } from './logging';
-import { SEARCH_ATTRIBUTE_PHASE, SEARCH_ATTRIBUTE_TID } from './shared/contract';
+import { SEARCH_ATTRIBUTES } from './contract';
 
 /** Written by `npm run build` next to the compiled worker. */
 export const WORKFLOW_BUNDLE = path.join(__dirname, 'workflow-bundle.js');
@@ -57,7 +57,7 @@ export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker
 /** Registers RefundPhase and EkoTid (Keyword) when the namespace lacks them; returns the ones added. */
 export async function ensureSearchAttributes(connection: NativeConnection, namespace: string): Promise<string[]> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-  const missing = [SEARCH_ATTRIBUTE_PHASE, SEARCH_ATTRIBUTE_TID].filter((name) => !(name in (customAttributes ?? {})));
+  const missing = Object.values(SEARCH_ATTRIBUTES).map((key) => key.name).filter((name) => !(name in (customAttributes ?? {})));
   if (missing.length === 0) return [];
   const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
   await connection.operatorService.addSearchAttributes({

@@ -2,8 +2,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
 import type { RefundClient } from '../../src/client';
-import { isOutcome, RefundOutcome, RefundPhase, workflowIdFor } from '../../src/shared/contract';
-import { stateQuery } from '../../src/workflows/messages';
+import { isOutcome, RefundOutcome, RefundPhase, workflowIdFor } from '../../src/contract';
+import { stateQuery } from '../../src/contract';
 import type { EkoSimulator } from '../../src/simulator/simulator';
 import type { SmsMessage } from '../../src/simulator/state';
 import { readHistory } from './history';

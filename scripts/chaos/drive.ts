@@ -2,7 +2,7 @@
 // loose, hand over the OTP, then wait for the outcome. Errors from killed workers are tolerated;
 // whatever goes wrong is recorded, never thrown, so one refund cannot stop the run.
 import { WorkflowFailedError } from '@temporalio/client';
-import { isOutcome, type RefundInput, RefundPhase, type RefundResult } from '../../src/shared/contract';
+import { isOutcome, type RefundInput, RefundPhase, type RefundResult } from '../../src/contract';
 import { type ChaosContext, injectFaults, noteError, waitForState } from './context';
 import { handOverOtps } from './otp';
 import type { RefundPlan } from './plans';

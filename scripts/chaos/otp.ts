@@ -3,7 +3,7 @@
 // AWAITING_OTP, no new submission). Once the refund left AWAITING_OTP for it, it is never sent
 // again, unless the refund came back to AWAITING_OTP (a wrong or expired OTP).
 import { RefundRequestError, type RefundStatus } from '../../src/client';
-import { isOutcome, RefundPhase, workflowIdFor } from '../../src/shared/contract';
+import { isOutcome, RefundPhase, workflowIdFor } from '../../src/contract';
 import { type ChaosContext, comesTo, noteError, stateOf, waitForState } from './context';
 import type { OtpStep, RefundPlan } from './plans';
 import { sleep, within } from '../lib/processes';

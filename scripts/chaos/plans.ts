@@ -2,7 +2,7 @@
 // the simulator is seeded for its tid, how the "customer" hands over the OTP, which Eko faults
 // strike it, and which outcome the refund must end with.
 import { TxStatus } from '../../src/eko/answers';
-import { RefundOutcome } from '../../src/shared/contract';
+import { RefundOutcome } from '../../src/contract';
 import type { FaultInput, SeedInput } from '../../src/simulator/simulator';
 import type { Random } from './random';
 

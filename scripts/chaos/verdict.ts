@@ -1,6 +1,6 @@
 // The money-safety verdict on a chaos run: every refund checked against its plan and against what
 // the simulator (Eko) actually did.
-import { RefundOutcome } from '../../src/shared/contract';
+import { RefundOutcome } from '../../src/contract';
 import type { EkoSimulator } from '../../src/simulator/simulator';
 import type { RefundRecord } from './drive';
 import type { EkoWatch } from './eko-watch';

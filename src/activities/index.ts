@@ -3,8 +3,8 @@ import type { EkoReply, EkoRetryable, RefundDetails } from '../eko/answers';
 import { TxStatus } from '../eko/answers';
 import type { EkoClient } from '../eko/client';
 import { type Redactor, redactor as processRedactor } from '../logging';
-import type { EkoAnswerSummary, RefundAmounts } from '../shared/contract';
-import { METRICS } from '../shared/metrics';
+import type { EkoAnswerSummary, RefundAmounts } from '../contract';
+import { METRICS } from '../contract';
 import type {
   Initiator,
   InquiryRequest,

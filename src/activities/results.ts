@@ -1,6 +1,6 @@
 /** What the refund activities return: business outcomes as data; only retryable trouble is thrown. */
 import type { RejectReason } from '../eko/answers';
-import type { EkoAnswerSummary, RefundAmounts } from '../shared/contract';
+import type { EkoAnswerSummary, RefundAmounts } from '../contract';
 
 /** Omitted ids fall back to the worker's configured defaults (EKO_INITIATOR_ID, EKO_USER_CODE). */
 export interface Initiator {

@@ -11,7 +11,7 @@ import {
   refundInputSchema,
   RefundPhase,
   tidSchema,
-} from '../shared/contract';
+} from '../contract';
 import { EXIT_CODES_HELP } from './exit-codes';
 
 export type Command =

@@ -1,6 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { RefundClient } from '../client';
-import { isOutcome, type Phase, RefundOutcome, RefundPhase, type SubmitOtpResponse } from '../shared/contract';
+import { isOutcome, type Phase, RefundOutcome, RefundPhase, type SubmitOtpResponse } from '../contract';
 import type { Command } from './args';
 import { workflowStatus } from './errors';
 import { CLI, CliError, ExitCode, exitCodeForOutcome } from './exit-codes';

@@ -1,7 +1,7 @@
 import { isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import { type RefundClient, RefundRequestError } from '../client';
 import { loadTemporalConfig } from '../config';
-import { InvalidInputError, workflowIdFor } from '../shared/contract';
+import { InvalidInputError, workflowIdFor } from '../contract';
 import { CLI, CliError, ExitCode } from './exit-codes';
 
 /** Turns any failure into an exit code and a message that says what to do next. */

@@ -1,4 +1,4 @@
-import { RefundOutcome } from '../shared/contract';
+import { RefundOutcome } from '../contract';
 
 /** How to run this CLI, for the hints in its messages: the way it was run. */
 export const CLI = process.env.npm_lifecycle_event === 'cli' ? 'npm run cli --' : 'eko-refund';

@@ -8,7 +8,7 @@ import {
   RefundPhase,
   type RefundResult,
   type SubmitOtpResponse,
-} from '../shared/contract';
+} from '../contract';
 import { CLI } from './exit-codes';
 
 export function formatStatus(status: RefundStatus, now = Date.now()): string {

@@ -12,7 +12,7 @@ import {
   RefundOutcome,
   RefundPhase,
   type RefundState,
-} from '../shared/contract';
+} from '../contract';
 
 export type RefundEvent =
   | { type: 'checked'; result: InquiryResult }

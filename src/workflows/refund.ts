@@ -1,4 +1,3 @@
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import {
   ActivityFailure,
@@ -28,15 +27,13 @@ import {
   RefundPhase,
   type RefundResult,
   type RefundState,
-  SEARCH_ATTRIBUTE_PHASE,
-  SEARCH_ATTRIBUTE_TID,
-} from '../shared/contract';
-import { METRICS } from '../shared/metrics';
+  SEARCH_ATTRIBUTES,
+} from '../contract';
+import { METRICS } from '../contract';
 import { addNote, decide, initialState, type RefundEvent } from './decide';
-import { cancelUpdate, otpSignal, resendOtpSignal, resendOtpUpdate, stateQuery, submitOtpUpdate } from './messages';
+import { cancelUpdate, otpSignal, resendOtpSignal, resendOtpUpdate, stateQuery, submitOtpUpdate } from '../contract';
 
-const PHASE_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE_PHASE, SearchAttributeType.KEYWORD);
-const TID_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTE_TID, SearchAttributeType.KEYWORD);
+const { phase: PHASE_KEY, tid: TID_KEY } = SEARCH_ATTRIBUTES;
 
 /** The durable refund of one failed Eko transaction. See ../shared/refund-workflow.md. */
 export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResult> {
@@ -156,13 +153,13 @@ export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResul
   });
   setHandler(
     resendOtpUpdate,
-    async () => {
+    async (_request) => {
       resendRequested = true;
       await condition(() => !resendRequested && state.phase !== RefundPhase.SENDING_OTP);
       return { phase: state.phase, resendCount: state.resendCount };
     },
     {
-      validator: () => {
+      validator: (_request) => {
         const refusal = resendRefusal();
         if (refusal) throw new Error(`OTP not resent: ${refusal}`);
       },

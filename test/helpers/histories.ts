@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { workflowIdFor } from '../../src/shared/contract';
+import { workflowIdFor } from '../../src/contract';
 
 export const HISTORIES_DIR = path.resolve(__dirname, '../fixtures/histories');
 

@@ -1,5 +1,5 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { InvalidInputError, RefundPhase, type RefundInput } from '../../src/shared/contract';
+import { InvalidInputError, RefundPhase, type RefundInput } from '../../src/contract';
 import type { FaultInput } from '../../src/simulator/simulator';
 import { historyLength } from '../helpers/histories';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';

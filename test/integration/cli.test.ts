@@ -2,7 +2,7 @@
 // server, the simulator and a worker. Plus the official `temporal` CLI sending the public signal.
 import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
-import { RefundOutcome, RefundPhase, workflowIdFor } from '../../src/shared/contract';
+import { RefundOutcome, RefundPhase, workflowIdFor } from '../../src/contract';
 import { resolveTemporalBinary } from '../../src/temporal-binaries';
 import { newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';

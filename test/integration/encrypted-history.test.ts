@@ -13,7 +13,7 @@ import { createEncryptionCodec } from '../../src/codec/encryption';
 import { type RunningCodecServer, startCodecServer } from '../../src/codec/server';
 import { createEkoClient, type EkoClient } from '../../src/eko/client';
 import { UAT } from '../../src/eko/uat';
-import { RefundOutcome, RefundPhase, workflowIdFor } from '../../src/shared/contract';
+import { RefundOutcome, RefundPhase, workflowIdFor } from '../../src/contract';
 import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
 import { resolveTemporalBinary } from '../../src/temporal-binaries';
 import { FAST, newTid } from '../helpers/refund-stack';

@@ -1,6 +1,6 @@
 import { RefundClient } from '../../src/client';
 import { UAT } from '../../src/eko/uat';
-import { type RefundInput, RefundOutcome, RefundPhase } from '../../src/shared/contract';
+import { type RefundInput, RefundOutcome, RefundPhase } from '../../src/contract';
 import type { FaultInput } from '../../src/simulator/simulator';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { RefundClient } from '../../src/client';
 import { UAT } from '../../src/eko/uat';
-import { RefundOutcome, RefundPhase } from '../../src/shared/contract';
+import { RefundOutcome, RefundPhase } from '../../src/contract';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';

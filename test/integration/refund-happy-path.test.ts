@@ -1,4 +1,4 @@
-import { RefundOutcome, RefundPhase } from '../../src/shared/contract';
+import { RefundOutcome, RefundPhase } from '../../src/contract';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 
 let stack: RefundStack;

@@ -1,4 +1,4 @@
-import { RefundOutcome, RefundPhase } from '../../src/shared/contract';
+import { RefundOutcome, RefundPhase } from '../../src/contract';
 import { recordHistory } from '../helpers/histories';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 

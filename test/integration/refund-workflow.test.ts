@@ -1,5 +1,5 @@
 import { RefundRequestError } from '../../src/client';
-import { InvalidInputError, type Phase, RefundOutcome, RefundPhase, type RefundInput } from '../../src/shared/contract';
+import { InvalidInputError, type Phase, RefundOutcome, RefundPhase, type RefundInput } from '../../src/contract';
 import type { SeedInput } from '../../src/simulator/simulator';
 import { historyLength, recordHistory } from '../helpers/histories';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';

@@ -6,7 +6,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { RefundClient } from '../../src/client';
 import { createEkoClient } from '../../src/eko/client';
 import { UAT } from '../../src/eko/uat';
-import { RefundOutcome, RefundPhase } from '../../src/shared/contract';
+import { RefundOutcome, RefundPhase } from '../../src/contract';
 import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
 import { createRefundWorker } from '../../src/worker';
 import { devServerProcess, type DevServerProcess } from '../helpers/dev-server-process';

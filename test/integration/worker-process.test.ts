@@ -1,6 +1,6 @@
 import { msToTs } from '@temporalio/common/lib/time';
 import { RefundClient } from '../../src/client';
-import { RefundOutcome, RefundPhase } from '../../src/shared/contract';
+import { RefundOutcome, RefundPhase } from '../../src/contract';
 import { ensureSearchAttributes } from '../../src/worker';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';

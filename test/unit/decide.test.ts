@@ -8,7 +8,7 @@ import {
   RefundOutcome,
   RefundPhase,
   type RefundState,
-} from '../../src/shared/contract';
+} from '../../src/contract';
 import { addNote, decide, type DecideContext, initialState, type RefundEvent } from '../../src/workflows/decide';
 
 // ---- fixtures ----

@@ -1,0 +1,55 @@
+/**
+ * The public names of the refund workflow (docs/contract/refund-workflow.md): used by other
+ * services, the `temporal` CLI and the Web UI, so they change only with a versioning plan.
+ * Imported by workflow code too: no I/O, no Node built-ins, nothing heavy.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const TASK_QUEUE = 'eko-refunds';
+export const WORKFLOW_TYPE = 'refundWorkflow';
+export const workflowIdFor = (tid: string): string => `refund-${tid}`;
+
+export const SEARCH_ATTRIBUTES = {
+  phase: defineSearchAttributeKey('RefundPhase', SearchAttributeType.KEYWORD),
+  tid: defineSearchAttributeKey('EkoTid', SearchAttributeType.KEYWORD),
+} as const;
+
+export enum RefundPhase {
+  CHECKING = 'CHECKING',
+  SENDING_OTP = 'SENDING_OTP',
+  AWAITING_OTP = 'AWAITING_OTP',
+  SUBMITTING = 'SUBMITTING',
+  PENDING = 'PENDING',
+}
+
+export enum RefundOutcome {
+  REFUNDED = 'REFUNDED',
+  NOT_REFUNDABLE = 'NOT_REFUNDABLE',
+  FAILED = 'FAILED',
+  OTP_EXPIRED = 'OTP_EXPIRED',
+  CANCELLED = 'CANCELLED',
+  NEEDS_REVIEW = 'NEEDS_REVIEW',
+}
+
+/** What `RefundPhase` shows: a working phase, then the outcome once terminal. */
+export type Phase = RefundPhase | RefundOutcome;
+export const ALL_PHASES: readonly Phase[] = [...Object.values(RefundPhase), ...Object.values(RefundOutcome)];
+export const isOutcome = (phase: Phase): phase is RefundOutcome =>
+  (Object.values(RefundOutcome) as string[]).includes(phase);
+
+/** Cancellation is honoured only while nothing has reached Eko. */
+export const CANCELLABLE_PHASES: readonly Phase[] = [
+  RefundPhase.CHECKING,
+  RefundPhase.SENDING_OTP,
+  RefundPhase.AWAITING_OTP,
+];
+
+/** The refund metrics, on the worker's Prometheus endpoint beside the SDK's own (alert rules use them). */
+export const METRICS = {
+  refundsCompleted: 'eko_refunds_completed',
+  refundDuration: 'eko_refund_duration',
+  otpWait: 'eko_refund_otp_wait',
+  polls: 'eko_refund_polls',
+  ekoCalls: 'eko_calls',
+  ekoCallLatency: 'eko_call_latency',
+} as const;
