@@ -57,7 +57,9 @@ export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker
 /** Registers RefundPhase and EkoTid (Keyword) when the namespace lacks them; returns the ones added. */
 export async function ensureSearchAttributes(connection: NativeConnection, namespace: string): Promise<string[]> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-  const missing = Object.values(SEARCH_ATTRIBUTES).map((key) => key.name).filter((name) => !(name in (customAttributes ?? {})));
+  const missing = Object.values(SEARCH_ATTRIBUTES)
+    .map((key) => key.name)
+    .filter((name) => !(name in (customAttributes ?? {})));
   if (missing.length === 0) return [];
   const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
   await connection.operatorService.addSearchAttributes({

@@ -1,6 +1,6 @@
 /** What the refund activities return: business outcomes as data; only retryable trouble is thrown. */
 import type { RejectReason } from '../eko/answers';
-import type { EkoAnswerSummary, RefundAmounts } from '../contract';
+import type { EkoAnswerSummary, RefundAmounts } from '../contract/types';
 
 /** Omitted ids fall back to the worker's configured defaults (EKO_INITIATOR_ID, EKO_USER_CODE). */
 export interface Initiator {
@@ -15,22 +15,27 @@ export type InquiryResult =
 export type OtpRequestResult =
   /** `otpRefId` is a secret: it goes into the next refund call and nowhere else. */
   | { kind: 'sent'; otpRefId?: string; eko: EkoAnswerSummary }
-  | { kind: 'rejected'; reason: RejectReason; eko: EkoAnswerSummary };
+  /** Eko refused to send an OTP; the inquiry made right after says where the transaction stands. */
+  | { kind: 'refused'; eko: EkoAnswerSummary; inquiry: InquiryResult };
 
 export type SubmitResult =
   | { kind: 'refunded'; refund: RefundAmounts; eko: EkoAnswerSummary }
   | { kind: 'pending'; txStatus: number; refund: RefundAmounts; eko: EkoAnswerSummary }
-  /** A retry's inquiry found the transaction past Refund Pending: no refund call was made. */
+  /** An inquiry (before the call, or confirming a refusal) found the transaction past Refund Pending. */
   | { kind: 'settled'; txStatus: number; eko: EkoAnswerSummary }
+  /** The refusals below were confirmed by an inquiry: the transaction is still Refund Pending. */
   | { kind: 'wrong_otp'; eko: EkoAnswerSummary }
   | { kind: 'otp_expired'; eko: EkoAnswerSummary }
   | { kind: 'rejected'; reason: RejectReason; eko: EkoAnswerSummary };
 
 export interface InquiryRequest extends Initiator {
   tid: string;
-  /** The tx_status values that end the wait; any other answer is retried by Temporal. */
-  settledStatuses: number[];
-  /** CHECKING's wait for a refundable status, or PENDING's wait for the refund to settle. */
+  /** The tx_status values that end the wait (any other is retried by Temporal); omitted: any. */
+  settledStatuses?: number[];
+  /**
+   * CHECKING's wait for a refundable status (a refusal is an answer), or PENDING's wait for the
+   * refund to settle (a refusal is retried: the refund already reached Eko).
+   */
   purpose?: 'check' | 'settle';
 }
 
@@ -39,4 +44,6 @@ export interface SubmitRequest extends Initiator {
   otp: string;
   otpRefId?: string;
   serviceCode: string;
+  /** How long the transaction must stay Refund Pending after an ambiguous call before another. */
+  settleWindowMs: number;
 }

@@ -31,6 +31,47 @@ const otpRefIdSchema = z.string().min(1).max(128);
 /** Who asked: an API key's name, a CLI user. Noted in the state with the action. */
 const actorSchema = z.string().min(1).max(200);
 
+/**
+ * The refund's durations with their bounds and defaults. The floors keep a refund from hammering
+ * Eko (Temporal's dev server spaces retries ~1 s apart anyway); the ceilings catch typos.
+ */
+const DURATIONS = {
+  otpTimeout: { min: SECOND, max: 30 * DAY, default: '24 hours' },
+  pollDeadline: { min: SECOND, max: 30 * DAY, default: '7 days' },
+  pollInterval: { min: SECOND, max: HOUR, default: '30 seconds' },
+  maxPollInterval: { min: SECOND, max: DAY, default: '15 minutes' },
+  /**
+   * How long one activity attempt (one inquiry, one refund call and its confirming inquiry) may
+   * run. Each Eko call is cut off before the attempt's end, so two refund calls never overlap.
+   */
+  ekoCallTimeout: { min: 2 * SECOND, max: 10 * MINUTE, default: '1 minute' },
+  /** How long the refund call is retried (configuration or auth errors, settling) before NEEDS_REVIEW. */
+  submitDeadline: { min: 10 * SECOND, max: 7 * DAY, default: '24 hours' },
+  /**
+   * After a refund call whose outcome is unknown, how long the transaction must stay Refund
+   * Pending (3) before the refund is called again: Eko may still be applying the first call.
+   */
+  settleWindow: { min: SECOND, max: DAY, default: '10 minutes' },
+  /** Minimum time between two OTP resends. */
+  resendInterval: { min: SECOND, max: DAY, default: '60 seconds' },
+} as const;
+
+/** The duration fields; `bounded: false` accepts any positive duration, as releases before the bounds did. */
+function durationFields(bounded: boolean) {
+  const field = (spec: (typeof DURATIONS)[keyof typeof DURATIONS]) =>
+    duration(bounded ? spec.min : 1, bounded ? spec.max : Number.MAX_SAFE_INTEGER).default(spec.default);
+  return {
+    otpTimeout: field(DURATIONS.otpTimeout),
+    pollDeadline: field(DURATIONS.pollDeadline),
+    pollInterval: field(DURATIONS.pollInterval),
+    maxPollInterval: field(DURATIONS.maxPollInterval),
+    ekoCallTimeout: field(DURATIONS.ekoCallTimeout),
+    submitDeadline: field(DURATIONS.submitDeadline),
+    settleWindow: field(DURATIONS.settleWindow),
+    resendInterval: field(DURATIONS.resendInterval),
+  };
+}
+
 const inputShape = {
   tid: tidSchema,
   initiatorId: z
@@ -47,29 +88,11 @@ const inputShape = {
     .default('80'),
   otpRefId: otpRefIdSchema.optional(),
   requestOtp: z.boolean().default(true),
-  otpTimeout: duration(SECOND, 30 * DAY).default('24 hours'),
   maxOtpAttempts: z.number().int().min(1).max(10).default(3),
-  pollDeadline: duration(SECOND, 30 * DAY).default('7 days'),
-  /** Floors keep a refund from hammering Eko; Temporal's dev server spaces retries ~1 s apart anyway. */
-  pollInterval: duration(SECOND, HOUR).default('30 seconds'),
-  maxPollInterval: duration(SECOND, DAY).default('15 minutes'),
-  /**
-   * How long one activity attempt (one inquiry, one refund call and its confirming inquiry) may
-   * run. Each Eko call is cut off before the attempt's end, so two refund calls never overlap.
-   */
-  ekoCallTimeout: duration(2 * SECOND, 10 * MINUTE).default('1 minute'),
-  /** How long the refund call is retried (configuration or auth errors, settling) before NEEDS_REVIEW. */
-  submitDeadline: duration(10 * SECOND, 7 * DAY).default('24 hours'),
-  /**
-   * After a refund call whose outcome is unknown, how long the transaction must stay Refund
-   * Pending (3) before the refund is called again: Eko may still be applying the first call.
-   */
-  settleWindow: duration(SECOND, DAY).default('10 minutes'),
-  /** Minimum time between two OTP resends. */
-  resendInterval: duration(SECOND, DAY).default('60 seconds'),
   maxResends: z.number().int().min(0).max(20).default(5),
   requestedBy: z.string().max(200).optional(),
   reason: z.string().max(1000).optional(),
+  ...durationFields(true),
 };
 
 type InputOutput = z.output<z.ZodObject<typeof inputShape>>;
@@ -83,13 +106,17 @@ function crossFieldChecks(input: InputOutput, ctx: z.RefinementCtx): void {
   rule(ms('maxPollInterval') >= ms('pollInterval'), 'maxPollInterval', 'must be at least pollInterval');
   rule(ms('submitDeadline') >= 2 * ms('ekoCallTimeout'), 'submitDeadline', 'must be at least twice ekoCallTimeout');
   rule(ms('settleWindow') < ms('submitDeadline'), 'settleWindow', 'must be shorter than submitDeadline');
-  rule(ms('pollDeadline') >= ms('ekoCallTimeout'), 'pollDeadline', 'must be at least ekoCallTimeout');
 }
 
 export const refundInputSchema = z.strictObject(inputShape).superRefine(crossFieldChecks);
 /** The workflow's view: unknown fields (from a newer client) are dropped, not fatal. */
 export const lenientRefundInputSchema = z.object(inputShape).superRefine(crossFieldChecks);
 export const REFUND_INPUT_FIELDS = Object.keys(inputShape);
+/**
+ * The input as refunds started before the bounds were accepted it. Their workflows replay with it:
+ * rejecting their input now would change their history.
+ */
+export const legacyRefundInputSchema = z.object({ ...inputShape, ...durationFields(false) });
 
 /** What callers pass: everything but `tid` has a default. */
 export type RefundInput = z.input<typeof refundInputSchema>;

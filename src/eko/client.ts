@@ -33,10 +33,15 @@ export interface RefundRequest extends Initiator {
   serviceCode: string;
 }
 
+/** Per call: a timeout below the configured one (an activity attempt's time left). */
+export interface CallOptions {
+  timeoutMs?: number;
+}
+
 export interface EkoClient {
-  requestRefundOtp(tid: string, initiatorId: string): Promise<OtpAnswer>;
-  initiateRefund(request: RefundRequest): Promise<RefundAnswer>;
-  inquireTransaction(tid: string, initiator: Initiator): Promise<InquiryAnswer>;
+  requestRefundOtp(tid: string, initiatorId: string, options?: CallOptions): Promise<OtpAnswer>;
+  initiateRefund(request: RefundRequest, options?: CallOptions): Promise<RefundAnswer>;
+  inquireTransaction(tid: string, initiator: Initiator, options?: CallOptions): Promise<InquiryAnswer>;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -66,14 +71,22 @@ export function createEkoClient(config: EkoClientConfig, deps: EkoClientDeps = {
     maxRedirects: 0,
   });
 
-  async function exchange(method: 'GET' | 'POST', url: string, query?: object, body?: object): Promise<RawExchange> {
+  async function exchange(
+    method: 'GET' | 'POST',
+    url: string,
+    options: CallOptions = {},
+    query?: object,
+    body?: object,
+  ): Promise<RawExchange> {
+    const callTimeoutMs = Math.min(timeoutMs, options.timeoutMs ?? timeoutMs);
     try {
       const response = await http_.request<string>({
         method,
         url,
         params: query,
         data: body,
-        signal: AbortSignal.timeout(timeoutMs),
+        timeout: callTimeoutMs,
+        signal: AbortSignal.timeout(callTimeoutMs),
         headers: {
           developer_key: config.developerKey,
           'content-type': 'application/json',
@@ -82,19 +95,18 @@ export function createEkoClient(config: EkoClientConfig, deps: EkoClientDeps = {
       });
       return { kind: 'response', httpStatus: response.status, body: String(response.data ?? '') };
     } catch (err) {
-      return transportError(err, timeoutMs);
+      return transportError(err, callTimeoutMs);
     }
   }
 
   const path = (tid: string) => encodeURIComponent(tid);
 
   return {
-    async requestRefundOtp(tid, initiatorId) {
-      return classifyOtp(
-        await exchange('POST', `/customer/payment/refund/${path(tid)}/otp`, undefined, { initiator_id: initiatorId }),
-      );
+    async requestRefundOtp(tid, initiatorId, options) {
+      const url = `/customer/payment/refund/${path(tid)}/otp`;
+      return classifyOtp(await exchange('POST', url, options, undefined, { initiator_id: initiatorId }));
     },
-    async initiateRefund(request) {
+    async initiateRefund(request, options) {
       // The docs disagree on which fields are required: the full set satisfies every version.
       const body = {
         initiator_id: request.initiatorId,
@@ -104,11 +116,13 @@ export function createEkoClient(config: EkoClientConfig, deps: EkoClientDeps = {
         service_code: request.serviceCode,
         state: 1,
       };
-      return classifyRefund(await exchange('POST', `/customer/payment/refund/${path(request.tid)}`, undefined, body));
+      return classifyRefund(
+        await exchange('POST', `/customer/payment/refund/${path(request.tid)}`, options, undefined, body),
+      );
     },
-    async inquireTransaction(tid, initiator) {
+    async inquireTransaction(tid, initiator, options) {
       const query = { initiator_id: initiator.initiatorId, user_code: initiator.userCode };
-      return classifyInquiry(await exchange('GET', `/tools/reference/transaction/${path(tid)}`, query));
+      return classifyInquiry(await exchange('GET', `/tools/reference/transaction/${path(tid)}`, options, query));
     },
   };
 }

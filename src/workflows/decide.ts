@@ -4,25 +4,19 @@
  */
 import { TxStatus } from '../eko/answers';
 import type { InquiryResult, OtpRequestResult, SubmitResult } from '../activities/results';
-import {
-  CANCELLABLE_PHASES,
-  type EkoAnswerSummary,
-  isOutcome,
-  type Phase,
-  RefundOutcome,
-  RefundPhase,
-  type RefundState,
-} from '../contract';
+import { CANCELLABLE_PHASES, isOutcome, type Phase, RefundOutcome, RefundPhase } from '../contract/names';
+import type { EkoAnswerSummary, RefundState } from '../contract/types';
 
 export type RefundEvent =
   | { type: 'checked'; result: InquiryResult }
   | { type: 'otp_requested'; result: OtpRequestResult }
   /** Get Refund OTP kept failing: the customer may still hold the OTP Eko texted at failure. */
   | { type: 'otp_request_failed'; message: string }
-  | { type: 'otp_received' }
-  | { type: 'resend_requested' }
-  | { type: 'otp_timed_out' }
-  | { type: 'cancelled'; reason: string }
+  | { type: 'otp_received'; actor?: string }
+  | { type: 'resend_requested'; actor?: string }
+  /** The OTP deadline passed; `result` is the inquiry made then (refunds started before it have none). */
+  | { type: 'otp_timed_out'; result?: InquiryResult }
+  | { type: 'cancelled'; reason: string; actor?: string }
   | { type: 'refund_answered'; result: SubmitResult }
   | { type: 'settled'; result: InquiryResult }
   /** An activity's retries ran out: the poll deadline or the refund call's retry bound. */
@@ -61,43 +55,63 @@ export function addNote(state: RefundState, note: string, now: number): RefundSt
 
 export function decide(state: RefundState, event: RefundEvent, ctx: DecideContext): RefundState {
   if (isOutcome(state.phase)) return state;
-  const s = 'result' in event ? { ...state, lastEkoAnswer: event.result.eko } : state;
-  const to = (phase: Phase, reason: string, patch: Partial<RefundState> = {}) => move(s, phase, reason, ctx, patch);
+  const s = 'result' in event && event.result ? { ...state, lastEkoAnswer: event.result.eko } : state;
+  const to: MoveTo = (phase, reason, patch = {}) => move(s, phase, reason, ctx, patch);
+  const by = (actor?: string) => (actor ? ` by ${actor}` : '');
 
   switch (event.type) {
-    case 'checked': {
-      const { result } = event;
-      if (result.kind === 'rejected') return to(RefundOutcome.NOT_REFUNDABLE, rejection(result.eko));
-      switch (result.txStatus) {
-        case TxStatus.RefundPending:
-          return ctx.requestOtp
+    case 'checked':
+      return beforeSubmission(event.result, to, {
+        refundPending: () =>
+          ctx.requestOtp
             ? to(RefundPhase.SENDING_OTP, 'transaction is refund pending: requesting an OTP for the customer')
-            : to(RefundPhase.AWAITING_OTP, 'transaction is refund pending: waiting for the OTP Eko already sent');
-        case TxStatus.Refunded:
-          return to(RefundOutcome.REFUNDED, 'already refunded at Eko: no refund call made');
-        case TxStatus.Success:
-        case TxStatus.Fail:
-          return to(RefundOutcome.NOT_REFUNDABLE, `transaction is ${describe(result.eko)}: nothing to refund`);
-        default:
-          // 2, 5 and unknown values are not final: Eko says to keep inquiring.
-          return to(RefundPhase.CHECKING, `transaction is ${describe(result.eko)}: inquiring again`);
-      }
+            : to(RefundPhase.AWAITING_OTP, 'transaction is refund pending: waiting for the OTP Eko already sent'),
+      });
+    case 'otp_requested': {
+      const { result } = event;
+      if (result.kind === 'sent') return to(RefundPhase.AWAITING_OTP, 'OTP sent to the customer: waiting for it');
+      // A refusal is a question: the inquiry made right after it says where the transaction stands.
+      const refused = `Eko did not send an OTP (${result.eko.message})`;
+      return beforeSubmission(result.inquiry, to, {
+        refundPending: () =>
+          to(RefundPhase.AWAITING_OTP, `${refused}: waiting for the OTP the customer already holds`, {
+            lastEkoAnswer: result.eko,
+          }),
+      });
     }
-    case 'otp_requested':
-      if (event.result.kind === 'rejected') return to(RefundOutcome.NOT_REFUNDABLE, rejection(event.result.eko));
-      return to(RefundPhase.AWAITING_OTP, 'OTP sent to the customer: waiting for it');
     case 'otp_request_failed':
       return to(RefundPhase.AWAITING_OTP, `could not request an OTP (${event.message}): waiting for the OTP anyway`);
     case 'otp_received':
-      return to(RefundPhase.SUBMITTING, 'OTP received: initiating the refund', { submittedToEko: true });
+      return to(RefundPhase.SUBMITTING, `OTP received${by(event.actor)}: initiating the refund`, {
+        submittedToEko: true,
+      });
     case 'resend_requested':
-      return to(RefundPhase.SENDING_OTP, 'OTP resend requested', { resendCount: s.resendCount + 1 });
-    case 'otp_timed_out':
-      return to(RefundOutcome.OTP_EXPIRED, 'no OTP arrived before the OTP deadline');
+      return to(RefundPhase.SENDING_OTP, `OTP resend requested${by(event.actor)}`, { resendCount: s.resendCount + 1 });
+    case 'otp_timed_out': {
+      // The inquiry at the deadline catches a refund applied meanwhile (elsewhere, or by a run that was reset).
+      const txStatus = event.result?.kind === 'settled' ? event.result.txStatus : TxStatus.RefundPending;
+      switch (txStatus) {
+        case TxStatus.RefundPending:
+          return to(RefundOutcome.OTP_EXPIRED, 'no OTP arrived before the OTP deadline');
+        case TxStatus.Refunded:
+          return to(RefundOutcome.REFUNDED, 'refunded at Eko while waiting for the OTP: no refund call made here');
+        case TxStatus.Success:
+        case TxStatus.Fail:
+          return to(
+            RefundOutcome.NOT_REFUNDABLE,
+            `at the OTP deadline the transaction is ${describe(s.lastEkoAnswer!)}`,
+          );
+        default:
+          return to(
+            RefundPhase.PENDING,
+            `at the OTP deadline Eko reports ${describe(s.lastEkoAnswer!)}: polling until final`,
+          );
+      }
+    }
     case 'cancelled':
       // Once a refund call may have reached Eko, the refund is tracked to its end, whatever is asked.
       if (!CANCELLABLE_PHASES.includes(s.phase)) return s;
-      return to(RefundOutcome.CANCELLED, `cancelled before submission: ${event.reason}`);
+      return to(RefundOutcome.CANCELLED, `cancelled before submission${by(event.actor)}: ${event.reason}`);
     case 'refund_answered':
       return afterRefundCall(s, event.result, ctx, to);
     case 'settled':
@@ -110,6 +124,28 @@ export function decide(state: RefundState, event: RefundEvent, ctx: DecideContex
 
 type MoveTo = (phase: Phase, reason: string, patch?: Partial<RefundState>) => RefundState;
 
+/** What an inquiry made before any refund call means; only tx_status 3 leads on. */
+function beforeSubmission(result: InquiryResult, to: MoveTo, next: { refundPending: () => RefundState }): RefundState {
+  if (result.kind === 'rejected') {
+    // "TID does not exist" is an answer; a refusal we cannot read decides nothing about money.
+    return result.reason === 'tid_unknown'
+      ? to(RefundOutcome.NOT_REFUNDABLE, rejection(result.eko))
+      : to(RefundOutcome.NEEDS_REVIEW, `${rejection(result.eko)}: a person must check the transaction`);
+  }
+  switch (result.txStatus) {
+    case TxStatus.RefundPending:
+      return next.refundPending();
+    case TxStatus.Refunded:
+      return to(RefundOutcome.REFUNDED, 'already refunded at Eko: no refund call made');
+    case TxStatus.Success:
+    case TxStatus.Fail:
+      return to(RefundOutcome.NOT_REFUNDABLE, `transaction is ${describe(result.eko)}: nothing to refund`);
+    default:
+      // 2, 5 and unknown values are not final: Eko says to keep inquiring.
+      return to(RefundPhase.CHECKING, `transaction is ${describe(result.eko)}: inquiring again`);
+  }
+}
+
 function afterRefundCall(s: RefundState, result: SubmitResult, ctx: DecideContext, to: MoveTo): RefundState {
   switch (result.kind) {
     case 'refunded':
@@ -121,6 +157,7 @@ function afterRefundCall(s: RefundState, result: SubmitResult, ctx: DecideContex
     case 'settled':
       return settledOutcome(result.txStatus, result.eko, to);
     case 'wrong_otp': {
+      // Confirmed by inquiry: the transaction is still Refund Pending, nothing reached the customer's money.
       const wrongOtpAttempts = s.wrongOtpAttempts + 1;
       const otpAttemptsLeft = Math.max(0, ctx.maxOtpAttempts - wrongOtpAttempts);
       const patch = { wrongOtpAttempts, otpAttemptsLeft, submittedToEko: false };
@@ -130,13 +167,16 @@ function afterRefundCall(s: RefundState, result: SubmitResult, ctx: DecideContex
     case 'otp_expired':
       return to(RefundPhase.SENDING_OTP, 'Eko says the OTP expired: requesting a new one', { submittedToEko: false });
     case 'rejected':
+      // Confirmed by inquiry: Eko refused and the transaction is still Refund Pending.
       switch (result.reason) {
-        case 'already_refunded':
-          // Refunded by someone else (or by a call we cannot see): confirm by inquiry, never re-send.
-          return to(RefundPhase.PENDING, `${rejection(result.eko)}: confirming by inquiry`);
         case 'tid_unknown':
         case 'not_refundable':
           return to(RefundOutcome.NOT_REFUNDABLE, rejection(result.eko));
+        case 'already_refunded':
+          return to(
+            RefundOutcome.NEEDS_REVIEW,
+            `${rejection(result.eko)}, yet the transaction is still refund pending`,
+          );
         default:
           return to(RefundOutcome.FAILED, rejection(result.eko));
       }

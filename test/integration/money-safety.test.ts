@@ -16,8 +16,9 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => stack?.stop());
 
-// A lost worker is presumed dead after ekoCallTimeout; the retry then inquires first.
-const QUICK: Partial<RefundInput> = { ...FAST, ekoCallTimeout: '3s' };
+// A lost worker is presumed dead after ekoCallTimeout; the retry inquires first, and waits a
+// settle window after a refund call whose outcome it does not know.
+const QUICK: Partial<RefundInput> = { ...FAST, ekoCallTimeout: '3s', settleWindow: '2s' };
 
 async function awaitingOtp(refunds: RefundClient, tid: string, seed = {}) {
   stack.sim.seed({ tid, ...seed });

@@ -90,14 +90,19 @@ const on = {
   checked: (txStatus: number): RefundEvent => ({ type: 'checked', result: inquiry(txStatus) }),
   checkRejected: (): RefundEvent => ({ type: 'checked', result: TID_UNKNOWN }),
   otpSent: (otpRefId?: string): RefundEvent => ({ type: 'otp_requested', result: otpSent(otpRefId) }),
-  otpRejected: (): RefundEvent => ({
+  /** Eko refused to send an OTP; `then` is the inquiry made right after the refusal. */
+  otpRefused: (then: InquiryResult = inquiry(TxStatus.RefundPending)): RefundEvent => ({
     type: 'otp_requested',
-    result: { kind: 'rejected', reason: 'not_refundable', eko: eko({ status: 1, message: 'Not refundable' }) },
+    result: {
+      kind: 'refused',
+      eko: eko({ status: 1, message: 'Transaction is not in a refundable state.' }),
+      inquiry: then,
+    },
   }),
   otpRequestFailed: (message = 'Eko.server_error: 502'): RefundEvent => ({ type: 'otp_request_failed', message }),
   otpReceived: (): RefundEvent => ({ type: 'otp_received' }),
   resend: (): RefundEvent => ({ type: 'resend_requested' }),
-  otpTimedOut: (): RefundEvent => ({ type: 'otp_timed_out' }),
+  otpTimedOut: (then?: InquiryResult): RefundEvent => ({ type: 'otp_timed_out', result: then }),
   cancelled: (reason = 'customer walked away'): RefundEvent => ({ type: 'cancelled', reason }),
   answered: (result: SubmitResult): RefundEvent => ({ type: 'refund_answered', result }),
   settled: (txStatus: number): RefundEvent => ({ type: 'settled', result: inquiry(txStatus) }),
@@ -142,7 +147,7 @@ const EVERY_EVENT: [string, RefundEvent][] = [
   ['checked 3', on.checked(TxStatus.RefundPending)],
   ['checked rejected', on.checkRejected()],
   ['otp_requested sent', on.otpSent()],
-  ['otp_requested rejected', on.otpRejected()],
+  ['otp_requested refused', on.otpRefused()],
   ['otp_request_failed', on.otpRequestFailed()],
   ['otp_received', on.otpReceived()],
   ['resend_requested', on.resend()],
@@ -243,6 +248,11 @@ describe('CHECKING', () => {
     expect(lastTransition(next).reason).toMatch(/code 168.*TID does not exist/);
   });
 
+  it('an inquiry refusal it cannot read → NEEDS_REVIEW at once (never a money decision on a message)', () => {
+    const next = decide(fresh(), { type: 'checked', result: inquiryRejected('other', 1, 'Invalid request') }, CTX);
+    expect(next.phase).toBe(RefundOutcome.NEEDS_REVIEW);
+  });
+
   it('gave_up (no final status before the poll deadline) → NEEDS_REVIEW', () => {
     const next = decide(fresh(), on.gaveUp('Eko did not report a final status'), CTX);
     expect(next.phase).toBe(RefundOutcome.NEEDS_REVIEW);
@@ -279,10 +289,27 @@ describe('SENDING_OTP', () => {
     expect(JSON.stringify(next)).not.toContain('otp-ref-SECRET-42');
   });
 
-  it('rejected → NOT_REFUNDABLE', () => {
-    const next = decide(stateIn(RefundPhase.SENDING_OTP), on.otpRejected(), CTX);
-    expect(next.phase).toBe(RefundOutcome.NOT_REFUNDABLE);
-    expect(lastTransition(next).reason).toMatch(/code 1.*Not refundable/);
+  // eko-api.md: a refusal of Get Refund OTP is a question, not an answer: the inquiry decides.
+  it.each<[string, InquiryResult, Phase]>([
+    ['refunded elsewhere (tx_status 4)', inquiry(TxStatus.Refunded), RefundOutcome.REFUNDED],
+    ['still refund pending (3): the customer holds an OTP', inquiry(TxStatus.RefundPending), RefundPhase.AWAITING_OTP],
+    ['tx_status 0', inquiry(TxStatus.Success), RefundOutcome.NOT_REFUNDABLE],
+    ['tx_status 1', inquiry(TxStatus.Fail), RefundOutcome.NOT_REFUNDABLE],
+    ['tx_status 2 (not final)', inquiry(TxStatus.Initiated), RefundPhase.CHECKING],
+    ['the tid unknown', TID_UNKNOWN, RefundOutcome.NOT_REFUNDABLE],
+    ['an inquiry refusal it cannot read', inquiryRejected('other', 1, 'Invalid request'), RefundOutcome.NEEDS_REVIEW],
+  ])('refused, then the inquiry finds %s → %s', (_what, then, phase) => {
+    const next = decide(stateIn(RefundPhase.SENDING_OTP), on.otpRefused(then), CTX);
+    expect(next.phase).toBe(phase);
+  });
+
+  it('refused while still refund pending → AWAITING_OTP saying Eko did not send one, with an otpDeadline', () => {
+    const next = decide(stateIn(RefundPhase.SENDING_OTP), on.otpRefused(), CTX);
+    expect(lastTransition(next).reason).toMatch(
+      /Eko did not send an OTP \(Transaction is not in a refundable state\.\)/,
+    );
+    expect(next.otpDeadline).toBeDefined();
+    expect(next.lastEkoAnswer?.message).toBe('Transaction is not in a refundable state.');
   });
 
   it('otp_request_failed → AWAITING_OTP anyway, with the reason and an otpDeadline', () => {
@@ -319,6 +346,18 @@ describe('AWAITING_OTP', () => {
   it('otp_timed_out → OTP_EXPIRED', () => {
     const next = decide(stateIn(RefundPhase.AWAITING_OTP), on.otpTimedOut(), CTX);
     expect(next.phase).toBe(RefundOutcome.OTP_EXPIRED);
+  });
+
+  // The inquiry at the OTP deadline catches a refund applied meanwhile (elsewhere, or by a reset run).
+  it.each<[string, InquiryResult, Phase]>([
+    ['still refund pending', inquiry(TxStatus.RefundPending), RefundOutcome.OTP_EXPIRED],
+    ['refunded', inquiry(TxStatus.Refunded), RefundOutcome.REFUNDED],
+    ['tx_status 1', inquiry(TxStatus.Fail), RefundOutcome.NOT_REFUNDABLE],
+    ['tx_status 2 (a refund under way)', inquiry(TxStatus.Initiated), RefundPhase.PENDING],
+    ['an inquiry refusal', TID_UNKNOWN, RefundOutcome.OTP_EXPIRED],
+  ])('otp_timed_out, the inquiry at the deadline finds %s → %s', (_what, then, phase) => {
+    const next = decide(stateIn(RefundPhase.AWAITING_OTP), on.otpTimedOut(then), CTX);
+    expect(next.phase).toBe(phase);
   });
 
   it('cancelled → CANCELLED with the reason', () => {
@@ -438,11 +477,11 @@ describe('SUBMITTING', () => {
     expect(lastTransition(next).reason).not.toContain('code');
   });
 
-  it('rejected (already_refunded) → PENDING, to confirm by inquiry and never re-send', () => {
+  // The activity confirms every refusal by inquiry: a refusal reaches here only with tx_status still 3.
+  it('rejected (already_refunded) while the inquiry still says refund pending → NEEDS_REVIEW, never re-sent', () => {
     const next = decide(submitting(), on.answered(submit.rejected('already_refunded', 1, 'Already refunded')), CTX);
-    expect(next.phase).toBe(RefundPhase.PENDING);
-    expect(next.submittedToEko).toBe(true);
-    expect(lastTransition(next).reason).toMatch(/confirming by inquiry/);
+    expect(next.phase).toBe(RefundOutcome.NEEDS_REVIEW);
+    expect(lastTransition(next).reason).toMatch(/still refund pending/);
   });
 
   it('gave_up (retry bound of the refund call) → NEEDS_REVIEW', () => {
@@ -539,7 +578,7 @@ describe('lastEkoAnswer', () => {
     ['settled', RefundPhase.PENDING, on.settled(TxStatus.Refunded)],
   ])('%s → lastEkoAnswer becomes the Eko answer it carries', (_name, phase, event) => {
     const next = decide(stateIn(phase), event, CTX);
-    expect('result' in event && next.lastEkoAnswer).toEqual('result' in event && event.result.eko);
+    expect('result' in event && next.lastEkoAnswer).toEqual('result' in event && event.result?.eko);
   });
 
   it.each<[string, RefundPhase, RefundEvent]>([
@@ -653,7 +692,7 @@ describe('property: random event sequences', () => {
               secrets.push(secret);
               return on.otpSent(secret);
             },
-            () => on.otpRejected(),
+            () => on.otpRefused(),
             () => on.otpRequestFailed(),
           ];
         case RefundPhase.AWAITING_OTP:

@@ -1,0 +1,58 @@
+/** Shared pieces of the refund activities: every Eko call logged and measured, answers summarized. */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { METRICS } from '../contract/names';
+import type { EkoAnswerSummary, RefundAmounts } from '../contract/types';
+import type { EkoReply, EkoRetryable, RefundDetails } from '../eko/answers';
+import type { EkoClient } from '../eko/client';
+
+export type Summarize = (reply: EkoReply, tx?: { txStatus: number; txStatusDesc: string }) => EkoAnswerSummary;
+
+export const summarizer =
+  (now: () => number): Summarize =>
+  (reply, tx) => ({
+    status: reply.code,
+    httpStatus: reply.httpStatus,
+    responseTypeId: reply.responseTypeId,
+    message: reply.message,
+    txStatus: tx?.txStatus,
+    txStatusDesc: tx?.txStatusDesc,
+    at: new Date(now()).toISOString(),
+  });
+
+export function retryable(answer: EkoRetryable): ApplicationFailure {
+  return ApplicationFailure.create({ type: `Eko.${answer.reason}`, message: answer.message });
+}
+
+export function amounts(refund: RefundDetails): RefundAmounts {
+  const { refundTid, refundedAmount, amount, fee, balance } = refund;
+  return { refundTid, refundedAmount, amount, fee, balance };
+}
+
+/** Logs every Eko call with its outcome and latency; the SDK adds workflowId, runId and activityType. */
+export function observed(eko: EkoClient, now: () => number): EkoClient {
+  async function timed<T extends { kind: string } & EkoReply>(endpoint: string, call: () => Promise<T>): Promise<T> {
+    const started = now();
+    const answer = await call();
+    const fields = {
+      endpoint,
+      outcome: answer.kind,
+      reason: 'reason' in answer ? answer.reason : undefined,
+      ekoCode: answer.code,
+      httpStatus: answer.httpStatus,
+      latencyMs: now() - started,
+    };
+    const { log, metricMeter } = Context.current();
+    if (answer.kind === 'retryable') log.warn(`Eko ${endpoint}: ${answer.message}`, fields);
+    else log.info(`Eko ${endpoint}: ${answer.kind}`, fields);
+    metricMeter.createCounter(METRICS.ekoCalls, 'calls').add(1, { endpoint, outcome: answer.kind });
+    metricMeter.createHistogram(METRICS.ekoCallLatency, 'int', 'ms').record(fields.latencyMs, { endpoint });
+    return answer;
+  }
+  return {
+    requestRefundOtp: (tid, initiatorId, options) =>
+      timed('otp', () => eko.requestRefundOtp(tid, initiatorId, options)),
+    initiateRefund: (request, options) => timed('refund', () => eko.initiateRefund(request, options)),
+    inquireTransaction: (tid, initiator, options) =>
+      timed('inquiry', () => eko.inquireTransaction(tid, initiator, options)),
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * The refund's messages: OTPs, resends and cancels from support staff and other services, and
+ * Temporal's own cancel request. Handlers only queue and answer; the workflow loop acts.
+ */
+import { condition, setHandler } from '@temporalio/workflow';
+import { formatMs, toMs } from '../contract/duration';
+import {
+  cancelUpdate,
+  otpSignal,
+  resendOtpSignal,
+  resendOtpUpdate,
+  stateQuery,
+  submitOtpUpdate,
+} from '../contract/messages';
+import { CANCELLABLE_PHASES, isOutcome, RefundPhase } from '../contract/names';
+import {
+  describeZodError,
+  lenientCancelRequestSchema,
+  lenientOtpSubmissionSchema,
+  lenientResendRequestSchema,
+  parseOrThrow,
+} from '../contract/schemas';
+import type { RefundRun } from './run';
+
+/** An OTP bound, when it arrived, to the otp_ref_id of the OTP the customer was sent. */
+export interface QueuedOtp {
+  otp: string;
+  otpRefId?: string;
+  actor?: string;
+}
+
+export interface CancelRequested {
+  reason: string;
+  actor?: string;
+}
+
+export class RefundInbox {
+  private readonly otps: QueuedOtp[] = [];
+  private otpsReceived = 0;
+  private otpsAnswered = 0;
+  cancel: CancelRequested | undefined;
+  resend: { actor?: string } | undefined;
+
+  constructor(private readonly run: RefundRun) {}
+
+  get hasOtp(): boolean {
+    return this.otps.length > 0;
+  }
+
+  get nextOtpActor(): string | undefined {
+    return this.otps[0]?.actor;
+  }
+
+  takeOtp(): QueuedOtp | undefined {
+    return this.otps.shift();
+  }
+
+  /** Eko answered the OTP taken last: its `submitOtp` caller gets the outcome. */
+  otpAnswered(): void {
+    this.otpsAnswered += 1;
+  }
+
+  /** `temporal workflow cancel`, the Web UI's button, a client's `handle.cancel()`. */
+  temporalCancel(): void {
+    if (!CANCELLABLE_PHASES.includes(this.run.phase)) {
+      this.run.note(
+        `a Temporal cancel request arrived in ${this.run.phase}: ignored, the refund reached Eko and is tracked to its outcome`,
+      );
+      return;
+    }
+    this.cancel ??= {
+      reason: 'cancel requested through Temporal (Web UI, temporal workflow cancel or handle.cancel())',
+    };
+  }
+
+  listen(): void {
+    const { run } = this;
+    setHandler(stateQuery, () => run.state);
+
+    setHandler(otpSignal, (raw) => {
+      const parsed = lenientOtpSubmissionSchema.safeParse(raw);
+      if (!parsed.success) return run.note(`dropped an otp signal: ${describeZodError(parsed.error)}`);
+      const refusal = this.otpRefusal();
+      if (refusal) return run.note(`ignored an otp signal: ${refusal}`);
+      this.enqueueOtp(parsed.data);
+    });
+    setHandler(
+      submitOtpUpdate,
+      async (raw) => {
+        const ticket = this.enqueueOtp(lenientOtpSubmissionSchema.parse(raw));
+        await condition(() => this.otpsAnswered >= ticket || run.ended);
+        const { state } = run;
+        return {
+          phase: state.phase,
+          message: state.lastEkoAnswer?.message ?? state.transitions[state.transitions.length - 1].reason,
+          otpAttemptsLeft: state.otpAttemptsLeft,
+        };
+      },
+      {
+        // Runs before anything is written to history: a bad OTP or a wrong phase leaves no trace.
+        validator: (raw) => {
+          parseOrThrow(lenientOtpSubmissionSchema, raw, 'OTP submission');
+          const refusal = this.otpRefusal();
+          if (refusal) throw new Error(`OTP not accepted: ${refusal}`);
+        },
+      },
+    );
+
+    setHandler(resendOtpSignal, (raw) => {
+      const parsed = lenientResendRequestSchema.safeParse(raw ?? {});
+      const refusal = parsed.success ? this.resendRefusal() : describeZodError(parsed.error);
+      if (refusal) return run.note(`ignored a resendOtp signal: ${refusal}`);
+      this.resend = { actor: parsed.data?.actor };
+    });
+    setHandler(
+      resendOtpUpdate,
+      async (raw) => {
+        this.resend = { actor: lenientResendRequestSchema.parse(raw ?? {}).actor };
+        await condition(() => (this.resend === undefined && run.phase !== RefundPhase.SENDING_OTP) || run.ended);
+        return { phase: run.phase, resendCount: run.state.resendCount };
+      },
+      {
+        validator: (raw) => {
+          parseOrThrow(lenientResendRequestSchema, raw ?? {}, 'resend request');
+          const refusal = this.resendRefusal();
+          if (refusal) throw new Error(`OTP not resent: ${refusal}`);
+        },
+      },
+    );
+
+    setHandler(
+      cancelUpdate,
+      async (raw) => {
+        this.cancel ??= lenientCancelRequestSchema.parse(raw);
+        await condition(() => run.ended);
+        return { phase: run.phase };
+      },
+      {
+        validator: (raw) => {
+          parseOrThrow(lenientCancelRequestSchema, raw, 'cancel request');
+          if (!CANCELLABLE_PHASES.includes(run.phase)) {
+            throw new Error(
+              isOutcome(run.phase)
+                ? `cannot cancel: the refund already ended as ${run.phase}`
+                : `cannot cancel: the refund was submitted to Eko (${run.phase}); it is tracked to a final outcome`,
+            );
+          }
+        },
+      },
+    );
+  }
+
+  private enqueueOtp({ otp, otpRefId, actor }: QueuedOtp): number {
+    this.otps.push({ otp, otpRefId: otpRefId ?? this.run.otpRefId, actor });
+    return (this.otpsReceived += 1);
+  }
+
+  private otpRefusal(): string | undefined {
+    if (this.run.phase !== RefundPhase.AWAITING_OTP) return `the refund is ${this.run.phase}, not waiting for an OTP`;
+    if (this.otps.length > 0) return 'an OTP is already being submitted';
+    if (this.cancel !== undefined) return 'the refund is being cancelled';
+    return undefined;
+  }
+
+  private resendRefusal(): string | undefined {
+    const { phase, state } = this.run;
+    const { maxResends, resendInterval } = this.run.input;
+    if (phase !== RefundPhase.AWAITING_OTP) return `the refund is ${phase}, not waiting for an OTP`;
+    if (this.resend !== undefined) return 'a resend is already under way';
+    if (this.otps.length > 0) return 'an OTP is being submitted';
+    if (state.resendCount >= maxResends) return `the OTP was already resent ${state.resendCount} times`;
+    const waitMs = this.run.lastOtpRequestAt + toMs(resendInterval) - Date.now();
+    if (waitMs > 0) {
+      return `an OTP was requested less than ${formatMs(toMs(resendInterval))} ago; retry in ${Math.ceil(waitMs / 1000)} s`;
+    }
+    return undefined;
+  }
+}

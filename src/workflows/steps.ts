@@ -1,0 +1,144 @@
+/** What the refund does in each working phase: one activity or one wait, turned into an event. */
+import { ActivityFailure, CancellationScope, condition, proxyActivities, sleep } from '@temporalio/workflow';
+import type { RefundActivities } from '../activities';
+import { toMs } from '../contract/duration';
+import { RefundPhase } from '../contract/names';
+import { TxStatus } from '../eko/answers';
+import type { RefundEvent } from './decide';
+import type { RefundInbox } from './inbox';
+import { activityOptions } from './options';
+import type { RefundRun } from './run';
+
+export type StepResult = RefundEvent | 'cancelled';
+
+/**
+ * The steps of one refund. `legacy` keeps the commands of refunds started before this release
+ * (see refund.ts), so that their histories replay.
+ */
+export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean) {
+  const options = activityOptions(run.input);
+  const { awaitTransactionStatus } = proxyActivities<RefundActivities>(options.poll);
+  const { requestRefundOtp } = proxyActivities<RefundActivities>(options.otp);
+  const { submitRefund } = proxyActivities<RefundActivities>(options.submit);
+  const deadlineCheck = proxyActivities<RefundActivities>(options.deadlineCheck).awaitTransactionStatus;
+  const { tid, initiatorId, userCode } = run.input;
+  const initiator = { tid, initiatorId, userCode };
+
+  // One timer for the whole OTP wait, started on the first AWAITING_OTP and never cancelled: wrong
+  // OTPs and resends add no timer events, and a refund that ends first simply leaves it behind.
+  let otpDeadlinePassed = false;
+  let otpDeadline: Promise<void> | undefined;
+  const startOtpDeadline = () => {
+    const remainingMs = Date.parse(run.state.otpDeadline ?? '') - Date.now();
+    otpDeadline ??= (remainingMs > 0 ? sleep(remainingMs) : Promise.resolve()).then(() => {
+      otpDeadlinePassed = true;
+    });
+  };
+
+  /** Runs an activity, abandoning it if a cancel is accepted meanwhile (phases before SUBMITTING only). */
+  async function unlessCancelled<T>(work: () => Promise<T>): Promise<T | 'cancelled'> {
+    const scope = new CancellationScope();
+    const running = scope.run(work);
+    const cancelled = condition(() => inbox.cancel !== undefined).then(() => 'cancelled' as const);
+    const first = await Promise.race([running, cancelled]);
+    if (first === 'cancelled') {
+      scope.cancel();
+      running.catch(() => undefined);
+    }
+    return first;
+  }
+
+  /** Turns an activity whose retries ran out into the event that says so. */
+  async function orGaveUp(work: () => Promise<StepResult>, what: string): Promise<StepResult> {
+    try {
+      return await work();
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      return { type: 'gave_up', message: `${what} (last error: ${lastError(err)})` };
+    }
+  }
+
+  return async function step(phase: RefundPhase): Promise<StepResult> {
+    switch (phase) {
+      case RefundPhase.CHECKING:
+        return orGaveUp(async () => {
+          const settledStatuses = [TxStatus.Success, TxStatus.Fail, TxStatus.RefundPending, TxStatus.Refunded];
+          const result = await unlessCancelled(() =>
+            awaitTransactionStatus({ ...initiator, settledStatuses, purpose: 'check' }),
+          );
+          return result === 'cancelled' ? result : { type: 'checked', result };
+        }, 'Eko did not report a final status for the transaction before the poll deadline');
+
+      case RefundPhase.SENDING_OTP: {
+        run.lastOtpRequestAt = Date.now();
+        try {
+          const result = await unlessCancelled(() => requestRefundOtp({ tid, initiatorId }));
+          if (result === 'cancelled') return result;
+          if (result.kind === 'sent') run.otpRefId = result.otpRefId ?? run.otpRefId;
+          return { type: 'otp_requested', result };
+        } catch (err) {
+          if (!(err instanceof ActivityFailure)) throw err;
+          return { type: 'otp_request_failed', message: lastError(err) };
+        } finally {
+          inbox.resend = undefined;
+        }
+      }
+
+      case RefundPhase.AWAITING_OTP: {
+        startOtpDeadline();
+        await condition(
+          () => inbox.hasOtp || inbox.cancel !== undefined || inbox.resend !== undefined || otpDeadlinePassed,
+        );
+        if (inbox.cancel !== undefined) return 'cancelled'; // the loop applies it
+        // An OTP in hand wins over a resend asked for in the same moment: it was typed for the
+        // OTP the customer holds, and a resend would make it wrong (refunds before this release: resend first).
+        if (inbox.hasOtp && !(legacy && inbox.resend !== undefined)) {
+          if (inbox.resend !== undefined)
+            run.note('a resend asked for as an OTP arrived was dropped: the OTP goes first');
+          inbox.resend = undefined;
+          return { type: 'otp_received', actor: inbox.nextOtpActor };
+        }
+        if (inbox.resend !== undefined) return { type: 'resend_requested', actor: inbox.resend.actor };
+        if (legacy) return { type: 'otp_timed_out' };
+        return { type: 'otp_timed_out', result: await deadlineInquiry() };
+      }
+
+      case RefundPhase.SUBMITTING: {
+        const otp = inbox.takeOtp();
+        if (!otp) throw new Error('bug: SUBMITTING without an OTP');
+        return orGaveUp(async () => {
+          const result = await submitRefund({
+            ...initiator,
+            otp: otp.otp,
+            otpRefId: otp.otpRefId,
+            serviceCode: run.input.serviceCode,
+            settleWindowMs: toMs(run.input.settleWindow),
+          });
+          return { type: 'refund_answered', result };
+        }, 'the refund call kept failing; it may or may not have reached Eko: check the transaction with Eko');
+      }
+
+      case RefundPhase.PENDING:
+        return orGaveUp(async () => {
+          const settledStatuses = [TxStatus.Success, TxStatus.Fail, TxStatus.Refunded];
+          const result = await awaitTransactionStatus({ ...initiator, settledStatuses, purpose: 'settle' });
+          return { type: 'settled', result };
+        }, 'the refund was not final before the poll deadline');
+    }
+  };
+
+  /** The inquiry at the OTP deadline; if Eko does not answer, the refund expires as it would have. */
+  async function deadlineInquiry() {
+    try {
+      return await deadlineCheck(initiator);
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      run.note(`no inquiry at the OTP deadline (${lastError(err)})`);
+      return undefined;
+    }
+  }
+}
+
+function lastError(err: ActivityFailure): string {
+  return (err.cause?.cause as Error | undefined)?.message ?? err.cause?.message ?? 'unknown error';
+}
