@@ -29,6 +29,7 @@ export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResul
   CancellationScope.current().cancelRequested.catch(() => inbox.temporalCancel());
 
   const step = refundSteps(run, inbox, legacy);
+  // Not cancellable: a cancel request is handled above, and the refund always ends with a result.
   await CancellationScope.nonCancellable(async () => {
     while (!run.ended) {
       if (inbox.cancel !== undefined && CANCELLABLE_PHASES.includes(run.phase)) {
@@ -41,7 +42,7 @@ export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResul
       run.apply(event);
       if (from === RefundPhase.SUBMITTING) inbox.otpAnswered(); // answers the submitOtp update waiting on it
     }
+    await condition(allHandlersFinished);
   });
-  await condition(allHandlersFinished);
   return run.result();
 }

@@ -1,0 +1,327 @@
+/**
+ * Operators' Temporal actions are part of the contract (docs/contract/refund-workflow.md,
+ * Money-safety rules): cancel, reset, terminate and signals by hand, through the official
+ * `temporal` CLI (the calls the Web UI's buttons make) and the client, in every phase they can meet.
+ */
+import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { type Phase, RefundOutcome, RefundPhase, type RefundInput, workflowIdFor } from '../../src/contract';
+import type { FaultInput, SeedInput } from '../../src/simulator/simulator';
+import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
+import { temporalCli } from '../helpers/temporal-cli';
+import { waitFor } from '../helpers/wait';
+
+const { EventType } = temporal.api.enums.v1;
+
+let stack: RefundStack;
+beforeAll(async () => {
+  stack = await startRefundStack({ ekoTimeoutMs: 1_000 });
+}, 60_000);
+afterAll(() => stack?.stop());
+
+const refunds = () => stack.refunds;
+const sim = () => stack.sim;
+const cli = (...args: string[]) => temporalCli(stack.server.env.address, args);
+const handleOf = (tid: string): WorkflowHandle => stack.server.env.client.workflow.getHandle(workflowIdFor(tid));
+
+const QUICK: Partial<RefundInput> = { ...FAST, ekoCallTimeout: '3s', settleWindow: '2s' };
+
+const phaseOf = (tid: string, phase: Phase) =>
+  waitFor(
+    `refund ${tid} in ${phase}`,
+    () => refunds().getState(tid),
+    (state) => state.phase === phase,
+  );
+
+async function start(seed: Omit<SeedInput, 'tid'> = {}, input: Partial<RefundInput> = {}) {
+  const tid = newTid();
+  sim().seed({ tid, ...seed });
+  await refunds().start({ tid, ...QUICK, ...input });
+  return tid;
+}
+
+/** Every workflow task of the refund completed: nothing failed in a loop. */
+async function workflowTasksFailed(tid: string): Promise<number> {
+  const history = await handleOf(tid).fetchHistory();
+  return (history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED).length;
+}
+
+/** How to hold a refund in each working phase long enough for an operator to act. */
+const HOLD: Record<
+  RefundPhase,
+  (tid: string) => { seed: Omit<SeedInput, 'tid'>; fault?: FaultInput; then?: () => Promise<unknown> }
+> = {
+  // Eko keeps answering "initiated": CHECKING inquires until it settles.
+  [RefundPhase.CHECKING]: () => ({ seed: { txStatus: 2, pendingInquiries: 1000 } }),
+  // Get Refund OTP never answers: SENDING_OTP retries.
+  [RefundPhase.SENDING_OTP]: (tid) => ({ seed: {}, fault: { type: 'hang', endpoint: 'otp', tid, times: 1000 } }),
+  [RefundPhase.AWAITING_OTP]: () => ({ seed: {} }),
+  // The refund call never answers (and is not applied): SUBMITTING retries after the settle window.
+  [RefundPhase.SUBMITTING]: (tid) => ({
+    seed: {},
+    fault: { type: 'hang', endpoint: 'refund', tid, times: 1 },
+    then: () =>
+      refunds()
+        .submitOtp(tid, { otp: sim().lastOtp(tid)! })
+        .catch(() => undefined),
+  }),
+  // Eko accepted the refund and answers "initiated" for a while: PENDING polls.
+  [RefundPhase.PENDING]: (tid) => ({
+    seed: { refundMode: 'pending', refundPendingInquiries: 8 },
+    then: () => refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! }),
+  }),
+};
+
+async function refundHeldIn(phase: RefundPhase): Promise<string> {
+  const tid = newTid();
+  const hold = HOLD[phase](tid);
+  const beforeOtp = phase === RefundPhase.SUBMITTING || phase === RefundPhase.PENDING;
+  if (hold.fault && !beforeOtp) sim().injectFault(hold.fault);
+  sim().seed({ tid, ...hold.seed });
+  await refunds().start({ tid, ...QUICK });
+  if (beforeOtp) {
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    if (hold.fault) sim().injectFault(hold.fault);
+    void hold.then?.();
+  }
+  await phaseOf(tid, phase);
+  return tid;
+}
+
+describe('a Temporal cancel request', () => {
+  test.each([RefundPhase.CHECKING, RefundPhase.SENDING_OTP, RefundPhase.AWAITING_OTP])(
+    'in %s (temporal workflow cancel, as the Web UI) ends the refund CANCELLED with a result, no refund call',
+    async (phase) => {
+      const tid = await refundHeldIn(phase);
+      await cli('workflow', 'cancel', '--workflow-id', workflowIdFor(tid));
+      const result = await refunds().result(tid);
+      expect(result).toMatchObject({
+        outcome: RefundOutcome.CANCELLED,
+        reason: expect.stringMatching(/cancel requested through Temporal/),
+      });
+      expect((await handleOf(tid).describe()).status.name).toBe('COMPLETED');
+      expect(await workflowTasksFailed(tid)).toBe(0);
+      expect(sim().transaction(tid)?.calls.refund).toBe(0);
+      sim().clearFaults();
+    },
+  );
+
+  test("a client's handle.cancel() in AWAITING_OTP ends it CANCELLED too, and the tid can be started again", async () => {
+    const tid = await refundHeldIn(RefundPhase.AWAITING_OTP);
+    const cancelledRun = (await handleOf(tid).describe()).runId;
+    await handleOf(tid).cancel();
+    expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.CANCELLED });
+    // Not jammed: a new start makes a new run, which refunds.
+    expect((await refunds().start({ tid, ...QUICK })).runId).not.toBe(cancelledRun);
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    expect(await refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! })).toMatchObject({
+      phase: RefundOutcome.REFUNDED,
+    });
+  });
+
+  test.each([RefundPhase.SUBMITTING, RefundPhase.PENDING])(
+    'in %s is noted and ignored: the refund is tracked to REFUNDED, applied once',
+    async (phase) => {
+      const tid = await refundHeldIn(phase);
+      await cli('workflow', 'cancel', '--workflow-id', workflowIdFor(tid));
+      const noted = await waitFor(
+        'the cancel noted',
+        () => refunds().getState(tid),
+        (s) => s.notes.some((n) => n.includes(`Temporal cancel request arrived in ${phase}: ignored`)),
+      );
+      expect(noted.phase).not.toBe(RefundOutcome.CANCELLED);
+      expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
+      expect(await workflowTasksFailed(tid)).toBe(0);
+      expect(sim().transaction(tid)?.refundCount).toBe(1);
+    },
+  );
+});
+
+describe('a reset', () => {
+  /** The last WorkflowTaskCompleted before the OTP update was accepted: a point before SUBMITTING. */
+  async function beforeTheOtp(tid: string): Promise<number> {
+    const events = (await handleOf(tid).fetchHistory()).events ?? [];
+    const accepted = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+    const completed = events
+      .slice(0, accepted)
+      .filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+      .at(-1);
+    return Number(completed!.eventId);
+  }
+
+  test('to before SUBMITTING, with the OTP entered again, makes no second refund call (the inquiry finds it refunded)', async () => {
+    const tid = await start();
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    const otp = sim().lastOtp(tid)!;
+    expect(await refunds().submitOtp(tid, { otp })).toMatchObject({ phase: RefundOutcome.REFUNDED });
+    const eventId = await beforeTheOtp(tid);
+
+    await cli(
+      'workflow',
+      'reset',
+      '--workflow-id',
+      workflowIdFor(tid),
+      '--event-id',
+      String(eventId),
+      '--reason',
+      'test',
+      '--reapply-exclude',
+      'All',
+    );
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    const again = await refunds().submitOtp(tid, { otp });
+    expect(again).toMatchObject({ phase: RefundOutcome.REFUNDED });
+    expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
+    expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
+  });
+
+  test('to the first workflow task (updates reapplied) refunds nothing twice', async () => {
+    const tid = await start();
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    await refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! });
+    await cli(
+      'workflow',
+      'reset',
+      '--workflow-id',
+      workflowIdFor(tid),
+      '--type',
+      'FirstWorkflowTask',
+      '--reason',
+      'test',
+    );
+    await waitFor(
+      'the reset run to end',
+      () => handleOf(tid).describe(),
+      (d) => d.status.name === 'COMPLETED' && d.runId !== undefined,
+    );
+    expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
+    expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
+  });
+});
+
+describe('a terminate', () => {
+  test('while Eko applies the refund call, then a new start: the new run inquires first and reports REFUNDED', async () => {
+    const tid = await start({}, { ekoCallTimeout: '30s' });
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    sim().injectFault({ type: 'timeout_after_apply', endpoint: 'refund', tid });
+    void refunds()
+      .submitOtp(tid, { otp: sim().lastOtp(tid)! })
+      .catch(() => undefined);
+    await waitFor(
+      'the refund applied',
+      async () => sim().transaction(tid),
+      (tx) => tx?.refundCount === 1,
+    );
+    await cli('workflow', 'terminate', '--workflow-id', workflowIdFor(tid), '--reason', 'operator test');
+
+    await refunds().start({ tid, ...QUICK });
+    expect(await refunds().result(tid)).toMatchObject({
+      outcome: RefundOutcome.REFUNDED,
+      reason: expect.stringMatching(/no refund call made/),
+    });
+    expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
+  });
+});
+
+describe('signals and updates by hand (temporal workflow signal / update)', () => {
+  test('the otp signal with the OTP refunds', async () => {
+    const tid = await start();
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    await cli(
+      'workflow',
+      'signal',
+      '--workflow-id',
+      workflowIdFor(tid),
+      '--name',
+      'otp',
+      '--input',
+      JSON.stringify({ otp: sim().lastOtp(tid)! }),
+    );
+    expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
+  });
+
+  test('a malformed otp signal is dropped and noted, and the refund keeps waiting (no failing workflow task)', async () => {
+    const tid = await start();
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    await cli('workflow', 'signal', '--workflow-id', workflowIdFor(tid), '--name', 'otp', '--input', '"123456"');
+    const state = await waitFor(
+      'the dropped signal noted',
+      () => refunds().getState(tid),
+      (s) => s.notes.some((n) => n.includes('dropped an otp signal')),
+    );
+    expect(state.phase).toBe(RefundPhase.AWAITING_OTP);
+    expect(JSON.stringify(state)).not.toContain('123456');
+    expect(await workflowTasksFailed(tid)).toBe(0);
+    await refunds().cancel(tid, { reason: 'test done' });
+  });
+
+  test('resendOtp with no input (as the CLI sends it) resends the OTP', async () => {
+    const tid = await start({}, { resendInterval: '1s' });
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    await waitFor(
+      'the resend interval',
+      async () => refunds().getState(tid),
+      () => true,
+      { timeoutMs: 1_000 },
+    );
+    // Refused (and noted) until resendInterval has passed since the first OTP; then it resends.
+    await waitFor(
+      'the OTP resent',
+      async () => {
+        await cli('workflow', 'signal', '--workflow-id', workflowIdFor(tid), '--name', 'resendOtp');
+        return refunds().getState(tid);
+      },
+      (s) => s.resendCount === 1,
+      { everyMs: 500 },
+    );
+    expect(sim().sms(tid)).toHaveLength(2);
+    await refunds().cancel(tid, { reason: 'test done' });
+  });
+
+  test('the cancel update by hand ends the refund CANCELLED and names the actor', async () => {
+    const tid = await start();
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    await cli(
+      'workflow',
+      'update',
+      'execute',
+      '--workflow-id',
+      workflowIdFor(tid),
+      '--name',
+      'cancel',
+      '--input',
+      JSON.stringify({ reason: 'customer left', actor: 'asha' }),
+    );
+    expect(await refunds().result(tid)).toMatchObject({
+      outcome: RefundOutcome.CANCELLED,
+      reason: 'cancelled before submission by asha: customer left',
+    });
+  });
+
+  test('a start by hand with input that cannot run fails at once with InvalidRefundInput, before any Eko call', async () => {
+    const tid = newTid();
+    sim().seed({ tid });
+    await expect(
+      cli(
+        'workflow',
+        'execute',
+        '--type',
+        'refundWorkflow',
+        '--task-queue',
+        stack.taskQueue,
+        '--workflow-id',
+        workflowIdFor(tid),
+        '--input',
+        JSON.stringify({ tid, pollInterval: '1 hour' }),
+      ),
+    ).rejects.toThrow(/workflow failed/);
+    await expect(handleOf(tid).result()).rejects.toMatchObject({
+      cause: {
+        type: 'InvalidRefundInput',
+        message: expect.stringContaining('maxPollInterval: must be at least pollInterval'),
+      },
+    });
+    expect(await workflowTasksFailed(tid)).toBe(0);
+    expect(sim().transaction(tid)?.calls).toEqual({ otp: 0, refund: 0, inquiry: 0 });
+  });
+});
