@@ -4,10 +4,11 @@
  * RefundClient, and prints what came back. `eko-refund --help` lists commands and exit codes.
  */
 import { RefundClient } from './client';
-import { type Command, parseInvocation } from './cli/args';
-import { execute, type Output } from './cli/commands';
+import { execute } from './cli/commands';
 import { explain, unreachable } from './cli/errors';
 import type { CliError } from './cli/exit-codes';
+import { type Command, parseCommandLine } from './cli/program';
+import { redactor } from './logging';
 
 async function run(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -15,22 +16,25 @@ async function run(): Promise<void> {
   let command: Command | undefined;
   let refunds: RefundClient | undefined;
   try {
-    const invocation = parseInvocation(argv);
-    if ('help' in invocation) return console.log(invocation.help);
+    const invocation = await parseCommandLine(argv);
+    if ('exitCode' in invocation) {
+      process.exitCode = invocation.exitCode;
+      return;
+    }
     command = invocation.command;
     refunds = await connect();
     const output = await execute(command, {
       refunds,
       progress: (line) => {
-        if (!json) console.log(line);
+        if (!json) print(line);
       },
-      notice: (line) => console.error(line),
+      notice: (line) => printError(line),
     });
-    printOutput(output, json);
+    print(json ? JSON.stringify(output.json, null, 2) : output.text);
     process.exitCode = output.exitCode;
   } catch (err) {
     const failure = explain(err, { tid: command && 'tid' in command ? command.tid : undefined });
-    printFailure(failure, json, secretsIn(command));
+    printFailure(failure, json);
     process.exitCode = failure.exitCode;
   } finally {
     await refunds?.client.connection.close();
@@ -45,34 +49,14 @@ async function connect(): Promise<RefundClient> {
   }
 }
 
-function printOutput(output: Output, json: boolean): void {
-  console.log(json ? JSON.stringify(output.json, null, 2) : output.text);
-}
+// Everything printed passes the process redactor: it holds the configured secrets and the OTP
+// and otp_ref_id of this command, so no message can carry them out.
+const print = (text: string) => console.log(redactor.redactText(text));
+const printError = (text: string) => console.error(redactor.redactText(text));
 
-function printFailure(failure: CliError, json: boolean, secrets: string[]): void {
-  const message = redact(failure.message, secrets);
-  if (json) console.log(JSON.stringify({ error: { exitCode: failure.exitCode, message } }, null, 2));
-  else console.error(`eko-refund: ${message}`);
-}
-
-/** Secrets this process holds. Messages should never contain them; this makes sure of it. */
-function secretsIn(command: Command | undefined): string[] {
-  const fromCommand =
-    command?.name === 'otp'
-      ? [command.submission.otp, command.submission.otpRefId]
-      : command?.name === 'start'
-        ? [command.input.otpRefId]
-        : [];
-  const fromEnv = [process.env.EKO_ACCESS_KEY, process.env.TEMPORAL_API_KEY];
-  return [...fromCommand, ...fromEnv].filter((s): s is string => typeof s === 'string' && s.length > 0);
-}
-
-/** Whole tokens only: an OTP such as 0000 must not blank out part of a tid. */
-function redact(message: string, secrets: string[]): string {
-  return secrets.reduce((text, secret) => {
-    const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    return text.replace(new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, 'g'), '[redacted]');
-  }, message);
+function printFailure(failure: CliError, json: boolean): void {
+  if (json) print(JSON.stringify({ error: { exitCode: failure.exitCode, message: failure.message } }, null, 2));
+  else printError(`eko-refund: ${failure.message}`);
 }
 
 run().catch((err) => {

@@ -1,7 +1,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { RefundClient } from '../client';
 import { isOutcome, type Phase, RefundOutcome, RefundPhase, type SubmitOtpResponse } from '../contract';
-import type { Command } from './args';
+import type { Command } from './program';
 import { workflowStatus } from './errors';
 import { CLI, CliError, ExitCode, exitCodeForOutcome } from './exit-codes';
 import { formatList, formatOtpAnswer, formatResult, formatStatus, formatTransition } from './format';
@@ -39,8 +39,8 @@ const handlers: Handlers = {
       text: [
         `Refund of tid ${tid} is running: workflow ${started.workflowId}, run ${started.runId}.`,
         '(A tid has one refund workflow: if one was already running, this is it.)',
-        `${next} When the customer reads it to you, run:`,
-        `  ${CLI} otp ${tid} <otp>`,
+        `${next} When the customer reads it to you, run this and type it at the prompt:`,
+        `  ${CLI} otp ${tid}`,
         `Follow it with: ${CLI} status ${tid}   or   ${CLI} watch ${tid}`,
       ].join('\n'),
     };
@@ -64,12 +64,12 @@ const handlers: Handlers = {
     }
   },
 
-  'resend-otp': async ({ tid }, { refunds }) => {
-    const { phase, resendCount } = await refunds.resendOtp(tid);
+  'resend-otp': async ({ tid, request }, { refunds }) => {
+    const { phase, resendCount } = await refunds.resendOtp(tid, request);
     const text = isOutcome(phase)
       ? `${phase}: the refund ended while requesting a new OTP; see ${CLI} status ${tid}`
       : `${phase}: a new OTP was requested from Eko (resent ${resendCount} time(s)). ` +
-        `When the customer reads it to you, run ${CLI} otp ${tid} <otp>.`;
+        `When the customer reads it to you, run ${CLI} otp ${tid} and type it at the prompt.`;
     return { exitCode: phaseExitCode(phase), json: { tid, phase, resendCount }, text };
   },
 
@@ -83,8 +83,8 @@ const handlers: Handlers = {
     return { exitCode: ExitCode.OK, json: rows, text: formatList(rows) };
   },
 
-  cancel: async ({ tid, reason }, { refunds }) => {
-    const { phase } = await refunds.cancel(tid, { reason });
+  cancel: async ({ tid, request }, { refunds }) => {
+    const { phase } = await refunds.cancel(tid, request);
     const text =
       phase === RefundOutcome.CANCELLED
         ? `CANCELLED: the refund of tid ${tid} was cancelled before anything reached Eko.`

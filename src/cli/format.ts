@@ -74,10 +74,10 @@ const lastReason = (transitions: PhaseTransition[]): string => transitions.at(-1
 export function formatOtpAnswer(tid: string, answer: SubmitOtpResponse): string {
   const line = `${answer.phase}: ${answer.message}`;
   if (answer.phase === RefundPhase.AWAITING_OTP) {
-    return `${line} (${answer.otpAttemptsLeft} OTP attempt(s) left). Ask the customer for the OTP again and rerun ${CLI} otp ${tid} <otp>.`;
+    return `${line} (${answer.otpAttemptsLeft} OTP attempt(s) left). Ask the customer for the OTP again and rerun ${CLI} otp ${tid}.`;
   }
   if (answer.phase === RefundPhase.SENDING_OTP) {
-    return `${line}. A new OTP is on its way to the customer; then run ${CLI} otp ${tid} <otp>.`;
+    return `${line}. A new OTP is on its way to the customer; then run ${CLI} otp ${tid}.`;
   }
   if (answer.phase === RefundPhase.PENDING) return `${line}. Eko is completing it; follow with ${CLI} watch ${tid}.`;
   return line;

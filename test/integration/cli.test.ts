@@ -1,7 +1,10 @@
 // The eko-refund CLI as support staff run it: a real child process against a real Temporal dev
 // server, the simulator and a worker. Plus the official `temporal` CLI sending the public signal.
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { OTP_PROMPT } from '../../src/cli/otp-input';
 import { RefundOutcome, RefundPhase, workflowIdFor } from '../../src/contract';
 import { resolveTemporalBinary } from '../../src/temporal-binaries';
 import { newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
@@ -21,20 +24,28 @@ interface Run {
   stderr: string;
 }
 
+const cliEnv = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  TEMPORAL_ADDRESS: stack.server.env.address,
+  TEMPORAL_NAMESPACE: 'default',
+  REFUND_TASK_QUEUE: stack.taskQueue,
+  TS_NODE_TRANSPILE_ONLY: '1',
+});
+const CLI_COMMAND = [process.execPath, '-r', 'ts-node/register', 'src/cli.ts'];
+
 /** Starts `eko-refund <args>` as a separate process, configured by environment as in production. */
-function startCli(...args: string[]): { stdout: () => string; done: Promise<Run> } {
-  const env = {
-    ...process.env,
-    TEMPORAL_ADDRESS: stack.server.env.address,
-    TEMPORAL_NAMESPACE: 'default',
-    REFUND_TASK_QUEUE: stack.taskQueue,
-    TS_NODE_TRANSPILE_ONLY: '1',
-  };
-  const child = spawn(process.execPath, ['-r', 'ts-node/register', 'src/cli.ts', ...args], {
+function startCli(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const [node, ...nodeArgs] = CLI_COMMAND;
+  const child = spawn(node, [...nodeArgs, ...args], {
     cwd: REPO,
-    env,
+    env: { ...cliEnv(), ...options.env },
     timeout: 30_000,
   });
+  if (options.stdin !== undefined) child.stdin.end(options.stdin);
+  return collect(child);
+}
+
+function collect(child: ChildProcessWithoutNullStreams): { stdout: () => string; done: Promise<Run> } {
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -46,7 +57,9 @@ function startCli(...args: string[]): { stdout: () => string; done: Promise<Run>
   return { stdout: () => stdout, done };
 }
 
-const cli = (...args: string[]): Promise<Run> => startCli(...args).done;
+const cli = (...args: string[]): Promise<Run> => startCli(args).done;
+/** `echo <stdin> | eko-refund <args>` */
+const cliWithStdin = (stdin: string, ...args: string[]): Promise<Run> => startCli(args, { stdin }).done;
 
 function phaseReached(tid: string, phase: string) {
   return waitFor(
@@ -65,7 +78,7 @@ async function awaitingOtp(seed: { otpCode?: string } = {}): Promise<string> {
   return tid;
 }
 
-test('start, then otp with the OTP from the SMS: prints "REFUNDED: Refund done", exits 0, refunds once', async () => {
+test('start, then the OTP from the SMS piped into otp: prints "REFUNDED: Refund done", exits 0, refunds once', async () => {
   const tid = newTid();
   stack.sim.seed({ tid, amount: '5000.00', fee: '50.00' });
 
@@ -74,10 +87,37 @@ test('start, then otp with the OTP from the SMS: prints "REFUNDED: Refund done",
   expect(started.stdout).toContain(`workflow ${workflowIdFor(tid)}`);
   await phaseReached(tid, RefundPhase.AWAITING_OTP);
 
-  const otp = stack.sim.lastOtp(tid)!;
-  const answered = await cli('otp', tid, otp);
+  const answered = await cliWithStdin(`${stack.sim.lastOtp(tid)}\n`, 'otp', tid);
   expect(answered).toMatchObject({ code: 0, stdout: 'REFUNDED: Refund done\n', stderr: '' });
   expect(stack.sim.transaction(tid)?.refundCount).toBe(1);
+});
+
+test('otp at a terminal asks for the OTP, does not echo it, and completes the refund', async () => {
+  const tid = await awaitingOtp({ otpCode: '918273' });
+  // `script` gives the CLI a pseudo-terminal, as a support agent's shell does; its output is the screen.
+  const command = [...CLI_COMMAND, 'otp', tid].join(' ');
+  const script = spawn('script', ['-qfec', command, '/dev/null'], { cwd: REPO, env: cliEnv(), timeout: 30_000 });
+  const terminal = collect(script);
+  // Type only once the prompt shows, as a person reading the screen does: echo is off by then.
+  await waitFor(
+    'the OTP prompt',
+    async () => terminal.stdout(),
+    (screen) => screen.includes(OTP_PROMPT),
+  );
+  script.stdin.write('918273\r');
+  const run = await terminal.done;
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain('REFUNDED: Refund done');
+  expect(run.stdout).not.toContain('918273');
+  expect(stack.sim.transaction(tid)?.refundCount).toBe(1);
+});
+
+test('otp with the OTP on the command line still works, and warns that the process list shows it', async () => {
+  const tid = await awaitingOtp();
+  const run = await cli('otp', tid, stack.sim.lastOtp(tid)!);
+  expect(run).toMatchObject({ code: 0, stdout: 'REFUNDED: Refund done\n' });
+  expect(run.stderr).toMatch(/^eko-refund: warning: an OTP on the command line is visible in the process list/);
+  expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
 });
 
 test('--json prints one JSON document that scripts can parse', async () => {
@@ -94,7 +134,7 @@ test('--json prints one JSON document that scripts can parse', async () => {
 
 test('a malformed OTP exits 2 naming the otp field, and the refund is untouched', async () => {
   const tid = await awaitingOtp();
-  const run = await cli('otp', tid, '12ab');
+  const run = await cliWithStdin('12ab\n', 'otp', tid);
   expect(run.code).toBe(2);
   expect(run.stderr).toMatch(/otp: otp must be 4 to 8 digits/);
   expect(run.stderr + run.stdout).not.toContain('12ab');
@@ -105,7 +145,7 @@ test('a malformed OTP exits 2 naming the otp field, and the refund is untouched'
 
 test("a wrong OTP exits 6 with Eko's message and the attempts left, without printing the OTP", async () => {
   const tid = await awaitingOtp({ otpCode: '123456' });
-  const run = await cli('otp', tid, '654321');
+  const run = await cliWithStdin('654321\n', 'otp', tid);
   expect(run.code).toBe(6);
   expect(run.stdout).toMatch(/^AWAITING_OTP: Wrong OTP \(2 OTP attempt\(s\) left\)/);
   expect(run.stdout + run.stderr).not.toMatch(/654321|123456/);
@@ -136,6 +176,29 @@ test('cancel before submission ends the refund CANCELLED', async () => {
   expect(stack.sim.transaction(tid)?.calls.refund).toBe(0);
 });
 
+test('the actor goes with the request: EKO_REFUND_ACTOR as requestedBy on start, --actor with cancel', async () => {
+  const tid = newTid();
+  stack.sim.seed({ tid, amount: '5000.00', fee: '50.00' });
+  const env = { EKO_REFUND_ACTOR: 'asha@support' };
+  expect(await startCli(['start', tid], { env }).done).toMatchObject({ code: 0 });
+  await phaseReached(tid, RefundPhase.AWAITING_OTP);
+  const cancel = ['cancel', tid, '--reason', 'duplicate request', '--actor', 'ravi@support'];
+  expect(await startCli(cancel, { env }).done).toMatchObject({ code: 0 });
+
+  const handle = stack.server.env.client.workflow.getHandle(workflowIdFor(tid));
+  expect((await handle.describe()).memo).toMatchObject({ requestedBy: 'asha@support' });
+  expect(await updateArguments(handle, 'cancel')).toEqual([{ reason: 'duplicate request', actor: 'ravi@support' }]);
+});
+
+/** What an update was called with, as the workflow's history keeps it. */
+async function updateArguments(handle: WorkflowHandle, name: string): Promise<unknown[]> {
+  const { events } = await handle.fetchHistory();
+  const request = events
+    ?.map((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest)
+    .find((accepted) => accepted?.input?.name === name);
+  return (request?.input?.args?.payloads ?? []).map((payload) => defaultPayloadConverter.fromPayload(payload));
+}
+
 test('list --phase finds a refund in that phase', async () => {
   const tid = await awaitingOtp();
   // Visibility is eventually consistent: wait until Temporal lists it, then ask the CLI once.
@@ -153,7 +216,7 @@ test('list --phase finds a refund in that phase', async () => {
 
 test("watch prints each phase change and exits with the outcome's code (13 for CANCELLED)", async () => {
   const tid = await awaitingOtp();
-  const watching = startCli('watch', tid, '--interval', '0.2');
+  const watching = startCli(['watch', tid, '--interval', '0.2']);
   await waitFor(
     'watch to print the current phase',
     async () => watching.stdout(),
