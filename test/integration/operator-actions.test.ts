@@ -179,6 +179,7 @@ describe('a reset', () => {
     const tid = await start();
     await phaseOf(tid, RefundPhase.AWAITING_OTP);
     await refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! });
+    const firstRun = (await handleOf(tid).describe()).runId;
     await cli(
       'workflow',
       'reset',
@@ -192,7 +193,7 @@ describe('a reset', () => {
     await waitFor(
       'the reset run to end',
       () => handleOf(tid).describe(),
-      (d) => d.status.name === 'COMPLETED' && d.runId !== undefined,
+      (d) => d.status.name === 'COMPLETED' && d.runId !== firstRun,
     );
     expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
     expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
