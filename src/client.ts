@@ -5,8 +5,8 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
-import { optionalTsToMs } from '@temporalio/common/lib/time';
+import type { LoadedDataConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
 import { dataConverterFor, loadEncryptionConfig } from './codec';
 import { loadTemporalConfig } from './config';
 import {
@@ -48,6 +48,8 @@ export interface PendingActivity {
 export interface RefundStatus extends RefundState {
   workflowId: string;
   runId: string;
+  /** Temporal's status of the run: RUNNING, COMPLETED, or TERMINATED / FAILED by hand or by a bug. */
+  workflowStatus: string;
   pendingActivity?: PendingActivity;
 }
 
@@ -143,22 +145,22 @@ export class RefundClient {
       Promise.all([handle.query(stateQuery), handle.describe()]),
     );
     const pending = description.raw.pendingActivities?.[0];
-    const nextAttemptMs = optionalTsToMs(pending?.nextAttemptScheduleTime);
-    // Encrypted, the raw failure reads only "Encoded failure": decode it as the SDK does results.
-    const lastFailure = await decodeOptionalFailureToOptionalError(
-      this.client.options.loadedDataConverter,
-      pending?.lastFailure,
-    );
+    const nextAttempt = pending?.nextAttemptScheduleTime;
     return {
       ...state,
       workflowId: description.workflowId,
       runId: description.runId,
+      workflowStatus: description.status.name,
       pendingActivity: pending
         ? {
             activityType: pending.activityType?.name ?? 'unknown',
             attempt: pending.attempt ?? 1,
-            lastFailure: lastFailure?.message,
-            nextAttemptAt: nextAttemptMs === undefined ? undefined : new Date(nextAttemptMs).toISOString(),
+            lastFailure: await failureMessage(this.client.options.loadedDataConverter, pending.lastFailure),
+            nextAttemptAt: nextAttempt
+              ? new Date(
+                  Number(nextAttempt.seconds ?? 0) * 1000 + Math.floor((nextAttempt.nanos ?? 0) / 1e6),
+                ).toISOString()
+              : undefined,
           }
         : undefined,
     };
@@ -225,4 +227,19 @@ export class RefundClient {
       throw err;
     }
   }
+}
+
+/** A failure's message as the SDK decodes results: with encryption the raw one reads "Encoded failure". */
+async function failureMessage(
+  converter: LoadedDataConverter,
+  failure: temporal.api.failure.v1.IFailure | null | undefined,
+): Promise<string | undefined> {
+  if (!failure) return undefined;
+  let encodedAttributes = failure.encodedAttributes;
+  if (encodedAttributes) {
+    for (const codec of [...converter.payloadCodecs].reverse())
+      [encodedAttributes] = await codec.decode([encodedAttributes]);
+  }
+  return converter.failureConverter.failureToError({ ...failure, encodedAttributes }, converter.payloadConverter)
+    .message;
 }

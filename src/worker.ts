@@ -80,7 +80,7 @@ async function run(): Promise<void> {
     logger.fatal((err as Error).message);
     process.exit(1);
   }
-  redactor.add(config.eko.accessKey);
+  redactor.pin(config.eko.accessKey, config.eko.developerKey);
   Runtime.install({
     logger: new TemporalPinoLogger(logger),
     telemetryOptions: {

@@ -5,9 +5,9 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 
-/** Room kept between an Eko call's own timeout and the end of its attempt. */
+/** Room kept between an Eko call's own timeout and the end of its attempt (less for short attempts). */
 const MARGIN_MS = 1_000;
-/** Shorter than this, an Eko call is not worth starting. */
+/** Shorter than this, an Eko call is not worth starting (less for short attempts). */
 const MIN_CALL_MS = 1_000;
 
 /**
@@ -16,9 +16,11 @@ const MIN_CALL_MS = 1_000;
  * to Eko. Throws a retryable failure when there is no time left for a call.
  */
 export function callTimeout(configuredMs: number, attemptStartedAt: number, now: number): number {
+  // Temporal shortens the last attempts' start-to-close to what is left of schedule-to-close.
   const { startToCloseTimeoutMs } = Context.current().info;
-  const left = attemptStartedAt + startToCloseTimeoutMs - MARGIN_MS - now;
-  if (left < MIN_CALL_MS) {
+  const margin = Math.min(MARGIN_MS, startToCloseTimeoutMs / 10);
+  const left = attemptStartedAt + startToCloseTimeoutMs - margin - now;
+  if (left < Math.min(MIN_CALL_MS, startToCloseTimeoutMs / 4)) {
     throw ApplicationFailure.create({
       type: 'AttemptOutOfTime',
       message: `no time left in this attempt for an Eko call (ekoCallTimeout ${startToCloseTimeoutMs} ms)`,

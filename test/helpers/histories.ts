@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { workflowIdFor } from '../../src/contract';
+import { temporalCli } from './temporal-cli';
 
+/** Replay fixtures, one folder per workflow release (test/replay.test.ts replays them all). */
 export const HISTORIES_DIR = path.resolve(__dirname, '../fixtures/histories');
+/** Where this release's histories are recorded: refunds started by the current workflow code. */
+const CURRENT_RELEASE_DIR = path.join(HISTORIES_DIR, 'v2');
 
 /** Events in a refund's history, read from the server. */
 export async function historyLength(client: Client, tid: string): Promise<number> {
@@ -13,15 +16,20 @@ export async function historyLength(client: Client, tid: string): Promise<number
 }
 
 /**
- * With RECORD_HISTORIES=1, saves the refund's history as a replay fixture (test/replay.test.ts
- * replays every fixture on each run, so a non-deterministic workflow change fails CI).
+ * With RECORD_HISTORIES=1, saves the refund's history as a replay fixture, as the official CLI
+ * exports it (`temporal workflow show --output json`). A non-deterministic workflow change then
+ * fails CI.
  */
-export async function recordHistory(client: Client, tid: string, name: string): Promise<void> {
+export async function recordHistory(address: string, tid: string, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
-  const history = await client.workflow.getHandle(workflowIdFor(tid)).fetchHistory();
-  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
-  fs.writeFileSync(
-    path.join(HISTORIES_DIR, `${name}.json`),
-    `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`,
-  );
+  const json = await temporalCli(address, [
+    'workflow',
+    'show',
+    '--workflow-id',
+    workflowIdFor(tid),
+    '--output',
+    'json',
+  ]);
+  fs.mkdirSync(CURRENT_RELEASE_DIR, { recursive: true });
+  fs.writeFileSync(path.join(CURRENT_RELEASE_DIR, `${name}.json`), `${JSON.stringify(JSON.parse(json), null, 2)}\n`);
 }

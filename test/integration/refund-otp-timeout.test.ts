@@ -30,5 +30,5 @@ test('no OTP before otpTimeout (24 hours) ends OTP_EXPIRED, with no refund call'
     RefundPhase.AWAITING_OTP,
     RefundOutcome.OTP_EXPIRED,
   ]);
-  await recordHistory(stack.server.env.client, tid, 'otp-timed-out');
+  await recordHistory(stack.server.env.address, tid, 'otp-timed-out');
 });

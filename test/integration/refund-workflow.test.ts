@@ -43,7 +43,7 @@ describe('refundWorkflow', () => {
       refund: { amount: '5000.00', refundedAmount: '5050.00', fee: '50.00' },
     });
     expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
-    await recordHistory(client(), tid, 'happy-path');
+    await recordHistory(stack.server.env.address, tid, 'happy-path');
   });
 
   test('a wrong OTP goes back to AWAITING_OTP; the right one then refunds', async () => {
@@ -55,7 +55,7 @@ describe('refundWorkflow', () => {
     });
     expect(await refunds().submitOtp(tid, { otp: '482913' })).toMatchObject({ phase: RefundOutcome.REFUNDED });
     expect(sim().transaction(tid)?.refundCount).toBe(1);
-    await recordHistory(client(), tid, 'wrong-otp-then-right');
+    await recordHistory(stack.server.env.address, tid, 'wrong-otp-then-right');
   });
 
   test('maxOtpAttempts wrong OTPs end in OTP_EXPIRED with no refund', async () => {
@@ -87,7 +87,7 @@ describe('refundWorkflow', () => {
     await refunds().start({ tid, ...FAST });
     expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
     expect(sim().transaction(tid)).toMatchObject({ calls: { otp: 0, refund: 0 }, refundCount: 0 });
-    await recordHistory(client(), tid, 'already-refunded');
+    await recordHistory(stack.server.env.address, tid, 'already-refunded');
   });
 
   test('CHECKING sees tx_status 0: NOT_REFUNDABLE', async () => {
@@ -111,7 +111,7 @@ describe('refundWorkflow', () => {
     });
     expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
     expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
-    await recordHistory(client(), tid, 'pending-then-refunded');
+    await recordHistory(stack.server.env.address, tid, 'pending-then-refunded');
   });
 
   test('a polled refund that Eko reports failed (tx_status 1) ends FAILED', async () => {
@@ -154,7 +154,7 @@ describe('refundWorkflow', () => {
     expect(result).toMatchObject({ outcome: RefundOutcome.CANCELLED });
     expect(result.reason).toContain('customer took cash back in store');
     expect(sim().transaction(tid)?.calls.refund).toBe(0);
-    await recordHistory(client(), tid, 'cancelled');
+    await recordHistory(stack.server.env.address, tid, 'cancelled');
   });
 
   test('cancel after submission is refused, and the refund is still tracked to REFUNDED', async () => {

@@ -220,7 +220,7 @@ describe('submitRefund: no Eko call outlives its attempt', () => {
   test('each call gets at most the time left in the attempt', async () => {
     const { eko, calls } = scriptedEko({ inquiry: [tx(3)], refund: [refundDone] });
     await attempt(eko, { attempt: 1, startToCloseTimeoutMs: 5_000 });
-    expect(calls.map((c) => c.timeoutMs)).toEqual([4_000, 4_000]);
+    expect(calls.map((c) => c.timeoutMs)).toEqual([4_500, 4_500]);
   });
 
   test('with no time left for a safe call, nothing is called and nothing is recorded', async () => {
