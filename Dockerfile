@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# The refund worker image. The same image runs the codec server (`node dist/codec/main.js`) and,
-# for local stacks only, the Eko simulator (`node dist/simulator/main.js`); see docker-compose.yml.
+# The refund worker image (target `runtime`, the last stage). The same image runs the codec server
+# (`node dist/codec/main.js`). The Eko simulator, for local stacks only, has its own target
+# `simulator`, so that the worker image never contains it; see docker-compose.yml.
 
 # --- build: every dependency, TypeScript to dist/, the workflow code prebundled -----------------
 FROM node:20-bookworm-slim AS build
@@ -13,6 +14,20 @@ COPY scripts/install-temporal.js scripts/
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
+
+# --- simulator: the Eko stand-in of `docker-compose --profile local`, compiled apart from dist/ ---
+FROM build AS simulator-build
+RUN npx tsc -p tsconfig.simulator.json
+
+FROM node:20-bookworm-slim AS simulator
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=simulator-build /app/dist-simulator ./dist-simulator
+USER node
+EXPOSE 8080
+CMD ["node", "dist-simulator/simulator/main.js"]
 
 # --- runtime: production dependencies and dist/ only, as a non-root user -----------------------
 FROM node:20-bookworm-slim AS runtime
@@ -32,7 +47,7 @@ USER node
 # Prometheus metrics (METRICS_PORT, /metrics) and health (HEALTH_PORT, /healthz and /readyz).
 EXPOSE 9464 8088
 # Liveness only: /readyz also asks Temporal, and a Temporal outage should not get workers restarted.
-# Containers running the codec server or the simulator override it (docker-compose.yml).
+# Containers running the codec server override it (docker-compose.yml).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "require('http').get('http://127.0.0.1:' + (process.env.HEALTH_PORT || 8088) + '/healthz', (res) => process.exit(res.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"]
 # The SDK stops polling on SIGTERM and gives in-flight Eko calls SHUTDOWN_GRACE_MS to finish:

@@ -2,7 +2,7 @@ import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.temporal/', '.data/', 'coverage/', 'scripts/*.js'] },
+  { ignores: ['dist/', 'dist-simulator/', 'node_modules/', '.temporal/', '.data/', 'coverage/', 'scripts/*.js'] },
   ...tseslint.configs.recommended,
   {
     languageOptions: {

@@ -6,7 +6,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
 import { RefundClient } from '../src/client';
-import { startSimulator } from '../src/simulator/simulator';
+import { startSimulator } from '../simulator';
 import type { WorkerTuning } from '../src/worker';
 import {
   type BaselineResult,

@@ -12,8 +12,8 @@ import { loadConfig, loadTemporalConfig } from '../src/config';
 import { createEkoClient } from '../src/eko/client';
 import { UAT } from '../src/eko/uat';
 import { TASK_QUEUE } from '../src/contract';
-import { printSms, seedDemo } from '../src/simulator/demo';
-import { type EkoSimulator, startSimulator } from '../src/simulator/simulator';
+import { printSms, seedDemo } from '../simulator/demo';
+import { type EkoSimulator, startSimulator } from '../simulator';
 import { resolveTemporalBinary } from '../src/temporal-binaries';
 import { createRefundWorker, ensureSearchAttributes } from '../src/worker';
 

@@ -2,7 +2,7 @@
 // and reading a refund's state while workers come and go.
 import type { Client } from '@temporalio/client';
 import type { RefundClient, RefundStatus } from '../../src/client';
-import type { EkoSimulator, FaultInput } from '../../src/simulator/simulator';
+import type { EkoSimulator, FaultInput } from '../../simulator';
 import type { FaultType } from './plans';
 import { sleep, within } from '../lib/processes';
 

@@ -6,7 +6,7 @@
 // breaks that rule; this counts them per tid.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { EkoSimulator } from '../../src/simulator/simulator';
+import type { EkoSimulator } from '../../simulator';
 
 const REFUND_CALL = /\/customer\/payment\/refund\/(\d+)$/;
 

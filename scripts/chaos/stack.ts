@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { RefundClient } from '../../src/client';
 import { dataConverterFor, loadEncryptionConfig } from '../../src/codec';
-import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
+import { type EkoSimulator, startSimulator } from '../../simulator';
 import { type EkoWatch, startEkoWatch } from './eko-watch';
 import { sleep, startDevServer } from '../lib/processes';
 import { WorkerPool } from './workers';

@@ -1,7 +1,7 @@
 // The money-safety verdict on a chaos run: every refund checked against its plan and against what
 // the simulator (Eko) actually did.
 import { RefundOutcome } from '../../src/contract';
-import type { EkoSimulator } from '../../src/simulator/simulator';
+import type { EkoSimulator } from '../../simulator';
 import type { RefundRecord } from './drive';
 import type { EkoWatch } from './eko-watch';
 

@@ -5,7 +5,7 @@ import { RefundClient } from '../../src/client';
 import { createEkoClient } from '../../src/eko/client';
 import { UAT } from '../../src/eko/uat';
 import type { RefundInput } from '../../src/contract';
-import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
+import { type EkoSimulator, startSimulator } from '../../simulator';
 import { temporal } from '@temporalio/proto';
 import { createRefundWorker } from '../../src/worker';
 import { startDevServer, startTimeSkippingServer, type TestServer } from './temporal';

@@ -1,6 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { InvalidInputError, RefundPhase, type RefundInput } from '../../src/contract';
-import type { FaultInput } from '../../src/simulator/simulator';
+import type { FaultInput } from '../../simulator';
 import { historyLength } from '../helpers/histories';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';

@@ -1,7 +1,7 @@
 import type { EkoReply } from '../../src/eko/answers';
 import { createEkoClient, type EkoClient } from '../../src/eko/client';
 import { UAT } from '../../src/eko/uat';
-import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
+import { type EkoSimulator, startSimulator } from '../../simulator';
 
 /** The production Eko client against the simulator over real HTTP: every classification branch. */
 let sim: EkoSimulator;

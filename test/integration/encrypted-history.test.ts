@@ -14,7 +14,7 @@ import { type RunningCodecServer, startCodecServer } from '../../src/codec/serve
 import { createEkoClient, type EkoClient } from '../../src/eko/client';
 import { UAT } from '../../src/eko/uat';
 import { RefundOutcome, RefundPhase, workflowIdFor } from '../../src/contract';
-import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
+import { type EkoSimulator, startSimulator } from '../../simulator';
 import { resolveTemporalBinary } from '../../src/temporal-binaries';
 import { FAST, newTid } from '../helpers/refund-stack';
 import { startDevServer, type TestServer } from '../helpers/temporal';

@@ -1,7 +1,7 @@
 import { RefundClient } from '../../src/client';
 import { UAT } from '../../src/eko/uat';
 import { type RefundInput, RefundOutcome, RefundPhase } from '../../src/contract';
-import type { FaultInput } from '../../src/simulator/simulator';
+import type { FaultInput } from '../../simulator';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
 import { killWorker, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';

@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { RefundClient } from '../../src/client';
 import { RefundOutcome, RefundPhase } from '../../src/contract';
 import { METRICS } from '../../src/contract';
-import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
+import { type EkoSimulator, startSimulator } from '../../simulator';
 import { devServerProcess, type DevServerProcess, freePort } from '../helpers/dev-server-process';
 import { FAST, newTid } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';

@@ -1,6 +1,6 @@
 import { RefundRequestError } from '../../src/client';
 import { InvalidInputError, type Phase, RefundOutcome, RefundPhase, type RefundInput } from '../../src/contract';
-import type { SeedInput } from '../../src/simulator/simulator';
+import type { SeedInput } from '../../simulator';
 import { historyLength, recordHistory } from '../helpers/histories';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';

@@ -7,7 +7,7 @@ import { RefundClient } from '../../src/client';
 import { createEkoClient } from '../../src/eko/client';
 import { UAT } from '../../src/eko/uat';
 import { RefundOutcome, RefundPhase } from '../../src/contract';
-import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
+import { type EkoSimulator, startSimulator } from '../../simulator';
 import { createRefundWorker } from '../../src/worker';
 import { devServerProcess, type DevServerProcess } from '../helpers/dev-server-process';
 import { FAST, newTid } from '../helpers/refund-stack';

@@ -1,6 +1,15 @@
 import { signRequest } from '../../src/eko/signing';
 import { UAT } from '../../src/eko/uat';
-import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
+import {
+  DIALECTS,
+  type Dialect,
+  type EkoSimulator,
+  FAULT_TYPES,
+  type SeedInput,
+  startSimulator,
+} from '../../simulator';
+import { signedHeaders, simHttp } from '../helpers/sim-http';
+import { waitFor } from '../helpers/wait';
 
 /** The simulator over real HTTP, spoken to the way Eko is: signed requests and JSON bodies. */
 let sim: EkoSimulator;
@@ -9,55 +18,12 @@ beforeAll(async () => {
   sim = await startSimulator();
 });
 afterAll(() => sim.close());
-beforeEach(() => sim.reset());
+beforeEach(() => {
+  sim.reset();
+  sim.configure({ dialect: 'status-code' });
+});
 
-function signedHeaders(overrides: Record<string, string> = {}, accessKey: string = UAT.accessKey) {
-  return {
-    developer_key: UAT.developerKey,
-    'content-type': 'application/json',
-    ...signRequest(accessKey, Date.now()),
-    ...overrides,
-  };
-}
-
-async function eko(method: string, path: string, body?: object, headers = signedHeaders()) {
-  const response = await fetch(`${sim.baseUrl}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let json: Record<string, unknown> | undefined;
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, text, json };
-}
-
-const requestOtp = (tid: string) =>
-  eko('POST', `/customer/payment/refund/${tid}/otp`, { initiator_id: UAT.initiatorId });
-const refund = (tid: string, otp: string, otpRefId = '') =>
-  eko('POST', `/customer/payment/refund/${tid}`, {
-    initiator_id: UAT.initiatorId,
-    user_code: UAT.userCode,
-    otp,
-    otp_ref_id: otpRefId,
-    service_code: '80',
-    state: 1,
-  });
-const inquire = (tid: string) =>
-  eko('GET', `/tools/reference/transaction/${tid}?initiator_id=${UAT.initiatorId}&user_code=${UAT.userCode}`);
-
-async function admin(method: string, path: string, body?: object) {
-  const response = await fetch(`${sim.url}/__sim${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> & unknown[] };
-}
+const { eko, requestOtp, refund, inquire, admin } = simHttp(() => sim);
 
 describe('signature check', () => {
   it('answers 403 to a secret-key made with the wrong access key', async () => {
@@ -211,9 +177,9 @@ describe('fault injection', () => {
     expect((await inquire('301')).status).toBe(200);
   });
 
-  it('busy answers "another transaction in progress" (response_status_id -2)', async () => {
+  it('busy answers "another transaction in progress" (code -2)', async () => {
     sim.injectFault({ type: 'busy' });
-    expect((await inquire('301')).json).toMatchObject({ response_status_id: -2 });
+    expect((await inquire('301')).json).toMatchObject({ status: -2, message: 'Another transaction is in progress' });
   });
 
   it('reset drops the connection without applying the refund', async () => {
@@ -233,27 +199,26 @@ describe('fault injection', () => {
   it('timeout_after_apply applies the refund and never answers', async () => {
     await requestOtp('301');
     sim.injectFault({ type: 'timeout_after_apply', endpoint: 'refund' });
-    const call = fetch(`${sim.baseUrl}/customer/payment/refund/301`, {
-      method: 'POST',
-      headers: signedHeaders(),
-      body: JSON.stringify({
-        initiator_id: UAT.initiatorId,
-        user_code: UAT.userCode,
-        otp: sim.lastOtp('301'),
-        service_code: '80',
-        state: 1,
-      }),
-      signal: AbortSignal.timeout(300),
-    });
-    await expect(call).rejects.toThrow();
+    await expect(refund('301', sim.lastOtp('301')!, '', AbortSignal.timeout(300))).rejects.toThrow();
     expect(sim.transaction('301')).toMatchObject({ txStatus: 4, refundCount: 1 });
   });
 
-  it('latency delays the answer by the given time', async () => {
-    sim.injectFault({ type: 'latency', latencyMs: 200 });
-    const started = performance.now();
-    await inquire('301');
-    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+  it('latency holds the answer back: the call has arrived, Eko has not answered it yet', async () => {
+    sim.seed({ tid: '303', txStatus: 2, pendingInquiries: 1 });
+    sim.injectFault({ type: 'latency', tid: '303', latencyMs: 1_000 });
+    let answered = false;
+    const call = inquire('303').finally(() => (answered = true));
+    await waitFor(
+      'the inquiry to arrive',
+      async () => sim.transaction('303'),
+      (tx) => tx?.calls.inquiry === 1,
+    );
+    expect({ answered, pendingInquiriesLeft: sim.transaction('303')?.pendingInquiriesLeft }).toEqual({
+      answered: false,
+      pendingInquiriesLeft: 1,
+    });
+    expect((await call).json?.data).toMatchObject({ tx_status: '2' });
+    expect(sim.transaction('303')?.pendingInquiriesLeft).toBe(0);
   });
 
   it('a fault scoped to a tid leaves other tids alone', async () => {
@@ -307,5 +272,265 @@ describe('admin surface', () => {
       sim.configure({ accessKey: UAT.accessKey });
     }
     expect((await inquire('402')).status).toBe(200);
+  });
+});
+
+/** A failure as the dialect shapes it: the granular code in `status` or in `response_status_id`. */
+function coded(dialect: Dialect, code: number) {
+  return dialect === 'status-code' ? { status: code, response_status_id: 1 } : { status: 1, response_status_id: code };
+}
+const otherDialect = (dialect: Dialect): Dialect => (dialect === 'status-code' ? 'response-code' : 'status-code');
+
+/** Sends a refund call to a slow Eko and returns once Eko accepted it and is applying it. */
+async function startSlowRefund(tid: string, applyAfterMs: number, signal?: AbortSignal) {
+  sim.injectFault({ type: 'slow_apply', tid, applyAfterMs });
+  await requestOtp(tid);
+  let answered = false;
+  const call = refund(tid, sim.lastOtp(tid)!, '', signal).finally(() => (answered = true));
+  call.catch(() => undefined); // a test that times the call out awaits the rejection itself
+  await waitFor(
+    'Eko to be applying the refund',
+    async () => sim.transaction(tid),
+    (tx) => tx?.applying === true,
+  );
+  return { call, answered: () => answered };
+}
+
+const SLOW_MS = 1_000;
+
+describe.each(DIALECTS)('failures in the %s dialect', (dialect) => {
+  describe.each([
+    ['set for the simulator', { simulator: dialect, seed: undefined }],
+    ['seeded for the transaction, the simulator set to the other', { simulator: otherDialect(dialect), seed: dialect }],
+  ] as const)('%s', (_how, setup) => {
+    beforeEach(async () => {
+      expect((await admin('PATCH', '/config', { dialect: setup.simulator })).status).toBe(200);
+    });
+    const seed = (input: SeedInput) => sim.seed({ ...input, dialect: setup.seed });
+
+    it('answers a wrong OTP with 302', async () => {
+      seed({ tid: '601', otpCode: '111111', sendOtp: true });
+      const answer = await refund('601', '222222');
+      expect(answer.json).toEqual({
+        ...coded(dialect, 302),
+        message: 'Wrong OTP',
+        data: {},
+      });
+    });
+
+    it('answers an expired OTP with 303', async () => {
+      seed({ tid: '602', sendOtp: true });
+      sim.expireOtp('602');
+      expect((await refund('602', sim.lastOtp('602')!)).json).toMatchObject(coded(dialect, 303));
+    });
+
+    it('answers an unknown initiator with 319', async () => {
+      seed({ tid: '603' });
+      const answer = await eko('POST', '/customer/payment/refund/603/otp', { initiator_id: '9000000000' });
+      expect(answer.json).toMatchObject(coded(dialect, 319));
+    });
+
+    it('answers an unknown user code with 463', async () => {
+      seed({ tid: '604' });
+      expect((await inquire('604', '99999999')).json).toMatchObject(coded(dialect, 463));
+    });
+
+    it('answers a refund rejected for insufficient balance with 347', async () => {
+      seed({ tid: '605', sendOtp: true, rejectRefund: { status: 347, message: 'Insufficient balance' } });
+      const answer = await refund('605', sim.lastOtp('605')!);
+      expect(answer.json).toMatchObject({ ...coded(dialect, 347), message: 'Insufficient balance' });
+    });
+
+    it('answers busy with -2', async () => {
+      seed({ tid: '606' });
+      sim.injectFault({ type: 'busy', tid: '606' });
+      expect((await inquire('606')).json).toMatchObject(coded(dialect, -2));
+    });
+
+    it('refuses a second refund call while a slow Eko applies the first, as a wrong OTP (302)', async () => {
+      seed({ tid: '607' });
+      const first = await startSlowRefund('607', SLOW_MS);
+      expect((await refund('607', sim.lastOtp('607')!)).json).toMatchObject(coded(dialect, 302));
+      expect((await first.call).json).toMatchObject({ status: 0, message: 'Refund done' });
+      expect(sim.transaction('607')).toMatchObject({ txStatus: 4, refundCount: 1, callsWhileApplying: 1 });
+    });
+
+    it('refuses a refund with an OTP sent while a slow Eko applies the first as busy (-2): one refund only', async () => {
+      seed({ tid: '608' });
+      const first = await startSlowRefund('608', SLOW_MS);
+      expect((await requestOtp('608')).json).toMatchObject({ status: 2133 });
+      expect((await refund('608', sim.lastOtp('608')!)).json).toMatchObject(coded(dialect, -2));
+      await first.call;
+      expect(sim.transaction('608')).toMatchObject({ txStatus: 4, refundCount: 1 });
+    });
+  });
+
+  it('answers Get Refund OTP and Initiate Refund of an unknown tid with 168', async () => {
+    sim.configure({ dialect });
+    expect((await requestOtp('609')).json).toMatchObject(coded(dialect, 168));
+    expect((await refund('609', '123456')).json).toMatchObject(coded(dialect, 168));
+  });
+});
+
+describe('inquiry of an unknown tid', () => {
+  it('answers 168 in the status-code dialect', async () => {
+    expect((await inquire('610')).json).toMatchObject(coded('status-code', 168));
+  });
+
+  it("answers Eko's sample refusal in the response-code dialect", async () => {
+    sim.configure({ dialect: 'response-code' });
+    expect((await inquire('611')).json).toEqual({
+      status: 1,
+      response_status_id: -1,
+      message: 'Invalid reference_id',
+      data: {},
+    });
+  });
+});
+
+describe('amounts Eko does not know', () => {
+  it('answers "" for the seeded emptyAmounts in the refund and inquiry answers', async () => {
+    sim.seed({ tid: '620', sendOtp: true, emptyAmounts: ['fee', 'balance'] });
+    expect((await inquire('620')).json?.data).toMatchObject({ amount: '1000.00', fee: '' });
+    const answer = await refund('620', sim.lastOtp('620')!);
+    expect(answer.json).toMatchObject({ status: 0, data: { amount: '1000.00', fee: '', balance: '', tds: '0.00' } });
+  });
+
+  it('answers null for the seeded nullAmounts', async () => {
+    sim.seed({ tid: '621', sendOtp: true, nullAmounts: ['fee', 'commission_reverse'] });
+    expect((await inquire('621')).json?.data).toMatchObject({ fee: null });
+    expect((await refund('621', sim.lastOtp('621')!)).json?.data).toMatchObject({
+      fee: null,
+      commission_reverse: null,
+    });
+  });
+
+  it('refuses a seed that names an amount it does not know, naming the field', async () => {
+    const response = await admin('POST', '/transactions', { tid: '622', emptyAmounts: ['fees'] });
+    expect(response.status).toBe(400);
+    expect(response.json).toMatchObject({ error: expect.stringContaining('emptyAmounts.0') });
+  });
+});
+
+describe.each(DIALECTS)('Get Refund OTP refusals in the %s dialect', (dialect) => {
+  const refused = (message: string) => ({ status: 1, response_status_id: -1, message, data: {} });
+
+  it('refuses a refunded transaction (tx_status 4) as Eko does, and sends no SMS', async () => {
+    sim.seed({ tid: '630', txStatus: 4, dialect });
+    expect((await requestOtp('630')).json).toEqual(refused('Transaction is already in refunded state.'));
+    expect(sim.sms('630')).toHaveLength(0);
+  });
+
+  it.each([0, 1, 2, 5])('refuses a transaction in tx_status %i as not refundable', async (txStatus) => {
+    sim.seed({ tid: '631', txStatus, dialect });
+    expect((await requestOtp('631')).json).toEqual(refused('Transaction is not in a refundable state.'));
+    expect(sim.sms('631')).toHaveLength(0);
+  });
+
+  it('refuses OTP requests beyond maxOtpRequests, and the last OTP still refunds', async () => {
+    sim.seed({ tid: '632', maxOtpRequests: 2, dialect });
+    expect((await requestOtp('632')).json).toMatchObject({ status: 2133 });
+    expect((await requestOtp('632')).json).toMatchObject({ status: 2133 });
+    const third = await requestOtp('632');
+    expect(third.json).toMatchObject({ status: 1, response_status_id: -1 });
+    expect(third.json?.message).toMatch(/limit/i);
+    expect(sim.sms('632')).toHaveLength(2);
+    expect((await refund('632', sim.lastOtp('632')!)).json).toMatchObject({ status: 0, message: 'Refund done' });
+  });
+});
+
+describe('a slow Eko (slow_apply)', () => {
+  it('consumes the OTP at once, keeps tx_status 3 while it applies, and answers only once it applied', async () => {
+    sim.seed({ tid: '640' });
+    const { call, answered } = await startSlowRefund('640', SLOW_MS);
+    expect(sim.transaction('640')).toMatchObject({ txStatus: 3, otpActive: false, refundCount: 0, applying: true });
+    expect((await inquire('640')).json?.data).toMatchObject({ tx_status: '3' });
+    expect(answered()).toBe(false);
+    expect((await call).json).toMatchObject({ status: 0, response_type_id: 74, message: 'Refund done' });
+    expect(sim.transaction('640')).toMatchObject({ txStatus: 4, refundCount: 1, applying: false });
+  });
+
+  it('applies the refund after a client gave up on the call', async () => {
+    sim.seed({ tid: '641' });
+    const { call } = await startSlowRefund('641', SLOW_MS, AbortSignal.timeout(300));
+    await expect(call).rejects.toThrow();
+    expect(sim.transaction('641')).toMatchObject({ txStatus: 3, applying: true });
+    await waitFor(
+      'the refund to be applied',
+      async () => sim.transaction('641'),
+      (tx) => tx?.txStatus === 4,
+    );
+    expect(sim.transaction('641')).toMatchObject({ refundCount: 1, applying: false });
+  });
+
+  it('settles as the seed says once applied: refund pending mode becomes tx_status 2', async () => {
+    sim.seed({ tid: '642', refundMode: 'pending' });
+    const { call } = await startSlowRefund('642', SLOW_MS);
+    expect((await call).json).toMatchObject({ status: 0, data: { tx_status: 2 } });
+    expect(sim.transaction('642')).toMatchObject({ txStatus: 2, refundCount: 1 });
+  });
+
+  it('strikes the next refund Eko accepts: a refused call leaves it waiting', async () => {
+    sim.seed({ tid: '643', otpCode: '111111', sendOtp: true });
+    sim.injectFault({ type: 'slow_apply', tid: '643', applyAfterMs: 0 });
+    expect((await refund('643', '222222')).json).toMatchObject({ status: 302 });
+    expect(sim.faults()).toMatchObject([{ type: 'slow_apply', tid: '643' }]);
+    expect((await refund('643', '111111')).json).toMatchObject({ status: 0 });
+    expect(sim.faults()).toEqual([]);
+  });
+
+  it('counts every refund call and those after the refund was accepted, in GET /__sim/transactions/<tid>', async () => {
+    sim.seed({ tid: '644' });
+    const first = await startSlowRefund('644', SLOW_MS);
+    await refund('644', sim.lastOtp('644')!); // while applying: 302
+    await first.call;
+    expect((await refund('644', sim.lastOtp('644')!)).json).toMatchObject({
+      message: 'Transaction is already in refunded state.',
+    });
+    expect((await admin('GET', '/transactions/644')).json).toMatchObject({
+      calls: { refund: 3 },
+      callsAfterApplied: 2,
+      callsWhileApplying: 1,
+      refundCount: 1,
+    });
+  });
+
+  it('refuses slow_apply on an endpoint other than Initiate Refund, naming the field', async () => {
+    const response = await admin('POST', '/faults', { type: 'slow_apply', endpoint: 'inquiry' });
+    expect(response.status).toBe(400);
+    expect(response.json).toMatchObject({ error: expect.stringMatching(/^endpoint: slow_apply/) });
+  });
+});
+
+describe('refund calls after the refund was applied', () => {
+  it('counts a second call after an applied refund', async () => {
+    sim.seed({ tid: '650', sendOtp: true, otpCode: '123456' });
+    await refund('650', '123456');
+    await refund('650', '123456');
+    expect(sim.transaction('650')).toMatchObject({ calls: { refund: 2 }, callsAfterApplied: 1, refundCount: 1 });
+  });
+
+  it('counts a call for a transaction that was already refunded (tx_status 4)', async () => {
+    sim.seed({ tid: '651', txStatus: 4 });
+    await refund('651', '123456');
+    expect(sim.transaction('651')).toMatchObject({ callsAfterApplied: 1, refundCount: 0 });
+  });
+
+  it('does not count the call that is applied', async () => {
+    sim.seed({ tid: '652', sendOtp: true });
+    await refund('652', sim.lastOtp('652')!);
+    expect(sim.transaction('652')).toMatchObject({ calls: { refund: 1 }, callsAfterApplied: 0, refundCount: 1 });
+  });
+});
+
+describe('fault types', () => {
+  it.each(FAULT_TYPES)('accepts %s at the admin surface', async (type) => {
+    expect((await admin('POST', '/faults', { type })).status).toBe(201);
+  });
+
+  it('refuses a type outside FAULT_TYPES, naming the field', async () => {
+    const response = await admin('POST', '/faults', { type: 'meteor' });
+    expect(response.status).toBe(400);
+    expect(response.json).toMatchObject({ error: expect.stringMatching(/^type: /) });
   });
 });

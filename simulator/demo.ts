@@ -1,5 +1,5 @@
 import type { EkoSimulator } from './simulator';
-import type { SmsMessage } from './state';
+import type { SmsMessage } from './model';
 
 /** A few refund-pending transactions for the demo stack, one of each interesting kind. */
 export const DEMO_TRANSACTIONS = [
