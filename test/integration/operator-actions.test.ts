@@ -6,7 +6,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { type Phase, RefundOutcome, RefundPhase, type RefundInput, workflowIdFor } from '../../src/contract';
-import type { FaultInput, SeedInput } from '../../src/simulator/simulator';
+import type { FaultInput, SeedInput } from '../../simulator';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { temporalCli } from '../helpers/temporal-cli';
 import { waitFor } from '../helpers/wait';
