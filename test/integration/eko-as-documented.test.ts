@@ -1,0 +1,168 @@
+/**
+ * The refund against Eko as its docs and samples show it, not only as we first simulated it:
+ * an Eko slower than our timeout, refusals of Get Refund OTP, and both envelope shapes of every
+ * failure (`{status: <code>, response_status_id: 1}` and Eko's QR sample `{status: 1,
+ * response_status_id: <code>}`), on the real dev server.
+ */
+import { type Phase, RefundOutcome, RefundPhase, type RefundInput } from '../../src/contract';
+import type { Dialect, SeedInput } from '../../simulator';
+import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
+import { waitFor } from '../helpers/wait';
+
+let stack: RefundStack;
+beforeAll(async () => {
+  stack = await startRefundStack({ ekoTimeoutMs: 1_000 });
+}, 60_000);
+afterAll(() => stack?.stop());
+
+const refunds = () => stack.refunds;
+const sim = () => stack.sim;
+const QUICK: Partial<RefundInput> = { ...FAST, ekoCallTimeout: '3s', settleWindow: '2s' };
+
+const phaseOf = (tid: string, phase: Phase) =>
+  waitFor(
+    `refund ${tid} in ${phase}`,
+    () => refunds().getState(tid),
+    (state) => state.phase === phase,
+  );
+
+async function awaitingOtp(seed: Omit<SeedInput, 'tid'> = {}, input: Partial<RefundInput> = {}) {
+  const tid = newTid();
+  sim().seed({ tid, ...seed });
+  await refunds().start({ tid, ...QUICK, ...input });
+  await phaseOf(tid, RefundPhase.AWAITING_OTP);
+  return tid;
+}
+
+describe('an Eko slower than our timeout', () => {
+  test('applies the refund 3 s after a call we gave up on after 1 s: one refund call, REFUNDED', async () => {
+    const tid = await awaitingOtp({}, { settleWindow: '30s' });
+    sim().injectFault({ type: 'slow_apply', tid, applyAfterMs: 3_000 });
+    const answer = await refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! });
+    expect(answer.phase).toBe(RefundOutcome.REFUNDED);
+    expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 }, callsAfterApplied: 0 });
+    const state = await refunds().getState(tid);
+    expect(state.transitions.map((t) => t.to)).not.toContain(RefundOutcome.OTP_EXPIRED);
+  });
+
+  test('while the settle window runs, getState says why the refund is not called again', async () => {
+    const tid = await awaitingOtp({}, { settleWindow: '30s' });
+    sim().injectFault({ type: 'slow_apply', tid, applyAfterMs: 6_000 });
+    void refunds()
+      .submitOtp(tid, { otp: sim().lastOtp(tid)! })
+      .catch(() => undefined);
+    const settling = await waitFor(
+      'a settling retry',
+      () => refunds().getState(tid),
+      (s) => s.pendingActivity?.lastFailure?.includes('Eko may still apply it') ?? false,
+    );
+    expect(settling.phase).toBe(RefundPhase.SUBMITTING);
+    expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
+    expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
+  });
+
+  test('the OTP deadline passing while the refund call is in flight does not end the refund: Eko decides', async () => {
+    const tid = await awaitingOtp({}, { otpTimeout: '2s', settleWindow: '30s' });
+    sim().injectFault({ type: 'slow_apply', tid, applyAfterMs: 4_000 });
+    await refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! });
+    expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
+    expect(sim().transaction(tid)?.refundCount).toBe(1);
+  });
+});
+
+describe('refusals of Get Refund OTP are decided by an inquiry', () => {
+  test('refunded elsewhere, then a resend ("already in refunded state") → REFUNDED, no refund call', async () => {
+    const tid = await awaitingOtp({}, { resendInterval: '1s' });
+    sim().seed({ tid, txStatus: 4 }); // refunded through Eko's portal meanwhile
+    const resent = await waitFor(
+      'the resend accepted',
+      () => refunds().resendOtp(tid),
+      () => true,
+      { everyMs: 250 },
+    );
+    expect(resent.phase).toBe(RefundOutcome.REFUNDED);
+    expect(await refunds().result(tid)).toMatchObject({
+      outcome: RefundOutcome.REFUNDED,
+      reason: expect.stringMatching(/already refunded at Eko/),
+    });
+    expect(sim().transaction(tid)?.calls.refund).toBe(0);
+  });
+
+  test('a refused resend while the customer holds a valid OTP keeps waiting for it, and that OTP refunds', async () => {
+    const tid = await awaitingOtp({ maxOtpRequests: 1 }, { resendInterval: '1s' });
+    const otp = sim().lastOtp(tid)!;
+    const resent = await waitFor(
+      'the resend accepted',
+      () => refunds().resendOtp(tid),
+      () => true,
+      { everyMs: 250 },
+    );
+    expect(resent.phase).toBe(RefundPhase.AWAITING_OTP);
+    const state = await refunds().getState(tid);
+    expect(state.transitions.at(-1)?.reason).toMatch(
+      /Eko did not send an OTP .*waiting for the OTP the customer already holds/,
+    );
+    expect(await refunds().submitOtp(tid, { otp })).toMatchObject({ phase: RefundOutcome.REFUNDED });
+  });
+});
+
+describe.each<Dialect>(['status-code', 'response-code'])('Eko failures in the %s shape', (dialect) => {
+  test('a wrong OTP (302) asks for the OTP again, attempts counted, never FAILED', async () => {
+    const tid = await awaitingOtp({ dialect, otpCode: '482913' });
+    expect(await refunds().submitOtp(tid, { otp: '111111' })).toMatchObject({
+      phase: RefundPhase.AWAITING_OTP,
+      otpAttemptsLeft: 2,
+    });
+    expect(await refunds().submitOtp(tid, { otp: '482913' })).toMatchObject({ phase: RefundOutcome.REFUNDED });
+    expect(sim().transaction(tid)?.refundCount).toBe(1);
+  });
+
+  test('an expired OTP (303) requests a new one and waits for it', async () => {
+    const tid = await awaitingOtp({ dialect });
+    sim().expireOtp(tid);
+    // submitOtp answers with Eko's verdict at once: a new OTP is on its way.
+    expect(await refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! })).toMatchObject({
+      phase: RefundPhase.SENDING_OTP,
+    });
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    expect(sim().sms(tid)).toHaveLength(2);
+    expect(await refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! })).toMatchObject({
+      phase: RefundOutcome.REFUNDED,
+    });
+  });
+
+  test('an unknown tid ends NOT_REFUNDABLE at once, not after days of polling', async () => {
+    const tid = newTid();
+    if (dialect === 'response-code') sim().configure({ dialect });
+    try {
+      await refunds().start({ tid, ...QUICK });
+      expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.NOT_REFUNDABLE });
+    } finally {
+      sim().configure({ dialect: 'status-code' });
+    }
+    expect(sim().transaction(tid)).toBeUndefined();
+  });
+
+  test('insufficient balance (347) ends FAILED with the code, after an inquiry confirmed nothing moved', async () => {
+    const tid = await awaitingOtp({ dialect, rejectRefund: { status: 347, message: 'Insufficient balance' } });
+    expect(await refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! })).toMatchObject({ phase: RefundOutcome.FAILED });
+    expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.FAILED, ekoCode: 347 });
+  });
+
+  test('"" and null amounts keep the rest of the answer: refund_tid and the amounts Eko knew', async () => {
+    const tid = await awaitingOtp({
+      dialect,
+      amount: '5000.00',
+      fee: '50.00',
+      emptyAmounts: ['balance', 'tds'],
+      nullAmounts: ['commission_reverse'],
+    });
+    await refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! });
+    const result = await refunds().result(tid);
+    expect(result).toMatchObject({
+      outcome: RefundOutcome.REFUNDED,
+      refund: { refundTid: expect.stringMatching(/^\d+$/), amount: '5000.00', refundedAmount: '5050.00', fee: '50.00' },
+    });
+    expect(result.refund?.balance).toBeUndefined();
+  });
+});
