@@ -2,7 +2,7 @@
  * The refund's messages: OTPs, resends and cancels from support staff and other services, and
  * Temporal's own cancel request. Handlers only queue and answer; the workflow loop acts.
  */
-import { condition, setHandler } from '@temporalio/workflow';
+import { CancellationScope, condition, setHandler } from '@temporalio/workflow';
 import { formatMs, toMs } from '../contract/duration';
 import {
   cancelUpdate,
@@ -88,7 +88,7 @@ export class RefundInbox {
       submitOtpUpdate,
       async (raw) => {
         const ticket = this.enqueueOtp(lenientOtpSubmissionSchema.parse(raw));
-        await condition(() => this.otpsAnswered >= ticket || run.ended);
+        await untilCancelProof(() => this.otpsAnswered >= ticket || run.ended);
         const { state } = run;
         return {
           phase: state.phase,
@@ -116,7 +116,7 @@ export class RefundInbox {
       resendOtpUpdate,
       async (raw) => {
         this.resend = { actor: lenientResendRequestSchema.parse(raw ?? {}).actor };
-        await condition(() => (this.resend === undefined && run.phase !== RefundPhase.SENDING_OTP) || run.ended);
+        await untilCancelProof(() => (this.resend === undefined && run.phase !== RefundPhase.SENDING_OTP) || run.ended);
         return { phase: run.phase, resendCount: run.state.resendCount };
       },
       {
@@ -132,7 +132,7 @@ export class RefundInbox {
       cancelUpdate,
       async (raw) => {
         this.cancel ??= lenientCancelRequestSchema.parse(raw);
-        await condition(() => run.ended);
+        await untilCancelProof(() => run.ended);
         return { phase: run.phase };
       },
       {
@@ -175,4 +175,12 @@ export class RefundInbox {
     }
     return undefined;
   }
+}
+
+/**
+ * An update's wait for its answer. A Temporal cancel request would otherwise reject it: the
+ * support agent would read "Workflow cancelled" while the refund goes on to its outcome.
+ */
+function untilCancelProof(done: () => boolean): Promise<void> {
+  return CancellationScope.nonCancellable(() => condition(done));
 }

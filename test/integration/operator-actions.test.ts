@@ -60,10 +60,7 @@ const HOLD: Record<
   [RefundPhase.SUBMITTING]: (tid) => ({
     seed: {},
     fault: { type: 'hang', endpoint: 'refund', tid, times: 1 },
-    then: () =>
-      refunds()
-        .submitOtp(tid, { otp: sim().lastOtp(tid)! })
-        .catch(() => undefined),
+    then: () => refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! }),
   }),
   // Eko accepted the refund and answers "initiated" for a while: PENDING polls.
   [RefundPhase.PENDING]: (tid) => ({
@@ -72,7 +69,12 @@ const HOLD: Record<
   }),
 };
 
+/** The refund's tid, and the answer of the submitOtp update still waiting (SUBMITTING, PENDING). */
 async function refundHeldIn(phase: RefundPhase): Promise<string> {
+  return (await heldWithOtp(phase)).tid;
+}
+
+async function heldWithOtp(phase: RefundPhase): Promise<{ tid: string; otpAnswer?: Promise<unknown> }> {
   const tid = newTid();
   const hold = HOLD[phase](tid);
   const beforeOtp = phase === RefundPhase.SUBMITTING || phase === RefundPhase.PENDING;
@@ -82,10 +84,13 @@ async function refundHeldIn(phase: RefundPhase): Promise<string> {
   if (beforeOtp) {
     await phaseOf(tid, RefundPhase.AWAITING_OTP);
     if (hold.fault) sim().injectFault(hold.fault);
-    void hold.then?.();
+    const otpAnswer = hold.then?.();
+    otpAnswer?.catch(() => undefined);
+    await phaseOf(tid, phase);
+    return { tid, otpAnswer };
   }
   await phaseOf(tid, phase);
-  return tid;
+  return { tid };
 }
 
 describe('a Temporal cancel request', () => {
@@ -120,9 +125,9 @@ describe('a Temporal cancel request', () => {
   });
 
   test.each([RefundPhase.SUBMITTING, RefundPhase.PENDING])(
-    'in %s is noted and ignored: the refund is tracked to REFUNDED, applied once',
+    'in %s is noted and ignored: the refund is tracked to REFUNDED, applied once, the OTP answered',
     async (phase) => {
-      const tid = await refundHeldIn(phase);
+      const { tid, otpAnswer } = await heldWithOtp(phase);
       await cli('workflow', 'cancel', '--workflow-id', workflowIdFor(tid));
       const noted = await waitFor(
         'the cancel noted',
@@ -131,6 +136,10 @@ describe('a Temporal cancel request', () => {
       );
       expect(noted.phase).not.toBe(RefundOutcome.CANCELLED);
       expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
+      // The support agent's submitOtp gets Eko's verdict, not "Workflow cancelled".
+      expect(await otpAnswer).toMatchObject({
+        phase: phase === RefundPhase.SUBMITTING ? RefundOutcome.REFUNDED : RefundPhase.PENDING,
+      });
       expect(await workflowTasksFailed(tid)).toBe(0);
       expect(sim().transaction(tid)?.refundCount).toBe(1);
     },
