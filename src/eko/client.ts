@@ -34,7 +34,7 @@ export interface RefundRequest extends Initiator {
   serviceCode: string;
 }
 
-export interface EkoCallOptions {
+export interface CallOptions {
   /**
    * Lowers the HTTP timeout of this one call, never above the configured one: the caller's own
    * deadline (an activity attempt's) must not end while the call is still in flight.
@@ -43,9 +43,9 @@ export interface EkoCallOptions {
 }
 
 export interface EkoClient {
-  requestRefundOtp(tid: string, initiatorId: string, options?: EkoCallOptions): Promise<OtpAnswer>;
-  initiateRefund(request: RefundRequest, options?: EkoCallOptions): Promise<RefundAnswer>;
-  inquireTransaction(tid: string, initiator: Initiator, options?: EkoCallOptions): Promise<InquiryAnswer>;
+  requestRefundOtp(tid: string, initiatorId: string, options?: CallOptions): Promise<OtpAnswer>;
+  initiateRefund(request: RefundRequest, options?: CallOptions): Promise<RefundAnswer>;
+  inquireTransaction(tid: string, initiator: Initiator, options?: CallOptions): Promise<InquiryAnswer>;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -75,7 +75,7 @@ export function refundRequestBody(request: RefundRequest): Record<string, string
 }
 
 /** The timeout of one call: the configured one, lowered by the call's own; 0 means no time left. */
-export function callTimeoutMs(configuredMs: number, options: EkoCallOptions = {}): number {
+export function callTimeoutMs(configuredMs: number, options: CallOptions = {}): number {
   const { timeoutMs } = options;
   if (timeoutMs === undefined || !Number.isFinite(timeoutMs)) return configuredMs;
   return Math.max(0, Math.min(configuredMs, Math.floor(timeoutMs)));
@@ -98,7 +98,7 @@ export function createEkoClient(config: EkoClientConfig, deps: EkoClientDeps = {
 
   async function exchange(
     { method, url, query, body }: { method: 'GET' | 'POST'; url: string; query?: object; body?: object },
-    options: EkoCallOptions | undefined,
+    options: CallOptions | undefined,
   ): Promise<RawExchange> {
     const timeoutMs = callTimeoutMs(configuredTimeoutMs, options);
     // Nothing is sent when the caller has no time left: a request it could not wait for is one
