@@ -26,10 +26,13 @@ export function describeTxStatus(txStatus: number): string {
 /** What Eko said, kept for the workflow's state. Never carries the OTP, otp_ref_id or keys. */
 export interface EkoReply {
   httpStatus?: number;
-  /** The granular code: `status`, else `response_status_id`. */
+  /** The granular code, from `status` or `response_status_id`, whichever carries it (see codes.ts). */
   code?: number;
   responseTypeId?: number;
+  /** Eko's message, digit runs that could be an OTP or a mobile masked (see mask.ts). */
   message: string;
+  /** Fields of Eko's answer that could not be read and were left out, e.g. `data.balance`. */
+  ignoredFields?: string[];
 }
 
 export interface RefundDetails {

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+/** What each Eko endpoint's answer means for the refund: the rules of docs/contract/eko-api.md. */
 import {
   describeTxStatus,
   type EkoRejected,
@@ -11,106 +11,40 @@ import {
   type RejectReason,
   TxStatus,
 } from './answers';
-import { type EkoEnvelope, ekoEnvelopeSchema, inquiryDataSchema, otpDataSchema, refundDataSchema } from './schemas';
+import {
+  CODE_BUSY,
+  CODE_INSUFFICIENT_BALANCE,
+  CODE_OTP_EXPIRED,
+  CODE_TID_UNKNOWN,
+  CODE_WRONG_OTP,
+  CODES_CONFIGURATION,
+  isKnownCode,
+  RESPONSE_TYPE_INQUIRY_SUCCESS,
+  RESPONSE_TYPE_OTP_SENT,
+  stateUnderWay,
+} from './codes';
+import {
+  type CallContext,
+  dataFieldNames,
+  type Envelope,
+  type RawExchange,
+  readEnvelope,
+  withIgnored,
+} from './envelope';
+import {
+  type FieldValues,
+  inquiryDataFields,
+  otpDataFields,
+  readFields,
+  refundDataFields,
+  txStatusField,
+} from './schemas';
 
-/** One HTTP exchange with Eko, before anything is read from it. */
-export type RawExchange =
-  | { kind: 'response'; httpStatus: number; body: string }
-  | { kind: 'transport_error'; timedOut: boolean; tooLarge: boolean; message: string };
-
-const CODE_WRONG_OTP = 302;
-const CODE_OTP_EXPIRED = 303;
-const CODE_TID_UNKNOWN = 168;
-const CODE_INSUFFICIENT_BALANCE = 347;
-const CODES_CONFIGURATION = new Set([319, 346, 463, 1297]);
-const RESPONSE_STATUS_BUSY = -2;
-const RESPONSE_TYPE_OTP_SENT = 2133;
-const RESPONSE_TYPE_INQUIRY_SUCCESS = 1472;
-
-type Envelope = { envelope: EkoEnvelope; reply: EkoReply };
-
-/** Reads the envelope, or says why the exchange must be retried. */
-function readEnvelope(exchange: RawExchange): Envelope | EkoRetryable {
-  if (exchange.kind === 'transport_error') {
-    if (exchange.tooLarge) return { kind: 'retryable', reason: 'bad_response', message: exchange.message };
-    return { kind: 'retryable', reason: exchange.timedOut ? 'timeout' : 'transport', message: exchange.message };
-  }
-  const { httpStatus, body } = exchange;
-  const json = parseJson(body);
-  const envelope = json === undefined ? undefined : ekoEnvelopeSchema.safeParse(json);
-  const ekoMessage = envelope?.success ? envelope.data.message : undefined;
-  const describe = (what: string) => (ekoMessage ? `${what}: ${ekoMessage}` : what);
-
-  if (httpStatus === 403) {
-    return {
-      kind: 'retryable',
-      reason: 'forbidden',
-      httpStatus,
-      message: describe('Eko answered HTTP 403: check EKO_DEVELOPER_KEY, EKO_ACCESS_KEY and the clock'),
-    };
-  }
-  if (httpStatus >= 500) {
-    return {
-      kind: 'retryable',
-      reason: 'server_error',
-      httpStatus,
-      message: describe(`Eko answered HTTP ${httpStatus}`),
-    };
-  }
-  if (httpStatus !== 200) {
-    return {
-      kind: 'retryable',
-      reason: 'client_error',
-      httpStatus,
-      message: describe(`Eko answered HTTP ${httpStatus}: check EKO_BASE_URL`),
-    };
-  }
-  if (json === undefined) {
-    return {
-      kind: 'retryable',
-      reason: 'bad_response',
-      httpStatus,
-      message: 'Eko answered with a body that is not JSON',
-    };
-  }
-  if (!envelope?.success) {
-    const isObject = typeof json === 'object' && json !== null && !Array.isArray(json);
-    const message = isObject
-      ? `Eko answered an envelope with malformed fields: ${fieldsOf(envelope!.error)}`
-      : 'Eko answered JSON that is not an object';
-    return { kind: 'retryable', reason: 'bad_response', httpStatus, message };
-  }
-  const data = envelope.data;
-  if (data.status === undefined && data.response_status_id === undefined) {
-    return {
-      kind: 'retryable',
-      reason: 'bad_response',
-      httpStatus,
-      message: describe('Eko answered without a status envelope'),
-    };
-  }
-  return {
-    envelope: data,
-    reply: {
-      httpStatus,
-      code: data.status ?? data.response_status_id,
-      responseTypeId: data.response_type_id,
-      message: data.message ?? '',
-    },
-  };
-}
-
-function parseJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-}
+export type { CallContext, RawExchange } from './envelope';
 
 /** Failures every endpoint shares; undefined when the answer is endpoint-specific. */
-function commonFailure({ envelope, reply }: Envelope): EkoRetryable | EkoRejected | undefined {
-  if (envelope.response_status_id === RESPONSE_STATUS_BUSY || reply.code === RESPONSE_STATUS_BUSY) {
+function commonFailure(reply: EkoReply): EkoRetryable | undefined {
+  if (reply.code === CODE_BUSY) {
     return { kind: 'retryable', reason: 'busy', ...reply, message: reply.message || 'another transaction in progress' };
   }
   if (reply.code !== undefined && CODES_CONFIGURATION.has(reply.code)) {
@@ -124,16 +58,18 @@ function commonFailure({ envelope, reply }: Envelope): EkoRetryable | EkoRejecte
   return undefined;
 }
 
-function isSuccess(envelope: EkoEnvelope): boolean {
-  return (envelope.status ?? envelope.response_status_id) === 0;
-}
-
-// "Already refunded" and "not refundable" have no confirmed code: Eko's samples only use messages.
+// "Already refunded", "not refundable" and an unknown reference have no confirmed code: Eko's
+// samples only use messages. The caller confirms such refusals by inquiry where money is at stake.
 function rejectReason(reply: EkoReply): RejectReason {
   if (reply.code === CODE_TID_UNKNOWN) return 'tid_unknown';
   if (reply.code === CODE_INSUFFICIENT_BALANCE) return 'insufficient_balance';
-  if (/already\s+in\s+refunded|already\s+refunded/i.test(reply.message)) return 'already_refunded';
+  if (/already\s+(in\s+)?refunded/i.test(reply.message)) return 'already_refunded';
   if (/not\s+(in\s+a\s+)?refundable/i.test(reply.message)) return 'not_refundable';
+  if (
+    /invalid\s+reference|tid\s+does\s+not\s+exist|transaction\s+(does\s+not\s+exist|not\s+found)/i.test(reply.message)
+  ) {
+    return 'tid_unknown';
+  }
   return 'other';
 }
 
@@ -141,33 +77,59 @@ function rejected(reply: EkoReply): EkoRejected {
   return { kind: 'rejected', reason: rejectReason(reply), ...reply };
 }
 
-function fieldsOf(error: z.ZodError): string {
-  return error.issues.map((issue) => issue.path.join('.') || '(root)').join(', ');
-}
-
-function badData(reply: EkoReply, what: string, error: z.ZodError): EkoRetryable {
+function badData(reply: EkoReply, what: string, fields: string[]): EkoRetryable {
   return {
     kind: 'retryable',
     reason: 'bad_response',
     ...reply,
-    message: `${what} has malformed fields: ${fieldsOf(error)}`,
+    message: `${what} has malformed fields: ${fields.join(', ')}`,
   };
 }
 
-export function classifyRefund(exchange: RawExchange): RefundAnswer {
-  const read = readEnvelope(exchange);
-  if ('kind' in read) return read;
-  const { envelope, reply } = read;
-  if (reply.code === CODE_WRONG_OTP) return { kind: 'wrong_otp', ...reply };
-  if (reply.code === CODE_OTP_EXPIRED) return { kind: 'otp_expired', ...reply };
-  const failure = commonFailure(read);
-  if (failure) return failure;
-  if (!isSuccess(envelope)) return rejected(reply);
+/**
+ * tx_status, strictly: a present value that cannot be read spoils the answer. `data` is where
+ * inquiries put it (as a string); the top level is where other answers do.
+ */
+function readTxStatus(envelope: Envelope): { txStatus?: number } | { malformed: string } {
+  const inData = readFields(envelope.data, txStatusField);
+  if (inData.unreadable.length > 0) return { malformed: 'data.tx_status' };
+  return { txStatus: inData.values.tx_status ?? envelope.txStatus };
+}
 
-  const parsed = refundDataSchema.safeParse(envelope.data ?? {});
-  if (!parsed.success) return badData(reply, 'Eko refund answer', parsed.error);
-  const d = parsed.data;
-  const refund: RefundDetails = {
+export function classifyRefund(exchange: RawExchange, call: CallContext = {}): RefundAnswer {
+  const read = readEnvelope(exchange, call);
+  if ('kind' in read) return read;
+  const { envelope } = read;
+  if (read.reply.code === CODE_WRONG_OTP) return { kind: 'wrong_otp', ...read.reply };
+  if (read.reply.code === CODE_OTP_EXPIRED) return { kind: 'otp_expired', ...read.reply };
+  const failure = commonFailure(read.reply);
+  if (failure) return failure;
+  if (isKnownCode(read.reply.code)) return rejected(read.reply);
+
+  const tx = readTxStatus(envelope);
+  if ('malformed' in tx) return badData(read.reply, 'Eko refund answer', [tx.malformed]);
+  const fields = readFields(envelope.data, refundDataFields);
+  const reply = withIgnored(read.reply, dataFieldNames(fields.unreadable));
+  const refund = refundDetails(fields.values);
+
+  if (isSuccess(envelope, [0])) {
+    // "Refund done" usually carries no tx_status; when it does, anything but 4 still has to be inquired.
+    if (tx.txStatus === undefined || tx.txStatus === TxStatus.Refunded) return { kind: 'refunded', refund, ...reply };
+    const txStatusDesc = envelope.txStatusDesc ?? describeTxStatus(tx.txStatus);
+    return { kind: 'pending', txStatus: tx.txStatus, txStatusDesc, refund, ...reply };
+  }
+  // A refusal that names a state in which the refund may be under way (or done) is not an answer:
+  // the caller confirms it by inquiry. The state wins over the words of the message.
+  const underWay = stateUnderWay(tx.txStatus, envelope.responseStatusId);
+  if (underWay) {
+    const txStatusDesc = envelope.txStatusDesc ?? underWay.txStatusDesc ?? describeTxStatus(underWay.txStatus);
+    return { kind: 'pending', txStatus: underWay.txStatus, txStatusDesc, refund, ...reply };
+  }
+  return rejected(reply);
+}
+
+function refundDetails(d: FieldValues<typeof refundDataFields>): RefundDetails {
+  return {
     refundTid: d.refund_tid,
     tid: d.tid,
     amount: d.amount,
@@ -179,24 +141,17 @@ export function classifyRefund(exchange: RawExchange): RefundAnswer {
     currency: d.currency,
     timestamp: d.timestamp,
   };
-  // "Refund done" usually carries no tx_status; when it does, anything but 4 still has to be inquired.
-  const txStatus = d.tx_status ?? envelope.tx_status;
-  if (txStatus === undefined || txStatus === TxStatus.Refunded) return { kind: 'refunded', refund, ...reply };
-  return {
-    kind: 'pending',
-    txStatus,
-    txStatusDesc: d.txstatus_desc ?? envelope.txstatus_desc ?? describeTxStatus(txStatus),
-    refund,
-    ...reply,
-  };
 }
 
-export function classifyOtp(exchange: RawExchange): OtpAnswer {
-  const read = readEnvelope(exchange);
+export function classifyOtp(exchange: RawExchange, call: CallContext = {}): OtpAnswer {
+  const read = readEnvelope(exchange, call);
   if ('kind' in read) return read;
-  const { envelope, reply } = read;
-  const parsed = otpDataSchema.safeParse(envelope.data ?? {});
-  const otpRefId = parsed.success ? parsed.data.otp_ref_id : undefined;
+  const fields = readFields(read.envelope.data, otpDataFields);
+  const reply = withIgnored(read.reply, dataFieldNames(fields.unreadable));
+  const failure = commonFailure(reply);
+  if (failure) return failure;
+  if (isKnownCode(reply.code)) return rejected(reply);
+  const otpRefId = fields.values.otp_ref_id;
   // Eko reports this success as `status: 2133, response_status_id: 1`: trust the otp_ref_id or the type.
   if (
     otpRefId !== undefined ||
@@ -205,29 +160,42 @@ export function classifyOtp(exchange: RawExchange): OtpAnswer {
   ) {
     return { kind: 'otp_sent', otpRefId, ...reply };
   }
-  return commonFailure(read) ?? rejected(reply);
+  // Also the answer for a transaction no longer Refund Pending: the caller inquires to learn why.
+  return rejected(reply);
 }
 
-export function classifyInquiry(exchange: RawExchange): InquiryAnswer {
-  const read = readEnvelope(exchange);
+export function classifyInquiry(exchange: RawExchange, call: CallContext = {}): InquiryAnswer {
+  const read = readEnvelope(exchange, call);
   if ('kind' in read) return read;
-  const { envelope, reply } = read;
-  const failure = commonFailure(read);
+  const { envelope } = read;
+  const failure = commonFailure(read.reply);
   if (failure) return failure;
-  const succeeded =
-    isSuccess(envelope) || envelope.response_status_id === -1 || reply.responseTypeId === RESPONSE_TYPE_INQUIRY_SUCCESS;
-  if (!succeeded) return rejected(reply);
+  if (isKnownCode(read.reply.code)) return rejected(read.reply);
 
-  // Inquiries put tx_status inside `data` (as a string), other answers at the top level.
-  const parsed = inquiryDataSchema.safeParse({ tx_status: envelope.tx_status, ...envelope.data });
-  if (!parsed.success) return badData(reply, 'Eko inquiry answer', parsed.error);
-  const d = parsed.data;
+  const tx = readTxStatus(envelope);
+  if ('malformed' in tx) return badData(read.reply, 'Eko inquiry answer', [tx.malformed]);
+  // Eko's failure sample is `status 1, response_status_id -1` ("Invalid reference_id"): -1 means a
+  // read-only success only when no status says otherwise.
+  const succeeded =
+    isSuccess(envelope, [0, -1]) ||
+    (envelope.responseTypeId === RESPONSE_TYPE_INQUIRY_SUCCESS && tx.txStatus !== undefined);
+  if (!succeeded) return rejected(read.reply);
+  if (tx.txStatus === undefined) return badData(read.reply, 'Eko inquiry answer', ['tx_status']);
+
+  const fields = readFields(envelope.data, inquiryDataFields);
+  const d = fields.values;
   return {
     kind: 'transaction',
-    txStatus: d.tx_status,
-    txStatusDesc: d.txstatus_desc ?? envelope.txstatus_desc ?? describeTxStatus(d.tx_status),
+    txStatus: tx.txStatus,
+    txStatusDesc: envelope.txStatusDesc ?? describeTxStatus(tx.txStatus),
     amount: d.amount,
     fee: d.fee,
-    ...reply,
+    ...withIgnored(read.reply, dataFieldNames(fields.unreadable)),
   };
+}
+
+/** `status` 0; or, when Eko sent no status, a response_status_id that means success for this call. */
+function isSuccess(envelope: Envelope, successResponseStatus: number[]): boolean {
+  if (envelope.status !== undefined) return envelope.status === 0;
+  return envelope.responseStatusId !== undefined && successResponseStatus.includes(envelope.responseStatusId);
 }

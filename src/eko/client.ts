@@ -27,14 +27,18 @@ export interface Initiator {
 
 export interface RefundRequest extends Initiator {
   tid: string;
-  /** A digit string: see `otpOnTheWire`. */
+  /** A digit string: see `digitsOnTheWire`. */
   otp: string;
   otpRefId?: string;
+  /** A digit string such as "80" (PayPoint): see `digitsOnTheWire`. */
   serviceCode: string;
 }
 
-/** Per call: a timeout below the configured one (an activity attempt's time left). */
 export interface CallOptions {
+  /**
+   * Lowers the HTTP timeout of this one call, never above the configured one: the caller's own
+   * deadline (an activity attempt's) must not end while the call is still in flight.
+   */
   timeoutMs?: number;
 }
 
@@ -48,19 +52,40 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /**
- * Eko documents `otp` as an integer, but a leading zero would be lost in a JSON number: send a
- * number when that is safe, and the digit string otherwise.
+ * Eko documents `otp` and `service_code` as integers (its sample sends `"service_code": 80`), but a
+ * leading zero or a digit past 2^53 would be lost in a JSON number: send a number when that is
+ * safe, and the string otherwise.
  */
-export function otpOnTheWire(otp: string): number | string {
-  return otp.startsWith('0') ? otp : Number(otp);
+export function digitsOnTheWire(value: string): number | string {
+  const isPlainInteger = /^(0|[1-9]\d*)$/.test(value) && Number.isSafeInteger(Number(value));
+  return isPlainInteger ? Number(value) : value;
+}
+
+/** The body of Initiate Refund. The docs disagree on which fields are required: the full set satisfies every version. */
+export function refundRequestBody(request: RefundRequest): Record<string, string | number> {
+  return {
+    initiator_id: request.initiatorId,
+    user_code: request.userCode,
+    otp: digitsOnTheWire(request.otp),
+    // Without an otp_ref_id (the OTP Eko texted at failure), the field is left out rather than "".
+    ...(request.otpRefId ? { otp_ref_id: request.otpRefId } : {}),
+    service_code: digitsOnTheWire(request.serviceCode),
+    state: 1,
+  };
+}
+
+/** The timeout of one call: the configured one, lowered by the call's own; 0 means no time left. */
+export function callTimeoutMs(configuredMs: number, options: CallOptions = {}): number {
+  const { timeoutMs } = options;
+  if (timeoutMs === undefined || !Number.isFinite(timeoutMs)) return configuredMs;
+  return Math.max(0, Math.min(configuredMs, Math.floor(timeoutMs)));
 }
 
 export function createEkoClient(config: EkoClientConfig, deps: EkoClientDeps = {}): EkoClient {
   const now = deps.now ?? Date.now;
-  const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const configuredTimeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const http_: AxiosInstance = axios.create({
     baseURL: config.baseUrl.replace(/\/+$/, ''),
-    timeout: timeoutMs,
     httpAgent: new http.Agent({ keepAlive: true }),
     httpsAgent: new https.Agent({ keepAlive: true }),
     // Every status is an answer to read: HTTP 200 can carry a failure, and 403 has its own meaning.
@@ -72,21 +97,23 @@ export function createEkoClient(config: EkoClientConfig, deps: EkoClientDeps = {
   });
 
   async function exchange(
-    method: 'GET' | 'POST',
-    url: string,
-    options: CallOptions = {},
-    query?: object,
-    body?: object,
+    { method, url, query, body }: { method: 'GET' | 'POST'; url: string; query?: object; body?: object },
+    options: CallOptions | undefined,
   ): Promise<RawExchange> {
-    const callTimeoutMs = Math.min(timeoutMs, options.timeoutMs ?? timeoutMs);
+    const timeoutMs = callTimeoutMs(configuredTimeoutMs, options);
+    // Nothing is sent when the caller has no time left: a request it could not wait for is one
+    // whose outcome nobody would read.
+    if (timeoutMs === 0) {
+      return { kind: 'transport_error', timedOut: true, tooLarge: false, message: 'Eko was not called: no time left' };
+    }
     try {
       const response = await http_.request<string>({
         method,
         url,
         params: query,
         data: body,
-        timeout: callTimeoutMs,
-        signal: AbortSignal.timeout(callTimeoutMs),
+        timeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
         headers: {
           developer_key: config.developerKey,
           'content-type': 'application/json',
@@ -95,34 +122,28 @@ export function createEkoClient(config: EkoClientConfig, deps: EkoClientDeps = {
       });
       return { kind: 'response', httpStatus: response.status, body: String(response.data ?? '') };
     } catch (err) {
-      return transportError(err, callTimeoutMs);
+      return transportError(err, timeoutMs);
     }
   }
 
   const path = (tid: string) => encodeURIComponent(tid);
 
+  // Classifying with the tid of the call keeps it readable in Eko's masked messages.
   return {
     async requestRefundOtp(tid, initiatorId, options) {
       const url = `/customer/payment/refund/${path(tid)}/otp`;
-      return classifyOtp(await exchange('POST', url, options, undefined, { initiator_id: initiatorId }));
+      const answer = await exchange({ method: 'POST', url, body: { initiator_id: initiatorId } }, options);
+      return classifyOtp(answer, { tid });
     },
     async initiateRefund(request, options) {
-      // The docs disagree on which fields are required: the full set satisfies every version.
-      const body = {
-        initiator_id: request.initiatorId,
-        user_code: request.userCode,
-        otp: otpOnTheWire(request.otp),
-        otp_ref_id: request.otpRefId ?? '',
-        service_code: request.serviceCode,
-        state: 1,
-      };
-      return classifyRefund(
-        await exchange('POST', `/customer/payment/refund/${path(request.tid)}`, options, undefined, body),
-      );
+      const url = `/customer/payment/refund/${path(request.tid)}`;
+      const answer = await exchange({ method: 'POST', url, body: refundRequestBody(request) }, options);
+      return classifyRefund(answer, { tid: request.tid });
     },
     async inquireTransaction(tid, initiator, options) {
+      const url = `/tools/reference/transaction/${path(tid)}`;
       const query = { initiator_id: initiator.initiatorId, user_code: initiator.userCode };
-      return classifyInquiry(await exchange('GET', `/tools/reference/transaction/${path(tid)}`, options, query));
+      return classifyInquiry(await exchange({ method: 'GET', url, query }, options), { tid });
     },
   };
 }

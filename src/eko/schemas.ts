@@ -6,7 +6,7 @@ const code = z.union([
   z.number().int(),
   z
     .string()
-    .regex(/^\s*-?\d+\s*$/)
+    .regex(/^\s*-?\d{1,15}\s*$/)
     .transform(Number),
 ]);
 
@@ -15,47 +15,88 @@ const text = z.union([z.string(), z.number()]).transform(String);
 const amount = z.union([z.string(), z.number()]).transform((value, ctx) => {
   try {
     return toDecimalString(value);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `not a decimal amount: ${JSON.stringify(value)}` });
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : 'not a decimal amount' });
     return z.NEVER;
   }
 });
 
-/** The envelope every Eko v3 answer is meant to carry. Any field may be missing on error bodies. */
-export const ekoEnvelopeSchema = z.looseObject({
-  status: code.optional(),
-  message: z.string().optional(),
-  response_status_id: code.optional(),
-  response_type_id: code.optional(),
-  data: z.record(z.string(), z.unknown()).nullish(),
-  tx_status: code.optional(),
-  txstatus_desc: z.string().optional(),
-});
-export type EkoEnvelope = z.infer<typeof ekoEnvelopeSchema>;
+const record = z.record(z.string(), z.unknown());
 
-export const refundDataSchema = z.looseObject({
-  refund_tid: text.optional(),
-  tid: text.optional(),
-  amount: amount.optional(),
-  refunded_amount: amount.optional(),
-  fee: amount.optional(),
-  tds: amount.optional(),
-  commission_reverse: amount.optional(),
-  balance: amount.optional(),
-  currency: z.string().optional(),
-  timestamp: z.string().optional(),
-  tx_status: code.optional(),
-  txstatus_desc: z.string().optional(),
-});
-
-export const inquiryDataSchema = z.looseObject({
+/** The codes of the envelope. They decide money: a present code must be readable. */
+export const envelopeCodes = {
+  status: code,
+  response_status_id: code,
+  response_type_id: code,
   tx_status: code,
-  txstatus_desc: z.string().optional(),
-  tid: text.optional(),
-  amount: amount.optional(),
-  fee: amount.optional(),
-});
+};
 
-export const otpDataSchema = z.looseObject({
-  otp_ref_id: text.optional(),
-});
+/** The rest of the envelope: an unreadable value is dropped and named, never the whole answer. */
+export const envelopeNotes = {
+  message: text,
+  txstatus_desc: text,
+  data: record,
+};
+
+export const refundDataFields = {
+  refund_tid: text,
+  tid: text,
+  amount,
+  refunded_amount: amount,
+  fee: amount,
+  tds: amount,
+  commission_reverse: amount,
+  balance: amount,
+  currency: text,
+  timestamp: text,
+};
+
+export const inquiryDataFields = {
+  tid: text,
+  amount,
+  fee: amount,
+};
+
+export const otpDataFields = {
+  otp_ref_id: text,
+};
+
+/** Inquiries put the description of tx_status inside `data`, other answers at the top level. */
+export const dataNotes = {
+  txstatus_desc: text,
+};
+
+/** tx_status sits inside `data` in inquiries and at the top level elsewhere; read on its own, strictly. */
+export const txStatusField = { tx_status: code };
+
+type Shape = Record<string, z.ZodType>;
+export type FieldValues<S extends Shape> = { [K in keyof S]?: z.output<S[K]> };
+
+/**
+ * Reads each field of `shape` from `source` on its own. Eko writes "" (and sometimes null) for a
+ * value it does not know: both mean absent. A value that does not parse is left out and its name
+ * returned, so that the caller decides whether that spoils the answer (a code) or not (a note).
+ */
+export function readFields<S extends Shape>(
+  source: Readonly<Record<string, unknown>>,
+  shape: S,
+): { values: FieldValues<S>; unreadable: (keyof S & string)[] } {
+  const values: FieldValues<S> = {};
+  const unreadable: (keyof S & string)[] = [];
+  for (const name of Object.keys(shape) as (keyof S & string)[]) {
+    const raw = source[name];
+    if (isBlank(raw)) continue;
+    const parsed = shape[name].safeParse(raw);
+    if (parsed.success) values[name] = parsed.data as z.output<S[typeof name]>;
+    else unreadable.push(name);
+  }
+  return { values, unreadable };
+}
+
+function isBlank(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

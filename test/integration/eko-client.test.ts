@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { EkoReply } from '../../src/eko/answers';
 import { createEkoClient, type EkoClient } from '../../src/eko/client';
 import { UAT } from '../../src/eko/uat';
@@ -18,9 +20,9 @@ function client(overrides: Partial<Parameters<typeof createEkoClient>[0]> = {}, 
   // Keep every answer, so the last test can check that none carries a secret.
   const keep = <T extends EkoReply>(answer: T): T => (seen.push(answer), answer);
   return {
-    requestRefundOtp: (tid, id) => inner.requestRefundOtp(tid, id).then(keep),
-    initiateRefund: (request) => inner.initiateRefund(request).then(keep),
-    inquireTransaction: (tid, who) => inner.inquireTransaction(tid, who).then(keep),
+    requestRefundOtp: (tid, id, options) => inner.requestRefundOtp(tid, id, options).then(keep),
+    initiateRefund: (request, options) => inner.initiateRefund(request, options).then(keep),
+    inquireTransaction: (tid, who, options) => inner.inquireTransaction(tid, who, options).then(keep),
   };
 }
 
@@ -131,6 +133,37 @@ describe('EkoClient against the simulator', () => {
     expect(await quick.inquireTransaction('510', initiator)).toMatchObject({ kind: 'retryable', reason });
   });
 
+  it("lowers the timeout for one call, and says so with the call's own number", async () => {
+    sim.seed({ tid: '516' });
+    sim.injectFault({ type: 'hang', endpoint: 'inquiry' });
+    expect(await eko.inquireTransaction('516', initiator, { timeoutMs: 300 })).toEqual({
+      kind: 'retryable',
+      reason: 'timeout',
+      message: 'Eko did not answer within 300 ms',
+    });
+  });
+
+  it('never raises the timeout of a call above the configured one', async () => {
+    sim.seed({ tid: '517' });
+    sim.injectFault({ type: 'hang', endpoint: 'refund' });
+    const quick = client({ timeoutMs: 300 });
+    const answer = await quick.initiateRefund(
+      { tid: '517', otp: '123456', serviceCode: '80', ...initiator },
+      { timeoutMs: 60_000 },
+    );
+    expect(answer).toMatchObject({ kind: 'retryable', reason: 'timeout', message: 'Eko did not answer within 300 ms' });
+  });
+
+  it('sends nothing when the call has no time left: a timeout, never a failure', async () => {
+    sim.seed({ tid: '518', sendOtp: true });
+    const answer = await eko.initiateRefund(
+      { tid: '518', otp: sim.lastOtp('518')!, serviceCode: '80', ...initiator },
+      { timeoutMs: 0 },
+    );
+    expect(answer).toMatchObject({ kind: 'retryable', reason: 'timeout' });
+    expect(sim.transaction('518')).toMatchObject({ txStatus: 3, calls: { refund: 0 } });
+  });
+
   it('reads a refund that Eko applied but never answered as a timeout: indeterminate, not a failure', async () => {
     sim.seed({ tid: '511' });
     const { otp } = await otpFor('511');
@@ -178,5 +211,73 @@ describe('EkoClient against the simulator', () => {
     const messages = seen.map((answer) => answer.message).join('\n');
     expect(seen.length).toBeGreaterThan(20);
     for (const secret of [UAT.accessKey, ...secrets]) expect(messages).not.toContain(secret);
+  });
+});
+
+/** A stand-in Eko that records what reaches it and answers a fixed body: for what the simulator does not expose. */
+describe('EkoClient on the wire', () => {
+  let server: http.Server;
+  let received: { url: string; body: string }[] = [];
+  let answer = '';
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        received.push({ url: req.url ?? '', body });
+        res.writeHead(200, { 'content-type': 'application/json' }).end(answer);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => {
+    received = [];
+  });
+
+  const wire = () =>
+    createEkoClient({
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ekoapi/v3`,
+      developerKey: UAT.developerKey,
+      accessKey: UAT.accessKey,
+      timeoutMs: 2_000,
+    });
+
+  it("sends service_code as the number 80 and no otp_ref_id when there is none, as Eko's sample does", async () => {
+    answer = JSON.stringify({ status: 0, response_type_id: 74, message: 'Refund done', data: { balance: '' } });
+    const result = await wire().initiateRefund({ tid: '13192443', otp: '123456', serviceCode: '80', ...initiator });
+    expect(result).toMatchObject({ kind: 'refunded' });
+    expect(received).toHaveLength(1);
+    expect(received[0].url).toBe('/ekoapi/v3/customer/payment/refund/13192443');
+    expect(JSON.parse(received[0].body)).toEqual({
+      initiator_id: UAT.initiatorId,
+      user_code: UAT.userCode,
+      otp: 123456,
+      service_code: 80,
+      state: 1,
+    });
+  });
+
+  it("reads Eko's QR refund error shape as wrong_otp, with digits that could be an OTP masked", async () => {
+    answer = JSON.stringify({
+      status: 1,
+      response_status_id: 302,
+      message: 'Wrong OTP 654321 for tid 13192443. Please enter the correct OTP.',
+    });
+    const result = await wire().initiateRefund({ tid: '13192443', otp: '654321', serviceCode: '80', ...initiator });
+    expect(result).toMatchObject({
+      kind: 'wrong_otp',
+      code: 302,
+      message: 'Wrong OTP •••••• for tid 13192443. Please enter the correct OTP.',
+    });
+  });
+
+  it('reads the inquiry refusal "Invalid reference_id" as rejected, not as a transaction', async () => {
+    answer = JSON.stringify({ status: 1, response_status_id: -1, message: 'Invalid reference_id', data: {} });
+    expect(await wire().inquireTransaction('13192443', initiator)).toMatchObject({
+      kind: 'rejected',
+      reason: 'tid_unknown',
+    });
   });
 });

@@ -13,7 +13,24 @@ describe('toDecimalString', () => {
     expect(toDecimalString(input)).toBe(expected);
   });
 
-  it.each(['', 'abc', '1.2.3', 'NaN'])('refuses %p, naming the value', (input) => {
+  it.each(['', 'abc', '1.2.3', 'NaN', 'Infinity'])('refuses %p, naming the value', (input) => {
     expect(() => toDecimalString(input)).toThrow('not a decimal amount');
+  });
+
+  it.each(['1E400000000', '1e-400000000', '1E99999999999999999999', '5E31'])(
+    'refuses %p: an exponent that large is bad input, not an amount to expand',
+    (input) => {
+      expect(() => toDecimalString(input)).toThrow('not a decimal amount');
+    },
+  );
+
+  it('accepts exponents up to the bound', () => {
+    expect(toDecimalString('5E30')).toBe(`5${'0'.repeat(30)}`);
+    expect(toDecimalString('5E-30')).toBe(`0.${'0'.repeat(29)}5`);
+  });
+
+  it('refuses a number string longer than any amount, showing only its start', () => {
+    const long = '1'.repeat(10_000);
+    expect(() => toDecimalString(long)).toThrow(/^not a decimal amount \(too long\): "1{16}…"$/);
   });
 });
