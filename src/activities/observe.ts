@@ -40,6 +40,7 @@ export function observed(eko: EkoClient, now: () => number): EkoClient {
       ekoCode: answer.code,
       httpStatus: answer.httpStatus,
       latencyMs: now() - started,
+      ignoredFields: answer.ignoredFields,
     };
     const { log, metricMeter } = Context.current();
     if (answer.kind === 'retryable') log.warn(`Eko ${endpoint}: ${answer.message}`, fields);
