@@ -4,11 +4,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { createActivities } from './activities';
-import { dataConverterFor, loadEncryptionConfig } from './codec';
+import { dataConverterFor } from './codec';
 import { loadConfig, loadTemporalConfig } from './config';
 import { createEkoClient, type EkoClient } from './eko/client';
 import { startHealthServer } from './health';
 import { createLogger, redactor, TemporalPinoLogger } from './logging';
+import { HISTOGRAM_BUCKETS } from './metrics';
+import { productionWarning, WORKER_CONCERNS } from './production';
 import { SEARCH_ATTRIBUTES } from './contract';
 
 /** Written by `npm run build` next to the compiled worker. */
@@ -57,7 +59,9 @@ export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker
 /** Registers RefundPhase and EkoTid (Keyword) when the namespace lacks them; returns the ones added. */
 export async function ensureSearchAttributes(connection: NativeConnection, namespace: string): Promise<string[]> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-  const missing = Object.values(SEARCH_ATTRIBUTES).map((key) => key.name).filter((name) => !(name in (customAttributes ?? {})));
+  const missing = Object.values(SEARCH_ATTRIBUTES)
+    .map((key) => key.name)
+    .filter((name) => !(name in (customAttributes ?? {})));
   if (missing.length === 0) return [];
   const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
   await connection.operatorService.addSearchAttributes({
@@ -70,21 +74,31 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
 async function run(): Promise<void> {
   const logger = createLogger();
   let config;
-  let encryptionKeys;
   try {
     config = loadConfig();
-    encryptionKeys = loadEncryptionConfig();
   } catch (err) {
+    // Names every variable to fix (never a value); under NODE_ENV=production, unsafe ones too.
     logger.fatal((err as Error).message);
     process.exit(1);
   }
+  const warning = productionWarning(process.env, WORKER_CONCERNS);
+  if (warning !== undefined) logger.warn(warning);
+  const { encryptionKeys } = config;
   redactor.add(config.eko.accessKey);
   Runtime.install({
     logger: new TemporalPinoLogger(logger),
     telemetryOptions: {
       logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
       // One Prometheus endpoint: the SDK's own metrics and the refund metrics (src/metrics.ts).
-      metrics: config.metricsPort > 0 ? { prometheus: { bindAddress: `0.0.0.0:${config.metricsPort}` } } : undefined,
+      metrics:
+        config.metricsPort > 0
+          ? {
+              prometheus: {
+                bindAddress: `0.0.0.0:${config.metricsPort}`,
+                histogramBucketOverrides: HISTOGRAM_BUCKETS,
+              },
+            }
+          : undefined,
     },
   });
   const temporalConfig = loadTemporalConfig();

@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { RefundClient } from '../../src/client';
 import { RefundOutcome, RefundPhase } from '../../src/contract';
 import { METRICS } from '../../src/contract';
 import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
+import { buildProduction } from '../helpers/build';
 import { devServerProcess, type DevServerProcess, freePort } from '../helpers/dev-server-process';
 import { FAST, newTid } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
@@ -17,7 +16,6 @@ import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-proces
  * What operators rely on, on the production build: `npm run build`, then the compiled worker with
  * the prebundled workflow code, its Prometheus endpoint and its health endpoints.
  */
-const REPO = path.resolve(__dirname, '../..');
 const TASK_QUEUE = 'operations';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'refund-ops-'));
 let server: DevServerProcess;
@@ -29,7 +27,7 @@ let metricsUrl: string;
 let healthUrl: string;
 
 beforeAll(async () => {
-  await promisify(execFile)('npm', ['run', 'build'], { cwd: REPO });
+  await buildProduction();
   server = await devServerProcess(path.join(dataDir, 'temporal.sqlite'));
   sim = await startSimulator();
   const [metricsPort, healthPort] = [await freePort(), await freePort()];
