@@ -37,7 +37,8 @@ export interface RunningCodecServer {
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 // The Web UI sends a batch in one quick request: a body that trickles in is holding a socket open.
 const BODY_TIMEOUT_MS = 10_000;
-const REALM = 'Basic realm="eko refund codec server", Bearer';
+// Two headers, not one with both: Chromium ignores a Basic challenge listed beside another scheme.
+const CHALLENGES = ['Basic realm="eko refund codec server"', 'Bearer'];
 
 const payloadsSchema = z.object({
   payloads: z.array(
@@ -112,7 +113,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, optio
   // A browser asked for Basic signs in once at `/`; it then sends the same credentials with the
   // Web UI's requests (TEMPORAL_CODEC_INCLUDE_CREDENTIALS).
   if (options.token !== undefined && !authorized(req.headers.authorization, options.token)) {
-    return reply(401, { message: 'missing or wrong token' }, { 'www-authenticate': REALM });
+    return reply(401, { message: 'missing or wrong token' }, { 'www-authenticate': CHALLENGES });
   }
   // The protocol looks only at the last path segment, so the server can sit under a prefix
   // (the CLI's `/{namespace}/decode` templating, a reverse proxy).
