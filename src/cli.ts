@@ -7,8 +7,7 @@ import { RefundClient } from './client';
 import { type Command, parseInvocation } from './cli/args';
 import { execute, type Output } from './cli/commands';
 import { explain, unreachable } from './cli/errors';
-import { CliError, ExitCode } from './cli/exit-codes';
-import { ConfigError } from './env';
+import type { CliError } from './cli/exit-codes';
 
 async function run(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -42,8 +41,6 @@ async function connect(): Promise<RefundClient> {
   try {
     return await RefundClient.connect();
   } catch (err) {
-    // Refused settings (NODE_ENV=production without REFUND_ENCRYPTION_KEYS...) are not a server problem.
-    if (err instanceof ConfigError) throw new CliError(ExitCode.USAGE, err.message);
     throw unreachable(err);
   }
 }
