@@ -77,13 +77,9 @@ async function run(): Promise<void> {
   try {
     config = loadConfig();
   } catch (err) {
-    // Names every variable to fix (never a value); under NODE_ENV=production, unsafe ones too.
     logger.fatal((err as Error).message);
     process.exit(1);
   }
-  const warning = productionWarning(process.env, WORKER_CONCERNS);
-  if (warning !== undefined) logger.warn(warning);
-  const { encryptionKeys } = config;
   redactor.add(config.eko.accessKey);
   Runtime.install({
     logger: new TemporalPinoLogger(logger),
@@ -101,6 +97,9 @@ async function run(): Promise<void> {
           : undefined,
     },
   });
+  // Outside production: one line naming the fallbacks in use that production would refuse.
+  const warning = productionWarning(process.env, WORKER_CONCERNS);
+  if (warning !== undefined) logger.warn(warning);
   const temporalConfig = loadTemporalConfig();
   const connection = await NativeConnection.connect(temporalConfig.connectionOptions);
   try {
@@ -120,7 +119,7 @@ async function run(): Promise<void> {
     eko: createEkoClient(config.eko),
     defaults: config.defaults,
     shutdownGraceMs: config.shutdownGraceMs,
-    dataConverter: dataConverterFor(encryptionKeys),
+    dataConverter: dataConverterFor(config.encryptionKeys),
   });
   const health =
     config.healthPort > 0
@@ -135,7 +134,7 @@ async function run(): Promise<void> {
       namespace: temporalConfig.namespace,
       ekoBaseUrl: config.eko.baseUrl,
       workflowCode: fs.existsSync(WORKFLOW_BUNDLE) ? 'prebundled' : 'bundled at start',
-      encryptedPayloads: encryptionKeys.length > 0,
+      encryptedPayloads: config.encryptionKeys.length > 0,
     },
     'Refund worker polling',
   );

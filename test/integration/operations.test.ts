@@ -6,11 +6,11 @@ import { RefundClient } from '../../src/client';
 import { RefundOutcome, RefundPhase } from '../../src/contract';
 import { METRICS } from '../../src/contract';
 import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
-import { buildProduction } from '../helpers/build';
 import { devServerProcess, type DevServerProcess, freePort } from '../helpers/dev-server-process';
 import { FAST, newTid } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { buildProduction } from '../helpers/build';
 
 /**
  * What operators rely on, on the production build: `npm run build`, then the compiled worker with
