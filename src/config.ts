@@ -1,12 +1,19 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
+import { encryptionKeys } from './codec/config';
+import type { EncryptionKey } from './codec/encryption';
 import { UAT } from './eko/uat';
+import { parseEnv } from './env';
+import { productionRefusals, WORKER_CONCERNS } from './production';
 import { TASK_QUEUE } from './contract';
+
+export { ConfigError, parseEnv } from './env';
 
 /**
  * The one configuration loader: the worker's settings from the environment, validated at
  * start-up. Temporal's own connection settings (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS and
- * API key variables, or a config profile) are read by the SDK's env-config.
+ * API key variables, or a config profile) are read by the SDK's env-config. The UAT defaults
+ * apply outside production only: NODE_ENV=production refuses them (src/production.ts).
  */
 const envSchema = z.object({
   REFUND_TASK_QUEUE: z.string().min(1).default(TASK_QUEUE),
@@ -26,6 +33,8 @@ const envSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
   /** `/healthz` and `/readyz`; 0 turns it off. */
   HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(8088),
+  /** Empty: payloads in plain JSON (development only). */
+  REFUND_ENCRYPTION_KEYS: encryptionKeys.optional(),
 });
 
 export interface WorkerConfig {
@@ -35,25 +44,12 @@ export interface WorkerConfig {
   shutdownGraceMs: number;
   metricsPort: number;
   healthPort: number;
+  encryptionKeys: EncryptionKey[];
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-/** Parses environment variables: an empty one means "not set", and errors name the variable, never its value. */
-export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  }
-  return parsed.data;
-}
-
+/** Every problem in one ConfigError: the production refusals and the malformed values. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const e = parseEnv(envSchema, env);
+  const e = parseEnv(envSchema, env, productionRefusals(env, WORKER_CONCERNS));
   return {
     taskQueue: e.REFUND_TASK_QUEUE,
     eko: {
@@ -66,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     metricsPort: e.METRICS_PORT,
     healthPort: e.HEALTH_PORT,
+    encryptionKeys: e.REFUND_ENCRYPTION_KEYS ?? [],
   };
 }
 

@@ -4,11 +4,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { createActivities } from './activities';
-import { dataConverterFor, loadEncryptionConfig } from './codec';
+import { dataConverterFor } from './codec';
 import { loadConfig, loadTemporalConfig } from './config';
 import { createEkoClient, type EkoClient } from './eko/client';
 import { startHealthServer } from './health';
 import { createLogger, redactor, TemporalPinoLogger } from './logging';
+import { HISTOGRAM_BUCKETS } from './metrics';
+import { productionWarning, WORKER_CONCERNS } from './production';
 import { SEARCH_ATTRIBUTES } from './contract';
 
 /** Written by `npm run build` next to the compiled worker. */
@@ -72,10 +74,8 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
 async function run(): Promise<void> {
   const logger = createLogger();
   let config;
-  let encryptionKeys;
   try {
     config = loadConfig();
-    encryptionKeys = loadEncryptionConfig();
   } catch (err) {
     logger.fatal((err as Error).message);
     process.exit(1);
@@ -86,9 +86,20 @@ async function run(): Promise<void> {
     telemetryOptions: {
       logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
       // One Prometheus endpoint: the SDK's own metrics and the refund metrics (src/metrics.ts).
-      metrics: config.metricsPort > 0 ? { prometheus: { bindAddress: `0.0.0.0:${config.metricsPort}` } } : undefined,
+      metrics:
+        config.metricsPort > 0
+          ? {
+              prometheus: {
+                bindAddress: `0.0.0.0:${config.metricsPort}`,
+                histogramBucketOverrides: HISTOGRAM_BUCKETS,
+              },
+            }
+          : undefined,
     },
   });
+  // Outside production: one line naming the fallbacks in use that production would refuse.
+  const warning = productionWarning(process.env, WORKER_CONCERNS);
+  if (warning !== undefined) logger.warn(warning);
   const temporalConfig = loadTemporalConfig();
   const connection = await NativeConnection.connect(temporalConfig.connectionOptions);
   try {
@@ -108,7 +119,7 @@ async function run(): Promise<void> {
     eko: createEkoClient(config.eko),
     defaults: config.defaults,
     shutdownGraceMs: config.shutdownGraceMs,
-    dataConverter: dataConverterFor(encryptionKeys),
+    dataConverter: dataConverterFor(config.encryptionKeys),
   });
   const health =
     config.healthPort > 0
@@ -123,7 +134,7 @@ async function run(): Promise<void> {
       namespace: temporalConfig.namespace,
       ekoBaseUrl: config.eko.baseUrl,
       workflowCode: fs.existsSync(WORKFLOW_BUNDLE) ? 'prebundled' : 'bundled at start',
-      encryptedPayloads: encryptionKeys.length > 0,
+      encryptedPayloads: config.encryptionKeys.length > 0,
     },
     'Refund worker polling',
   );

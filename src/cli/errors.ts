@@ -1,6 +1,6 @@
 import { isGrpcServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import { type RefundClient, RefundRequestError } from '../client';
-import { loadTemporalConfig } from '../config';
+import { ConfigError, loadTemporalConfig } from '../config';
 import { InvalidInputError, workflowIdFor } from '../contract';
 import { CLI, CliError, ExitCode } from './exit-codes';
 
@@ -48,6 +48,9 @@ export async function workflowStatus(refunds: RefundClient, tid: string): Promis
 }
 
 export function unreachable(err: unknown): CliError {
+  // Settings refused before any connection (NODE_ENV=production without REFUND_ENCRYPTION_KEYS...)
+  // are not a server problem: say what to fix.
+  if (err instanceof ConfigError) return new CliError(ExitCode.USAGE, err.message);
   const { connectionOptions, namespace } = loadTemporalConfig();
   return new CliError(
     ExitCode.UNREACHABLE,

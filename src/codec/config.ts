@@ -1,13 +1,10 @@
 import { z } from 'zod';
-import { parseEnv } from '../config';
+import { parseEnv } from '../env';
+import { CLIENT_CONCERNS, productionRefusals } from '../production';
 import type { EncryptionKey } from './encryption';
+import { isLoopback } from './loopback';
 
-/**
- * The local dev stack's key (scripts/dev.ts). It is in the source, so it protects nothing: never
- * configure it anywhere else. Fixed rather than random so refunds kept in .data/ still decode
- * after a restart.
- */
-export const DEV_ENCRYPTION_KEYS = 'dev-1:MPUFcsqbfZCyT2zrPA57UO+/IEbt+QoFFHSWeJJjj7M=';
+export { DEV_ENCRYPTION_KEYS } from './dev-key';
 
 export const DEFAULT_CORS_ORIGINS = ['http://localhost:8233', 'http://127.0.0.1:8233'];
 
@@ -15,7 +12,7 @@ export const DEFAULT_CORS_ORIGINS = ['http://localhost:8233', 'http://127.0.0.1:
 const KEY_ENTRY = /^([A-Za-z0-9._-]{1,64}):([A-Za-z0-9+/]{43}=)$/;
 
 /** `keyId:base64,...`: the first key encrypts, the others (retired keys) only decrypt. */
-const encryptionKeys = z.string({ error: 'required' }).transform((value, ctx) => {
+export const encryptionKeys = z.string({ error: 'required' }).transform((value, ctx) => {
   const keys: EncryptionKey[] = [];
   value.split(',').forEach((entry, index) => {
     const match = KEY_ENTRY.exec(entry.trim());
@@ -50,12 +47,16 @@ const origins = z.string().transform((value, ctx) =>
 
 /**
  * The payload encryption keys from REFUND_ENCRYPTION_KEYS; empty when it is not set, and then
- * payloads are stored as plain JSON. Worker, client and codec server must share the keys.
+ * payloads are stored as plain JSON. Worker, client and codec server must share the keys. Under
+ * NODE_ENV=production no key, or the dev key among them, stops the caller (src/production.ts).
  */
 export function loadEncryptionConfig(env: NodeJS.ProcessEnv = process.env): EncryptionKey[] {
   const schema = z.object({ REFUND_ENCRYPTION_KEYS: encryptionKeys.optional() });
-  return parseEnv(schema, env).REFUND_ENCRYPTION_KEYS ?? [];
+  return parseEnv(schema, env, productionRefusals(env, CLIENT_CONCERNS)).REFUND_ENCRYPTION_KEYS ?? [];
 }
+
+export const TOKEN_REQUIRED =
+  'CODEC_SERVER_TOKEN: required when HOST is not a loopback address (anyone who reaches the port could decrypt every refund)';
 
 export interface CodecServerConfig {
   port: number;
@@ -67,15 +68,20 @@ export interface CodecServerConfig {
   corsOrigins: string[];
 }
 
+const DEFAULT_HOST = '127.0.0.1';
+
 export function loadCodecServerConfig(env: NodeJS.ProcessEnv = process.env): CodecServerConfig {
   const schema = z.object({
     REFUND_ENCRYPTION_KEYS: encryptionKeys,
     PORT: z.coerce.number().int().min(0).max(65_535).default(8081),
-    HOST: z.string().default('127.0.0.1'),
-    CODEC_SERVER_TOKEN: z.string().optional(),
+    HOST: z.string().default(DEFAULT_HOST),
+    CODEC_SERVER_TOKEN: z.string().min(16, 'must be at least 16 characters (openssl rand -hex 32)').optional(),
     CODEC_CORS_ORIGINS: origins.default(DEFAULT_CORS_ORIGINS),
   });
-  const e = parseEnv(schema, env);
+  const refusals = productionRefusals(env, CLIENT_CONCERNS);
+  // In every environment: the server decrypts for anyone who reaches it.
+  if (!isLoopback(env.HOST || DEFAULT_HOST) && !env.CODEC_SERVER_TOKEN) refusals.push(TOKEN_REQUIRED);
+  const e = parseEnv(schema, env, refusals);
   return {
     port: e.PORT,
     host: e.HOST,

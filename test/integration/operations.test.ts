@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { RefundClient } from '../../src/client';
 import { RefundOutcome, RefundPhase } from '../../src/contract';
@@ -12,12 +10,12 @@ import { devServerProcess, type DevServerProcess, freePort } from '../helpers/de
 import { FAST, newTid } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { buildProduction } from '../helpers/build';
 
 /**
  * What operators rely on, on the production build: `npm run build`, then the compiled worker with
  * the prebundled workflow code, its Prometheus endpoint and its health endpoints.
  */
-const REPO = path.resolve(__dirname, '../..');
 const TASK_QUEUE = 'operations';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'refund-ops-'));
 let server: DevServerProcess;
@@ -29,7 +27,7 @@ let metricsUrl: string;
 let healthUrl: string;
 
 beforeAll(async () => {
-  await promisify(execFile)('npm', ['run', 'build'], { cwd: REPO });
+  await buildProduction();
   server = await devServerProcess(path.join(dataDir, 'temporal.sqlite'));
   sim = await startSimulator();
   const [metricsPort, healthPort] = [await freePort(), await freePort()];

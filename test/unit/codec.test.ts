@@ -152,12 +152,12 @@ describe('loadCodecServerConfig', () => {
     const config = loadCodecServerConfig({
       REFUND_ENCRYPTION_KEYS: DEV_ENCRYPTION_KEYS,
       PORT: '9000',
-      CODEC_SERVER_TOKEN: 't0ken',
+      CODEC_SERVER_TOKEN: 'a-token-of-16-chars',
       CODEC_CORS_ORIGINS: 'https://temporal.example.in, http://localhost:8233',
     });
     expect(config).toMatchObject({
       port: 9000,
-      token: 't0ken',
+      token: 'a-token-of-16-chars',
       corsOrigins: ['https://temporal.example.in', 'http://localhost:8233'],
     });
   });

@@ -1,5 +1,19 @@
+import { randomBytes } from 'node:crypto';
+import { DEV_ENCRYPTION_KEYS } from '../../src/codec/config';
 import { ConfigError, loadConfig, loadTemporalConfig } from '../../src/config';
 import { UAT } from '../../src/eko/uat';
+
+const KEY = `k1:${randomBytes(32).toString('base64')}`;
+/** What a production worker needs: none of it Eko's public UAT values. */
+const SAFE_PRODUCTION = {
+  NODE_ENV: 'production',
+  EKO_BASE_URL: 'https://api.eko.in/ekoicici/v3',
+  EKO_DEVELOPER_KEY: 'issued-developer-key',
+  EKO_ACCESS_KEY: 'issued-access-key',
+  EKO_INITIATOR_ID: '9000000001',
+  EKO_USER_CODE: '123',
+  REFUND_ENCRYPTION_KEYS: KEY,
+};
 
 describe('loadConfig', () => {
   it('defaults to Eko UAT and the eko-refunds task queue when nothing is set', () => {
@@ -10,6 +24,7 @@ describe('loadConfig', () => {
       shutdownGraceMs: 30_000,
       metricsPort: 9464,
       healthPort: 8088,
+      encryptionKeys: [],
     });
   });
 
@@ -47,6 +62,50 @@ describe('loadConfig', () => {
     expect(loadConfig({ EKO_ACCESS_KEY: '' }).eko.accessKey).toBe(UAT.accessKey);
   });
 });
+
+describe('loadConfig under NODE_ENV=production', () => {
+  it('starts with every Eko setting given and a key of its own', () => {
+    const config = loadConfig(SAFE_PRODUCTION);
+    expect(config.eko).toMatchObject({ baseUrl: SAFE_PRODUCTION.EKO_BASE_URL, accessKey: 'issued-access-key' });
+    expect(config.encryptionKeys.map((key) => key.id)).toEqual(['k1']);
+  });
+
+  it('names every unsafe variable in one error, and no value', () => {
+    const error = errorOf(() =>
+      loadConfig({ NODE_ENV: 'production', EKO_ACCESS_KEY: UAT.accessKey, EKO_USER_CODE: 'abc' }),
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    for (const name of ['EKO_BASE_URL', 'EKO_DEVELOPER_KEY', 'EKO_ACCESS_KEY', 'EKO_INITIATOR_ID']) {
+      expect(error.message).toContain(`${name}: `);
+    }
+    // A malformed value is reported beside the refusals.
+    expect(error.message).toContain('EKO_USER_CODE: must be digits');
+    expect(error.message).toContain('REFUND_ENCRYPTION_KEYS: required in production');
+    expect(error.message).not.toContain(UAT.accessKey);
+  });
+
+  it('refuses the development key among the keys', () => {
+    expect(() => loadConfig({ ...SAFE_PRODUCTION, REFUND_ENCRYPTION_KEYS: `${KEY},${DEV_ENCRYPTION_KEYS}` })).toThrow(
+      /^invalid configuration: REFUND_ENCRYPTION_KEYS: holds the public development key/,
+    );
+  });
+
+  it('keeps the UAT defaults and the missing key outside production', () => {
+    expect(loadConfig({ NODE_ENV: 'development' })).toMatchObject({
+      eko: { baseUrl: UAT.baseUrl },
+      encryptionKeys: [],
+    });
+  });
+});
+
+function errorOf(action: () => unknown): Error {
+  try {
+    action();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected an error');
+}
 
 describe('loadTemporalConfig', () => {
   it('defaults to localhost:7233 and the default namespace', () => {
