@@ -7,7 +7,7 @@ import { startDevServer, type DevServer, freePort, stopChild } from '../../scrip
 import { RefundClient } from '../../src/client';
 import { RefundOutcome, RefundPhase } from '../../src/contract';
 import { TxStatus } from '../../src/eko/answers';
-import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
+import { type EkoSimulator, startSimulator } from '../../simulator';
 import { buildProduction } from '../helpers/build';
 import { FAST, newTid } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
