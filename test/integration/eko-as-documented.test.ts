@@ -166,3 +166,18 @@ describe.each<Dialect>(['status-code', 'response-code'])('Eko failures in the %s
     expect(result.refund?.balance).toBeUndefined();
   });
 });
+
+test("digits that could be an OTP or a mobile in Eko's message are masked in the state and result; the tid stays", async () => {
+  const tid = newTid();
+  const message = `Insufficient balance for tid ${tid}, customer 9876543210, ref 482913, amount 5000.00`;
+  sim().seed({ tid, rejectRefund: { status: 347, message } });
+  await refunds().start({ tid, ...QUICK });
+  await phaseOf(tid, RefundPhase.AWAITING_OTP);
+  await refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! });
+  const result = await refunds().result(tid);
+  const text = JSON.stringify([result, await refunds().getState(tid)]);
+  expect(result.ekoMessage).toContain(tid);
+  expect(result.ekoMessage).toContain('5000.00');
+  expect(text).not.toContain('9876543210');
+  expect(text).not.toContain('482913');
+});
