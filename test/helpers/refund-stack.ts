@@ -6,8 +6,7 @@ import { createEkoClient } from '../../src/eko/client';
 import { UAT } from '../../src/eko/uat';
 import type { RefundInput } from '../../src/contract';
 import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
-import { temporal } from '@temporalio/proto';
-import { createRefundWorker } from '../../src/worker';
+import { createRefundWorker, ensureSearchAttributes } from '../../src/worker';
 import { startDevServer, startTimeSkippingServer, type TestServer } from './temporal';
 
 export interface RefundStack {
@@ -25,13 +24,7 @@ export async function startRefundStack(
 ): Promise<RefundStack> {
   const server = options.timeSkipping ? await startTimeSkippingServer() : await startDevServer();
   // The time-skipping server starts without them; the dev server helper registers them at start.
-  if (options.timeSkipping) {
-    const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
-    await server.env.nativeConnection.operatorService.addSearchAttributes({
-      namespace: 'default',
-      searchAttributes: { RefundPhase: keyword, EkoTid: keyword },
-    });
-  }
+  if (options.timeSkipping) await ensureSearchAttributes(server.env.nativeConnection, 'default');
   const sim = await startSimulator();
   const taskQueue = `refunds-test-${process.pid}-${(queues += 1)}`;
   const worker: Worker = await createRefundWorker({

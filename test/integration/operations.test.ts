@@ -8,10 +8,11 @@ import { RefundClient } from '../../src/client';
 import { RefundOutcome, RefundPhase } from '../../src/contract';
 import { METRICS } from '../../src/contract';
 import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
-import { devServerProcess, type DevServerProcess, freePort } from '../helpers/dev-server-process';
+import { freePort } from '../../scripts/lib/children';
+import { type DevServerProcess, startDevServerProcess } from '../../scripts/lib/temporal-server';
+import { startWorkerProcess, type WorkerProcess } from '../../scripts/lib/worker-process';
 import { FAST, newTid } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
 /**
  * What operators rely on, on the production build: `npm run build`, then the compiled worker with
@@ -30,7 +31,7 @@ let healthUrl: string;
 
 beforeAll(async () => {
   await promisify(execFile)('npm', ['run', 'build'], { cwd: REPO });
-  server = await devServerProcess(path.join(dataDir, 'temporal.sqlite'));
+  server = await startDevServerProcess({ dbFile: path.join(dataDir, 'temporal.sqlite') });
   sim = await startSimulator();
   const [metricsPort, healthPort] = [await freePort(), await freePort()];
   metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
@@ -43,7 +44,7 @@ beforeAll(async () => {
       METRICS_PORT: String(metricsPort),
       HEALTH_PORT: String(healthPort),
     },
-    { compiled: true },
+    { entry: 'compiled' },
   );
   await worker.ready();
   connection = await Connection.connect({ address: server.address });
