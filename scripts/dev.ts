@@ -118,7 +118,7 @@ Run a refund from another terminal (the CLI needs the key to read the encrypted 
   0. export REFUND_ENCRYPTION_KEYS=${ENCRYPTION_KEYS}
   1. ${cli} start ${DEMO_TID}
   2. watch this terminal for the SMS with the customer's OTP
-  3. ${cli} otp ${DEMO_TID} <otp from the SMS>
+  3. ${cli} otp ${DEMO_TID}, and type the OTP from the SMS at its prompt
   4. ${cli} status ${DEMO_TID}
   Or follow it live: ${cli} watch ${DEMO_TID}, and in the UI: ${ui} (workflow refund-${DEMO_TID}).
 

@@ -16,6 +16,9 @@ const CHAOS_TIMINGS: Partial<RefundInput> = {
   // A lost worker is presumed dead after this; the retry then inquires first. Above EKO_TIMEOUT_MS.
   ekoCallTimeout: '3s',
   resendInterval: '1s',
+  // After a refund call with no answer, the retry waits this long before calling Eko again: above
+  // the simulator's slowest answer (3 s, see plans.ts), so that Eko has applied it by then.
+  settleWindow: '5s',
   // Room for a wrong OTP handed over twice (an update retried after a killed worker) besides the
   // plan's wrong ones, so that retries do not turn a refund into OTP_EXPIRED.
   maxOtpAttempts: 5,

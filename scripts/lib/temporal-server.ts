@@ -9,7 +9,7 @@ import { type DevServerConfig, TestWorkflowEnvironment } from '@temporalio/testi
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTES } from '../../src/contract';
 import { freePort, hasExited, spawnChild, stopChild } from './children';
-import { devServerExecutable, temporalCli } from './temporal-binaries';
+import { devServerExecutable, temporalCliPath } from './temporal-binaries';
 
 // A fresh dev server knows none of them, and upserting an unregistered one fails the workflow task.
 const REFUND_SEARCH_ATTRIBUTES = Object.values(SEARCH_ATTRIBUTES);
@@ -73,7 +73,7 @@ export async function startDevServerProcess(
     pid: () => (child && !hasExited(child) ? child.pid : undefined),
     async start() {
       const log = options.logFile ? fs.openSync(options.logFile, 'a') : 'pipe';
-      child = spawnChild(temporalCli(), args, { stdio: ['ignore', log, log] });
+      child = spawnChild(temporalCliPath(), args, { stdio: ['ignore', log, log] });
       if (typeof log === 'number') fs.closeSync(log);
       // The first lines say why it failed (a Go panic's trace follows them).
       child.stderr?.on('data', (chunk: Buffer) => (head = (head + chunk.toString()).slice(0, 2_000)));
