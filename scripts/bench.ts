@@ -22,9 +22,9 @@ import {
 import { cpuMeter, devServerPid, heapOf, memoryOf } from './bench/proc';
 import { benchReport } from './bench/report';
 import { table } from './lib/report';
-import { type Resources, runMain } from './lib/resources';
-import { startLocalServer } from './lib/temporal-server';
-import { startWorkerProcess } from './lib/worker-process';
+import { type Resources, runMain } from '../tools/resources';
+import { startLocalServer } from '../tools/temporal-server';
+import { startWorkerProcess } from '../tools/worker-process';
 
 const runStarted = performance.now();
 function progress(message: string): void {

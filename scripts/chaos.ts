@@ -16,7 +16,7 @@ import { type ChaosStack, startStack } from './chaos/stack';
 import { judge } from './chaos/verdict';
 import { pooled } from './lib/pooled';
 import { countBy } from './lib/report';
-import { type Resources, runMain } from './lib/resources';
+import { type Resources, runMain } from '../tools/resources';
 
 const EXIT_VIOLATION = 1;
 const EXIT_NOT_RUN = 2;

@@ -13,9 +13,9 @@ import { startHealthServer } from '../src/health';
 import { printSms, seedDemo } from '../src/simulator/demo';
 import { startSimulator } from '../src/simulator/simulator';
 import { createRefundWorker, ensureSearchAttributes } from '../src/worker';
-import { portInUse } from './lib/children';
-import { type Resources, RunError, runMain } from './lib/resources';
-import { startLocalServer } from './lib/temporal-server';
+import { portInUse } from '../tools/children';
+import { type Resources, RunError, runMain } from '../tools/resources';
+import { startLocalServer } from '../tools/temporal-server';
 
 /**
  * `npm run dev`: the local stack in one process. A Temporal dev server whose SQLite file lives in

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { HISTORIES_DIR } from './helpers/histories';
-import { quietTemporalRuntime } from '../scripts/lib/temporal-server';
+import { quietTemporalRuntime } from '../tools/temporal-server';
 
 /**
  * Replays recorded histories of the main refund paths against today's workflow code: a change

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import ts from 'typescript';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const COMPILED_DIRS = ['src', path.join('scripts', 'bench'), path.join('scripts', 'lib')];
+const COMPILED_DIRS = ['src', path.join('scripts', 'bench'), 'tools'];
 
 /**
  * src/ and the bench's worker transpiled to JavaScript, and the workflow code prebundled next to

@@ -8,7 +8,7 @@ import { loadConfig, loadTemporalConfig } from '../../src/config';
 import { createEkoClient } from '../../src/eko/client';
 import { createLogger } from '../../src/logging';
 import { createRefundWorker, type WorkerTuning } from '../../src/worker';
-import { READY_MESSAGE } from '../lib/worker-process';
+import { READY_MESSAGE } from '../../tools/worker-process';
 import { HEAP_REQUEST } from './proc';
 
 async function run(): Promise<void> {

@@ -11,8 +11,8 @@ import { Client, Connection } from '@temporalio/client';
 import { RefundClient } from '../../src/client';
 import { dataConverterFor, loadEncryptionConfig } from '../../src/codec';
 import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
-import type { Resources } from '../lib/resources';
-import { type DevServerProcess, startDevServerProcess } from '../lib/temporal-server';
+import type { Resources } from '../../tools/resources';
+import { type DevServerProcess, startDevServerProcess } from '../../tools/temporal-server';
 import { type EkoWatch, startEkoWatch } from './eko-watch';
 import { WorkerPool } from './workers';
 

@@ -2,7 +2,7 @@
 // environment alone) that operator actions kill, replaced at once, so the pool keeps its size and
 // there is always a worker being started.
 import path from 'node:path';
-import { startWorkerProcess, type WorkerProcess } from '../lib/worker-process';
+import { startWorkerProcess, type WorkerProcess } from '../../tools/worker-process';
 import type { Random } from './random';
 
 /** A worker that keeps dying on its own is broken, not chaotic: stop replacing it. */

@@ -1,6 +1,6 @@
 // Flags of the benchmark and the chaos run: what node:util's parseArgs does not check.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { RunError } from './resources';
+import { RunError } from '../../tools/resources';
 
 /** A bad flag: the message names it (parseFlags adds the usage text). */
 export class UsageError extends RunError {}

@@ -1,8 +1,8 @@
 // Temporal servers for integration tests, from the locally installed binaries, so tests run without
 // internet. One server per test file (beforeAll/afterAll); a first start takes seconds.
 import { type EphemeralServerExecutable, TestWorkflowEnvironment } from '@temporalio/testing';
-import { devServerExecutable, timeSkippingServerExecutable } from '../../scripts/lib/temporal-binaries';
-import { quietTemporalRuntime, startLocalServer } from '../../scripts/lib/temporal-server';
+import { devServerExecutable, timeSkippingServerExecutable } from '../../tools/temporal-binaries';
+import { quietTemporalRuntime, startLocalServer } from '../../tools/temporal-server';
 
 export interface TestServer {
   env: TestWorkflowEnvironment;

@@ -3,7 +3,7 @@
 import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { RefundOutcome, RefundPhase, workflowIdFor } from '../../src/contract';
-import { resolveTemporalBinary } from '../../scripts/lib/temporal-binaries';
+import { resolveTemporalBinary } from '../../tools/temporal-binaries';
 import { newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
 

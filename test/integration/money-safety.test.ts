@@ -4,7 +4,7 @@ import { type RefundInput, RefundOutcome, RefundPhase } from '../../src/contract
 import type { FaultInput } from '../../src/simulator/simulator';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
-import { startWorkerProcess, type WorkerProcess } from '../../scripts/lib/worker-process';
+import { startWorkerProcess, type WorkerProcess } from '../../tools/worker-process';
 
 /**
  * Money safety under faults: whatever goes wrong, Eko applies the refund exactly once and the

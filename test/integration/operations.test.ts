@@ -8,9 +8,9 @@ import { RefundClient } from '../../src/client';
 import { RefundOutcome, RefundPhase } from '../../src/contract';
 import { METRICS } from '../../src/contract';
 import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
-import { freePort } from '../../scripts/lib/children';
-import { type DevServerProcess, startDevServerProcess } from '../../scripts/lib/temporal-server';
-import { startWorkerProcess, type WorkerProcess } from '../../scripts/lib/worker-process';
+import { freePort } from '../../tools/children';
+import { type DevServerProcess, startDevServerProcess } from '../../tools/temporal-server';
+import { startWorkerProcess, type WorkerProcess } from '../../tools/worker-process';
 import { FAST, newTid } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
 

@@ -9,7 +9,7 @@ import { UAT } from '../../src/eko/uat';
 import { RefundOutcome, RefundPhase } from '../../src/contract';
 import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
 import { createRefundWorker } from '../../src/worker';
-import { type DevServerProcess, quietTemporalRuntime, startDevServerProcess } from '../../scripts/lib/temporal-server';
+import { type DevServerProcess, quietTemporalRuntime, startDevServerProcess } from '../../tools/temporal-server';
 import { FAST, newTid } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
 

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { type DevServerConfig, TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { SEARCH_ATTRIBUTES } from '../../src/contract';
+import { SEARCH_ATTRIBUTES } from '../src/contract';
 import { freePort, hasExited, spawnChild, stopChild } from './children';
 import { devServerExecutable, temporalCliPath } from './temporal-binaries';
 

@@ -13,7 +13,7 @@ const ENV_OVERRIDE: Record<TemporalBinary, string> = {
   'temporal-test-server': 'TEMPORAL_TEST_SERVER_PATH',
 };
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const REPO_ROOT = path.resolve(__dirname, '..');
 const isWindows = process.platform === 'win32';
 const PROJECT_BIN_DIR = path.join(REPO_ROOT, '.temporal', 'venv', isWindows ? 'Scripts' : 'bin');
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnChild, stopChild } from './children';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const REPO_ROOT = path.resolve(__dirname, '..');
 /** What src/worker.ts logs (at info) once it polls its task queue. */
 export const READY_MESSAGE = 'Refund worker polling';
 
