@@ -6,7 +6,7 @@ import { createEkoClient } from '../../src/eko/client';
 import { UAT } from '../../src/eko/uat';
 import type { RefundInput } from '../../src/contract';
 import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
-import { createRefundWorker, ensureSearchAttributes } from '../../src/worker';
+import { createRefundWorker } from '../../src/worker';
 import { startDevServer, startTimeSkippingServer, type TestServer } from './temporal';
 
 export interface RefundStack {
@@ -23,8 +23,6 @@ export async function startRefundStack(
   options: { timeSkipping?: boolean; ekoTimeoutMs?: number } = {},
 ): Promise<RefundStack> {
   const server = options.timeSkipping ? await startTimeSkippingServer() : await startDevServer();
-  // The time-skipping server starts without them; the dev server helper registers them at start.
-  if (options.timeSkipping) await ensureSearchAttributes(server.env.nativeConnection, 'default');
   const sim = await startSimulator();
   const taskQueue = `refunds-test-${process.pid}-${(queues += 1)}`;
   const worker: Worker = await createRefundWorker({

@@ -1,6 +1,8 @@
 // Temporal servers for integration tests, from the locally installed binaries, so tests run without
 // internet. One server per test file (beforeAll/afterAll); a first start takes seconds.
+import { temporal } from '@temporalio/proto';
 import { type EphemeralServerExecutable, TestWorkflowEnvironment } from '@temporalio/testing';
+import { SEARCH_ATTRIBUTES } from '../../src/contract';
 import { devServerExecutable, timeSkippingServerExecutable } from '../../tools/temporal-binaries';
 import { quietTemporalRuntime, startLocalServer } from '../../tools/temporal-server';
 
@@ -15,10 +17,18 @@ export async function startDevServer(): Promise<TestServer> {
   return { env: await startLocalServer(), executable: devServerExecutable() };
 }
 
-/** The time-skipping test server: timers fire as soon as the workflow is only waiting on them. */
+/**
+ * The time-skipping test server: timers fire as soon as the workflow is only waiting on them. It
+ * takes no search attributes at start and cannot list them, so they are added here.
+ */
 export async function startTimeSkippingServer(): Promise<TestServer> {
   quietTemporalRuntime();
   const executable = timeSkippingServerExecutable();
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
+  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+  await env.nativeConnection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(Object.values(SEARCH_ATTRIBUTES).map(({ name }) => [name, keyword])),
+  });
   return { env, executable };
 }
