@@ -1,11 +1,14 @@
 // The chaos "operator": every few seconds, one action against the running stack, drawn by weight
 // from OPERATOR_ACTIONS. A new kind of trouble is one more entry in that list.
+import type { DevServerProcess } from '../../tools/temporal-server';
 import type { Random } from './random';
 import type { WorkerPool } from './workers';
 
 /** What an action may act on. */
 export interface OperatorTarget {
   pool: WorkerPool;
+  /** In memory: an action that restarts it needs stack.ts to give it a `dbFile` first. */
+  server: DevServerProcess;
 }
 
 export interface OperatorAction {
