@@ -1,45 +1,38 @@
 // `npm run chaos [-- --refunds N ...]`: the money-safety chaos run. Starts the stack (Temporal dev
 // server in memory, the Eko simulator, refund worker processes), runs N refunds of random
-// scenarios with random Eko faults while a killer SIGKILLs workers and starts new ones, then
+// scenarios with random Eko faults while an operator acts on the stack (SIGKILLs workers...), then
 // checks every refund against Eko's books: applied at most once, no refund call once Eko applied
 // it, the expected outcome, terminal by the deadline. stdout: a table, then one JSON line (the last); progress goes to stderr.
 // Exit code 0: every check holds; 1: a violation; 2: the run could not be carried out; 130: Ctrl-C.
 import { performance } from 'node:perf_hooks';
 import { type ChaosContext, newTally } from './chaos/context';
 import { awaitOutcome, driveRefund, type RefundRecord } from './chaos/drive';
-import { type ChaosOptions, parseOptions, USAGE, UsageError } from './chaos/options';
+import { startOperator } from './chaos/operator';
+import { type ChaosOptions, parseOptions, USAGE } from './chaos/options';
 import { type FaultType, makePlans, type RefundPlan } from './chaos/plans';
 import { seededRandom } from './chaos/random';
-import { countBy, printReport, summary } from './chaos/report';
-import { type ChaosStack, Cleanups, startStack } from './chaos/stack';
+import { printReport, summary } from './chaos/report';
+import { type ChaosStack, startStack } from './chaos/stack';
 import { judge } from './chaos/verdict';
-import { startKiller } from './chaos/workers';
+import { pooled } from './lib/pooled';
+import { countBy } from './lib/report';
+import { type Resources, runMain } from '../tools/resources';
 
 const EXIT_VIOLATION = 1;
 const EXIT_NOT_RUN = 2;
-const EXIT_INTERRUPTED = 130;
 const PROGRESS_EVERY_MS = 10_000;
 
-async function run(): Promise<number> {
+async function main(resources: Resources): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   if (!options) {
     console.log(USAGE);
     return 0;
   }
-  const cleanups = new Cleanups();
-  try {
-    return await Promise.race([chaos(options, cleanups), interrupted()]);
-  } finally {
-    await cleanups.run();
-  }
-}
-
-async function chaos(options: ChaosOptions, cleanups: Cleanups): Promise<number> {
   console.error(`Chaos run, seed ${options.seed}: starting the Temporal dev server, the simulator and the workers…`);
-  const stack = await startStack(options, cleanups);
-  // Two streams from one seed: the plans do not shift when the kill schedule changes, and back.
+  const stack = await startStack(options, resources);
+  // Two streams from one seed: the plans do not shift when the operator's schedule changes, and back.
   const plans = makePlans(options.refunds, seededRandom(options.seed));
-  const killRandom = seededRandom(options.seed ^ 0x5bd1e995);
+  const operatorRandom = seededRandom(options.seed ^ 0x5bd1e995);
 
   const startedAt = performance.now();
   const ctx: ChaosContext = {
@@ -49,15 +42,15 @@ async function chaos(options: ChaosOptions, cleanups: Cleanups): Promise<number>
     deadlineAt: Date.now() + options.deadlineMs,
     tally: newTally(),
   };
-  const killer = startKiller(stack.pool, killRandom, options.killEveryMs);
-  cleanups.add(() => killer.stop());
+  const operator = startOperator(stack, operatorRandom, options.actEveryMs);
+  resources.add('the operator', () => operator.stop());
   const progress = { driven: 0, terminal: 0 };
   const ticker = setInterval(() => printProgress(options, stack, progress, startedAt), PROGRESS_EVERY_MS);
-  cleanups.add(() => clearInterval(ticker));
+  resources.add('the progress ticker', () => clearInterval(ticker));
 
   const records = await Promise.race([runAll(ctx, plans, options.concurrency, progress), poolBroken(stack)]);
   const durationMs = performance.now() - startedAt;
-  killer.stop();
+  operator.stop();
   clearInterval(ticker);
 
   const facts = {
@@ -66,7 +59,7 @@ async function chaos(options: ChaosOptions, cleanups: Cleanups): Promise<number>
     records,
     verdict: judge(records, stack.sim, stack.ekoWatch),
     tally: ctx.tally,
-    kills: stack.pool.kills,
+    operatorActions: Object.fromEntries(operator.done),
     workersStarted: stack.pool.started,
     crashes: stack.pool.crashes,
     faultsInjected: Object.fromEntries(ctx.tally.faultsInjected) as Partial<Record<FaultType, number>>,
@@ -87,21 +80,17 @@ async function runAll(
   concurrency: number,
   progress: { driven: number; terminal: number },
 ): Promise<RefundRecord[]> {
-  let next = 0;
   const outcomes: Promise<RefundRecord>[] = [];
-  const lane = async () => {
-    while (next < plans.length) {
-      const record = await driveRefund(ctx, plans[next++]);
-      progress.driven += 1;
-      outcomes.push(
-        awaitOutcome(ctx, record).then((done) => {
-          if (done.outcome) progress.terminal += 1;
-          return done;
-        }),
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, plans.length) }, lane));
+  await pooled(plans.length, concurrency, async (i) => {
+    const record = await driveRefund(ctx, plans[i]);
+    progress.driven += 1;
+    outcomes.push(
+      awaitOutcome(ctx, record).then((done) => {
+        if (done.outcome) progress.terminal += 1;
+        return done;
+      }),
+    );
+  });
   return Promise.all(outcomes);
 }
 
@@ -141,25 +130,4 @@ function poolBroken(stack: ChaosStack): Promise<never> {
   });
 }
 
-class Interrupted extends Error {
-  override readonly name = 'Interrupted';
-}
-
-/** Rejects on Ctrl-C or SIGTERM, so that the cleanup stops every process and removes the logs. */
-function interrupted(): Promise<never> {
-  return new Promise((_, reject) => {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => reject(new Interrupted(`Interrupted (${signal}): stopped every process`)));
-    }
-  });
-}
-
-run().then(
-  (code) => process.exit(code),
-  (err) => {
-    if (err instanceof UsageError) console.error(`${err.message}\n\n${USAGE}`);
-    else if (err instanceof Interrupted) console.error(err.message);
-    else console.error(err);
-    process.exit(err instanceof Interrupted ? EXIT_INTERRUPTED : EXIT_NOT_RUN);
-  },
-);
+runMain(main, { failed: EXIT_NOT_RUN });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { HISTORIES_DIR } from './helpers/histories';
-import { quietTemporalRuntime } from './helpers/temporal';
+import { quietTemporalRuntime } from '../tools/temporal-server';
 
 /**
  * Replays recorded histories of the main refund paths against today's workflow code: a change

@@ -1,9 +1,10 @@
 // Reads refunds' histories from the server: how many events, of which types, and where the time
 // went between them (queue waits versus work), from the server's own event timestamps.
 import type { Client } from '@temporalio/client';
-import { tsToMs } from '@temporalio/common/lib/time';
+import { tsToMs } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { workflowIdFor } from '../../src/contract';
+import { countBy } from '../lib/report';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const { EventType } = temporal.api.enums.v1;
@@ -71,20 +72,17 @@ function spansOf(events: readonly HistoryEvent[]): Spans {
 
 /** Event types and how many of each, most frequent first. */
 export function countTypes(types: readonly string[]): string {
-  const counts = new Map<string, number>();
-  for (const type of types) counts.set(type, (counts.get(type) ?? 0) + 1);
-  return [...counts]
-    .sort(([, a], [, b]) => b - a)
+  return Object.entries(countBy(types))
+    .sort(([, a], [, b]) => b! - a!)
     .map(([type, n]) => `${type.toLowerCase()} ${n}`)
     .join(', ');
 }
 
 /** What `types` has more or fewer of than `reference`, as "+1 workflow_task_timed_out, ...". */
 export function typeDifference(types: readonly string[], reference: readonly string[]): string {
-  const counts = new Map<string, number>();
-  for (const type of types) counts.set(type, (counts.get(type) ?? 0) + 1);
-  for (const type of reference) counts.set(type, (counts.get(type) ?? 0) - 1);
-  return [...counts]
+  const [counts, referenceCounts] = [countBy(types), countBy(reference)];
+  return [...new Set([...types, ...reference])]
+    .map((type) => [type, (counts[type] ?? 0) - (referenceCounts[type] ?? 0)] as const)
     .filter(([, n]) => n !== 0)
     .map(([type, n]) => `${n > 0 ? '+' : ''}${n} ${type.toLowerCase()}`)
     .join(', ');

@@ -1,12 +1,13 @@
 // The measurements, one function each. Every loop is bounded in count and in time.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
 import type { RefundClient } from '../../src/client';
-import { isOutcome, RefundOutcome, RefundPhase, workflowIdFor } from '../../src/contract';
-import { stateQuery } from '../../src/contract';
+import { isOutcome, RefundOutcome, RefundPhase, stateQuery, workflowIdFor } from '../../src/contract';
 import type { EkoSimulator, SmsMessage } from '../../simulator';
+import { within } from '../../src/timeout';
+import { pooled } from '../lib/pooled';
 import { readHistory } from './history';
-import { sleep, within } from './processes';
 import type { emptyWorkflow } from './workflows';
 
 export interface BenchContext {
@@ -41,15 +42,6 @@ export class SmsWatch {
 }
 
 const elapsedSince = (start: number) => performance.now() - start;
-
-/** Runs `count` jobs with at most `concurrency` in flight. */
-async function pooled(count: number, concurrency: number, job: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < count) await job(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
-}
 
 // ---- 1. baseline ----
 

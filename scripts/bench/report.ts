@@ -1,35 +1,172 @@
-// Numbers into words: percentiles and the table the benchmark prints.
+// What a benchmark run prints: the measures as a table, the targets met or not, and the summary
+// numbers for the JSON line.
+import { percentile, type Row } from '../lib/report';
+import { countTypes, type RefundHistory, type Spans, typeDifference } from './history';
+import type { BenchOptions } from './options';
+import type { BaselineResult, HistoryResult, LifecycleResult, ParkedResult } from './phases';
+import type { CpuUsage } from './proc';
 
-/** Nearest-rank percentile (p in 0..100) of the values; NaN when there are none. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(rank, 1)) - 1];
+type Memory = { rssMb: number; peakRssMb: number };
+
+export interface BenchFacts {
+  options: BenchOptions;
+  /** The refund worker's "polling" log record: what the SDK made of the tuning. */
+  worker: Record<string, unknown>;
+  baselineRounds: BaselineResult[];
+  baselineUsage: CpuUsage;
+  lifecycles: LifecycleResult;
+  lifecycleUsage: CpuUsage;
+  lifecycleWorkerMemory: Memory;
+  loopDelayMs(p: number): number;
+  spans: Spans;
+  lifecycleSample: RefundHistory[];
+  onePoll: HistoryResult;
+  twentyPolls: HistoryResult;
+  parked: ParkedResult;
+  memoryBefore: Memory;
+  memory: Memory;
+  heap: NodeJS.MemoryUsage;
+  parkUsage: CpuUsage;
+  parkedSubmit: number[];
 }
 
-export function latencySummary(valuesMs: readonly number[]): string {
+const ms = (value: number) => (Number.isFinite(value) ? `${Math.round(value)} ms` : 'n/a');
+const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+function latencySummary(valuesMs: readonly number[]): string {
   const [p50, p95, p99] = [50, 95, 99].map((p) => percentile(valuesMs, p));
   return `p50 ${ms(p50)}   p95 ${ms(p95)}   p99 ${ms(p99)}   max ${ms(Math.max(...valuesMs))}`;
 }
 
-export const ms = (value: number) => (Number.isFinite(value) ? `${Math.round(value)} ms` : 'n/a');
-export const round = (value: number, digits = 1) => Number(value.toFixed(digits));
-
-export type Row = [label: string, value: string] | [section: string];
-
-/** Sections and label/value rows, labels padded to one column. */
-export function table(rows: readonly Row[]): string {
-  const width = Math.max(...rows.filter((r) => r.length === 2).map((r) => r[0].length));
-  return rows.map((row) => (row.length === 1 ? `\n${row[0]}` : `  ${row[0].padEnd(width)}  ${row[1]}`)).join('\n');
+function cpuRow(usage: CpuUsage): string {
+  const parts = Object.entries(usage.cpu).map(
+    ([name, seconds]) => `${name} ${Math.round((100 * seconds) / usage.wallSeconds)}%`,
+  );
+  return `${parts.join(', ')} (100% = one core), over ${usage.wallSeconds.toFixed(1)} s`;
 }
 
-export interface Target {
-  what: string;
-  met: boolean;
-  detail: string;
+/** Events per refund of the lifecycle refunds, and what the largest history has beyond a quiet one. */
+function sampleSummary(sample: readonly RefundHistory[], quietTypes: readonly string[]): string {
+  const counts = sample.map((h) => h.count);
+  const largest = sample.reduce((a, b) => (b.count > a.count ? b : a));
+  const extra = largest.count > quietTypes.length ? ` (the largest: ${typeDifference(largest.types, quietTypes)})` : '';
+  return `${sample.length} refunds: min ${Math.min(...counts)}, max ${Math.max(...counts)} events${extra}`;
 }
 
-export function targetRows(targets: readonly Target[]): Row[] {
-  return targets.map((t) => [t.what, `${t.met ? 'met' : 'NOT MET'}   (${t.detail})`]);
+export function benchReport(facts: BenchFacts): { rows: Row[]; summary: Record<string, number> } {
+  const { options, lifecycles, onePoll, twentyPolls, parked, memory, heap } = facts;
+  const baseline = facts.baselineRounds.reduce((best, r) => (r.perSec > best.perSec ? r : best));
+  const ratio = lifecycles.perSec / baseline.perSec;
+  const submitP99 = percentile(lifecycles.submitOtpMs, 99);
+  const terminalP99 = percentile(lifecycles.startToTerminalMs, 99);
+  const events1 = Math.max(...onePoll.events);
+  const events20 = Math.max(...twentyPolls.events);
+  const targets = [
+    {
+      what: 'events per refund ≤ 40, equal for 1 and 20 polls',
+      met:
+        events1 <= 40 && events20 === events1 && [...onePoll.events, ...twentyPolls.events].every((e) => e === events1),
+      detail: `${onePoll.events.join('/')} and ${twentyPolls.events.join('/')}`,
+    },
+    {
+      what: 'refunds/s ≥ 0.2 × baseline',
+      met: ratio >= 0.2,
+      detail: `${round(lifecycles.perSec)} / ${round(baseline.perSec)} = ${round(ratio, 3)}`,
+    },
+    { what: 'submitOtp p99 < 250 ms', met: submitP99 < 250, detail: ms(submitP99) },
+    { what: 'parked worker peak RSS < 400 MB', met: memory.peakRssMb < 400, detail: `${round(memory.peakRssMb)} MB` },
+  ];
+  const tuning = [...Object.entries(options.tuning).map(([k, v]) => `${k}=${v}`), ...options.workerNodeOptions];
+  const rows: Row[] = [
+    ['Setup'],
+    ['mode', options.quick ? 'quick' : 'full'],
+    ['Eko simulator latency', `${options.latencyMs} ms`],
+    ['refund input', `pollInterval ${options.pollInterval}, maxPollInterval ${options.maxPollInterval}`],
+    ['worker tuning', tuning.length > 0 ? tuning.join(', ') : "the SDK's defaults"],
+    [
+      'worker, effective',
+      `maxCachedWorkflows ${facts.worker.maxCachedWorkflows}, V8 heap limit ${facts.worker.heapLimitMb} MB ` +
+        "(the SDK's default cache size follows it)",
+    ],
+    [
+      'worker runtime',
+      options.workerRuntime === 'js'
+        ? 'node, src compiled, workflow code prebundled (as npm start)'
+        : 'ts-node, workflow code bundled at start (as npm run start:dev)',
+    ],
+    ['1. Baseline: empty workflow, start → complete'],
+    [
+      'rounds',
+      `${options.baselineRounds} × ${options.baseline} workflows, ${options.baselineConcurrency} in flight: ` +
+        facts.baselineRounds.map((r) => `${round(r.perSec)}/s`).join(', '),
+    ],
+    ['throughput', `${round(baseline.perSec)} workflows/s (the best round)`],
+    ['CPU', cpuRow(facts.baselineUsage)],
+    ['2. Refund lifecycles: start → OTP → submitOtp → pending → 1 poll → REFUNDED'],
+    [
+      'refunds',
+      `${lifecycles.refunds}, ${options.inFlight >= options.refunds ? 'all at once' : `${options.inFlight} at a time`}, ` +
+        `all REFUNDED once, in ${lifecycles.seconds.toFixed(1)} s`,
+    ],
+    ['throughput', `${round(lifecycles.perSec)} refunds/s = ${round(ratio, 3)} × baseline`],
+    ['start → OTP sent', latencySummary(lifecycles.startToOtpSentMs)],
+    ['submitOtp round trip', latencySummary(lifecycles.submitOtpMs)],
+    ['start → terminal', latencySummary(lifecycles.startToTerminalMs)],
+    ['Eko calls per refund', String(round(lifecycles.ekoCallsPerRefund, 2))],
+    [
+      'state queries per refund',
+      `${round(lifecycles.stateQueries / lifecycles.refunds, 2)} (until AWAITING_OTP, then submitOtp)`,
+    ],
+    ['CPU', cpuRow(facts.lifecycleUsage)],
+    [
+      'worker RSS',
+      `${round(facts.lifecycleWorkerMemory.rssMb)} MB after the lifecycles, ` +
+        `peak ${round(facts.lifecycleWorkerMemory.peakRssMb)} MB`,
+    ],
+    [
+      'bench event-loop delay',
+      `p50 ${ms(facts.loopDelayMs(50))}   p99 ${ms(facts.loopDelayMs(99))} (the simulator answers from this process)`,
+    ],
+    [`where the time went (${facts.lifecycleSample.length} histories)`, ''],
+    ['  workflow task: queue wait', latencySummary(facts.spans.workflowTaskWait)],
+    ['  workflow task: worker', latencySummary(facts.spans.workflowTaskRun)],
+    ['  activity: queue wait', latencySummary(facts.spans.activityWait)],
+    ['  activity: Eko call', latencySummary(facts.spans.activityRun)],
+    ['3. History: events per refund, read from the server'],
+    ['1 poll', `${onePoll.events.join(', ')} (Eko inquiries ${onePoll.inquiries.join(', ')})`],
+    ['20 polls', `${twentyPolls.events.join(', ')} (Eko inquiries ${twentyPolls.inquiries.join(', ')})`],
+    [
+      'polling pace',
+      `${ms(percentile(twentyPolls.pollingMs, 50) / 20)} per poll with pollInterval = maxPollInterval = ` +
+        `${options.pollInterval} (server-side activity retries)`,
+    ],
+    ['lifecycle refunds (sample)', sampleSummary(facts.lifecycleSample, onePoll.types)],
+    ['event types (1 poll)', countTypes(onePoll.types)],
+    [`4. Memory: ${parked.parked} refunds parked in AWAITING_OTP`],
+    ['parking', `${parked.seconds.toFixed(1)} s, ${round(parked.perSec)} refunds/s to AWAITING_OTP`],
+    [
+      'fresh worker RSS before parking',
+      `${round(facts.memoryBefore.rssMb)} MB (peak so far ${round(facts.memoryBefore.peakRssMb)} MB` +
+        `${options.quick ? '' : ', after the history refunds'})`,
+    ],
+    ['worker RSS parked', `${round(memory.rssMb)} MB, peak ${round(memory.peakRssMb)} MB`],
+    ['worker V8 heap parked', `${round(heap.heapUsed / 2 ** 20)} MB used of ${round(heap.heapTotal / 2 ** 20)} MB`],
+    ['CPU while parking', cpuRow(facts.parkUsage)],
+    [`submitOtp to the ${facts.parkedSubmit.length} oldest parked`, latencySummary(facts.parkedSubmit)],
+    ['Targets'],
+    ...targets.map((t): Row => [t.what, `${t.met ? 'met' : 'NOT MET'}   (${t.detail})`]),
+  ];
+  const summary = {
+    refundsPerSec: round(lifecycles.perSec, 2),
+    baselinePerSec: round(baseline.perSec, 2),
+    ratio: round(ratio, 3),
+    submitOtpP99Ms: Math.round(submitP99),
+    startToTerminalP99Ms: Math.round(terminalP99),
+    eventsPerRefund1Poll: events1,
+    eventsPerRefund20Polls: events20,
+    ekoCallsPerRefund: round(lifecycles.ekoCallsPerRefund, 2),
+    parkedRssMb: round(memory.peakRssMb),
+    workerMaxCachedWorkflows: Number(facts.worker.maxCachedWorkflows),
+  };
+  return { rows, summary };
 }

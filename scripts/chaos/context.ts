@@ -3,8 +3,9 @@
 import type { Client } from '@temporalio/client';
 import type { RefundClient, RefundStatus } from '../../src/client';
 import type { EkoSimulator, FaultInput } from '../../simulator';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { within } from '../../src/timeout';
 import type { FaultType } from './plans';
-import { sleep, within } from '../lib/processes';
 
 export interface ChaosContext {
   refunds: RefundClient;
@@ -16,29 +17,20 @@ export interface ChaosContext {
   tally: DriverTally;
 }
 
-export interface DriverTally {
-  otpByUpdate: number;
-  otpBySignal: number;
-  /** OTPs handed over again after an error, while the refund still waited for that OTP. */
-  otpRetries: number;
-  resends: number;
-  /** OTPs beyond the plan: the refund came back to AWAITING_OTP (a duplicate wrong OTP, say). */
-  extraOtps: number;
-  /** Faults handed to the simulator, by type (those that struck are counted at the end). */
-  faultsInjected: Map<FaultType, number>;
-  /** Errors the drivers tolerated (killed workers, refused updates...), by kind. */
-  errors: Map<string, number>;
-}
-
-export const newTally = (): DriverTally => ({
+export const newTally = () => ({
   otpByUpdate: 0,
   otpBySignal: 0,
+  /** OTPs handed over again after an error, while the refund still waited for that OTP. */
   otpRetries: 0,
   resends: 0,
+  /** OTPs beyond the plan: the refund came back to AWAITING_OTP (a duplicate wrong OTP, say). */
   extraOtps: 0,
-  faultsInjected: new Map(),
-  errors: new Map(),
+  /** Faults handed to the simulator, by type (those that struck are counted at the end). */
+  faultsInjected: new Map<FaultType, number>(),
+  /** Errors the drivers tolerated (killed workers, refused updates...), by kind. */
+  errors: new Map<string, number>(),
 });
+export type DriverTally = ReturnType<typeof newTally>;
 
 /** Counts a tolerated error by what was tried and the error's kind (numbers stripped, to group them). */
 export function noteError(ctx: ChaosContext, what: string, err: unknown): void {

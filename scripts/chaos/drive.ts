@@ -1,20 +1,24 @@
 // One chaos refund from start to outcome: seed its tid at the simulator, start it, let the faults
 // loose, hand over the OTP, then wait for the outcome. Errors from killed workers are tolerated;
 // whatever goes wrong is recorded, never thrown, so one refund cannot stop the run.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError } from '@temporalio/client';
 import { isOutcome, type RefundInput, RefundPhase, type RefundResult } from '../../src/contract';
+import { within } from '../../src/timeout';
 import { type ChaosContext, injectFaults, noteError, waitForState } from './context';
 import { handOverOtps } from './otp';
 import type { RefundPlan } from './plans';
-import { sleep, within } from '../lib/processes';
 
 /** Short timings, so that a run takes minutes; everything else as in production. */
 const CHAOS_TIMINGS: Partial<RefundInput> = {
-  pollInterval: '200ms',
+  pollInterval: '1s', // the input's floor
   maxPollInterval: '1s',
   // A lost worker is presumed dead after this; the retry then inquires first. Above EKO_TIMEOUT_MS.
   ekoCallTimeout: '3s',
   resendInterval: '1s',
+  // After a refund call with no answer, the retry waits this long before calling Eko again: above
+  // the simulator's slowest answer (3 s, see plans.ts), so that Eko has applied it by then.
+  settleWindow: '5s',
   // Room for a wrong OTP handed over twice (an update retried after a killed worker) besides the
   // plan's wrong ones, so that retries do not turn a refund into OTP_EXPIRED.
   maxOtpAttempts: 5,

@@ -2,11 +2,12 @@
 // keeps this honest: an OTP is handed over again only while the refund still waits for it (phase
 // AWAITING_OTP, no new submission). Once the refund left AWAITING_OTP for it, it is never sent
 // again, unless the refund came back to AWAITING_OTP (a wrong or expired OTP).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RefundRequestError, type RefundStatus } from '../../src/client';
 import { isOutcome, RefundPhase, workflowIdFor } from '../../src/contract';
+import { within } from '../../src/timeout';
 import { type ChaosContext, comesTo, noteError, stateOf, waitForState } from './context';
 import type { OtpStep, RefundPlan } from './plans';
-import { sleep, within } from '../lib/processes';
 
 /** How long an update may take: the refund call it answers for may meet faults and killed workers. */
 const UPDATE_TIMEOUT_MS = 30_000;

@@ -6,7 +6,6 @@ import { createEkoClient } from '../../src/eko/client';
 import { UAT } from '../../src/eko/uat';
 import type { RefundInput } from '../../src/contract';
 import { type EkoSimulator, startSimulator } from '../../simulator';
-import { temporal } from '@temporalio/proto';
 import { createRefundWorker } from '../../src/worker';
 import { startDevServer, startTimeSkippingServer, type TestServer } from './temporal';
 
@@ -24,14 +23,6 @@ export async function startRefundStack(
   options: { timeSkipping?: boolean; ekoTimeoutMs?: number } = {},
 ): Promise<RefundStack> {
   const server = options.timeSkipping ? await startTimeSkippingServer() : await startDevServer();
-  // The time-skipping server starts without them; the dev server helper registers them at start.
-  if (options.timeSkipping) {
-    const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
-    await server.env.nativeConnection.operatorService.addSearchAttributes({
-      namespace: 'default',
-      searchAttributes: { RefundPhase: keyword, EkoTid: keyword },
-    });
-  }
   const sim = await startSimulator();
   const taskQueue = `refunds-test-${process.pid}-${(queues += 1)}`;
   const worker: Worker = await createRefundWorker({

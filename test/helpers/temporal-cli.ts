@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { resolveTemporalBinary } from '../../src/temporal-binaries';
+import { resolveTemporalBinary } from '../../tools/temporal-binaries';
 
 const run = promisify(execFile);
 

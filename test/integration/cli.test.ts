@@ -6,7 +6,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { OTP_PROMPT } from '../../src/cli/otp-input';
 import { RefundOutcome, RefundPhase, workflowIdFor } from '../../src/contract';
-import { resolveTemporalBinary } from '../../src/temporal-binaries';
+import { resolveTemporalBinary } from '../../tools/temporal-binaries';
 import { newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
 

@@ -15,7 +15,7 @@ import { createEkoClient, type EkoClient } from '../../src/eko/client';
 import { UAT } from '../../src/eko/uat';
 import { RefundOutcome, RefundPhase, workflowIdFor } from '../../src/contract';
 import { type EkoSimulator, startSimulator } from '../../simulator';
-import { resolveTemporalBinary } from '../../src/temporal-binaries';
+import { resolveTemporalBinary } from '../../tools/temporal-binaries';
 import { FAST, newTid } from '../helpers/refund-stack';
 import { startDevServer, type TestServer } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';

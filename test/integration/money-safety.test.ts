@@ -4,7 +4,7 @@ import { type RefundInput, RefundOutcome, RefundPhase } from '../../src/contract
 import type { FaultInput } from '../../simulator';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
-import { killWorker, startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { startWorkerProcess, type WorkerProcess } from '../../tools/worker-process';
 
 /**
  * Money safety under faults: whatever goes wrong, Eko applies the refund exactly once and the
@@ -75,7 +75,7 @@ describe('a fault on the refund call (in-process worker)', () => {
 describe('the worker process is killed (SIGKILL) during the refund call', () => {
   let worker: WorkerProcess | undefined;
   afterEach(async () => {
-    if (worker) await killWorker(worker);
+    if (worker) await worker.kill();
     worker = undefined;
   });
 
@@ -109,7 +109,7 @@ describe('the worker process is killed (SIGKILL) during the refund call', () => 
       },
     );
 
-    await killWorker(worker!);
+    await worker!.kill();
     await startWorker(taskQueue);
 
     expect(await refunds.result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });

@@ -6,10 +6,11 @@ import { RefundClient } from '../../src/client';
 import { RefundOutcome, RefundPhase } from '../../src/contract';
 import { METRICS } from '../../src/contract';
 import { type EkoSimulator, startSimulator } from '../../simulator';
-import { devServerProcess, type DevServerProcess, freePort } from '../helpers/dev-server-process';
+import { freePort } from '../../tools/children';
+import { type DevServerProcess, startDevServerProcess } from '../../tools/temporal-server';
+import { startWorkerProcess, type WorkerProcess } from '../../tools/worker-process';
 import { FAST, newTid } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 import { buildProduction } from '../helpers/build';
 
 /**
@@ -28,7 +29,7 @@ let healthUrl: string;
 
 beforeAll(async () => {
   await buildProduction();
-  server = await devServerProcess(path.join(dataDir, 'temporal.sqlite'));
+  server = await startDevServerProcess({ dbFile: path.join(dataDir, 'temporal.sqlite') });
   sim = await startSimulator();
   const [metricsPort, healthPort] = [await freePort(), await freePort()];
   metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
@@ -41,7 +42,7 @@ beforeAll(async () => {
       METRICS_PORT: String(metricsPort),
       HEALTH_PORT: String(healthPort),
     },
-    { compiled: true },
+    { entry: 'compiled' },
   );
   await worker.ready();
   connection = await Connection.connect({ address: server.address });

@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { DEV_ENCRYPTION_KEYS } from '../../src/codec/config';
 import { UAT } from '../../src/eko/uat';
-import { startDevServer, type DevServer } from '../../scripts/lib/processes';
+import { type DevServerProcess, startDevServerProcess } from '../../tools/temporal-server';
 import { buildProduction } from '../helpers/build';
-import { startWorkerProcess } from '../helpers/worker-process';
+import { startWorkerProcess } from '../../tools/worker-process';
 
 /**
  * NODE_ENV=production (the Docker image sets it) on the compiled entry points, as `npm start`
@@ -26,10 +26,10 @@ const SAFE: Record<string, string> = {
 };
 const UNSET = '';
 
-let server: DevServer;
+let server: DevServerProcess;
 beforeAll(async () => {
   await buildProduction();
-  server = await startDevServer();
+  server = await startDevServerProcess();
 }, 300_000);
 afterAll(() => server?.stop());
 
@@ -95,7 +95,7 @@ describe('the compiled worker under NODE_ENV=production', () => {
   });
 
   it('starts with a safe configuration, without a warning', async () => {
-    const worker = startWorkerProcess({ ...SAFE, TEMPORAL_ADDRESS: server.address }, { compiled: true });
+    const worker = startWorkerProcess({ ...SAFE, TEMPORAL_ADDRESS: server.address }, { entry: 'compiled' });
     try {
       await worker.ready();
       expect(worker.output()).not.toContain('development settings');
@@ -112,7 +112,7 @@ describe('outside production', () => {
     const unset = Object.fromEntries(Object.keys(SAFE).map((name) => [name, UNSET]));
     const worker = startWorkerProcess(
       { ...unset, NODE_ENV: 'development', TEMPORAL_ADDRESS: server.address },
-      { compiled: true },
+      { entry: 'compiled' },
     );
     try {
       await worker.ready();

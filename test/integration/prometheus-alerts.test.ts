@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer, type DevServer, freePort, stopChild } from '../../scripts/lib/processes';
+import { freePort, stopChild } from '../../tools/children';
+import { type DevServerProcess, startDevServerProcess } from '../../tools/temporal-server';
 import { RefundClient } from '../../src/client';
 import { RefundOutcome, RefundPhase } from '../../src/contract';
 import { TxStatus } from '../../src/eko/answers';
@@ -11,7 +12,7 @@ import { type EkoSimulator, startSimulator } from '../../simulator';
 import { buildProduction } from '../helpers/build';
 import { FAST, newTid } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { startWorkerProcess, type WorkerProcess } from '../../tools/worker-process';
 
 /**
  * The alert rules of deploy/prometheus/alerts.yml on a real Prometheus (Debian's `prometheus`
@@ -35,7 +36,7 @@ const describeWithPrometheus = PROMETHEUS ? describe : describe.skip;
 
 describeWithPrometheus('the alert rules on a real Prometheus scraping a real worker', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'refund-prometheus-'));
-  let server: DevServer;
+  let server: DevServerProcess;
   let sim: EkoSimulator;
   let worker: WorkerProcess;
   let prometheus: ChildProcess;
@@ -45,7 +46,7 @@ describeWithPrometheus('the alert rules on a real Prometheus scraping a real wor
 
   beforeAll(async () => {
     await buildProduction();
-    server = await startDevServer();
+    server = await startDevServerProcess();
     sim = await startSimulator();
     const metricsPort = await freePort();
     worker = startWorkerProcess(
@@ -55,7 +56,7 @@ describeWithPrometheus('the alert rules on a real Prometheus scraping a real wor
         EKO_BASE_URL: sim.baseUrl,
         METRICS_PORT: String(metricsPort),
       },
-      { compiled: true },
+      { entry: 'compiled' },
     );
     await worker.ready();
     prometheusUrl = `http://127.0.0.1:${await freePort()}`;

@@ -6,7 +6,7 @@ import { UAT } from '../../src/eko/uat';
 import { RefundOutcome, RefundPhase } from '../../src/contract';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { startWorkerProcess, type WorkerProcess } from '../../tools/worker-process';
 
 /**
  * Runs refunds, failing ones included, through a worker process (debug logs), the client library

