@@ -4,11 +4,14 @@ import type { EkoClient } from '../eko/client';
 import { type Redactor, redactor as processRedactor } from '../logging';
 import { callTimeout } from './attempt';
 import { observed, retryable, summarizer } from './observe';
+import { CHECK_SETTLES, TxStatus } from '../eko/answers';
 import type {
   Initiator,
   InquiryRequest,
   InquiryResult,
   OtpRequestResult,
+  PrepareRequest,
+  PrepareResult,
   SubmitRequest,
   SubmitResult,
 } from './results';
@@ -79,6 +82,19 @@ export function createActivities({
     }
   }
 
+  async function requestOtp(request: { tid: string } & Initiator, timeout: ReturnType<typeof budget>) {
+    const answer = await eko.requestRefundOtp(request.tid, initiatorOf(request).initiatorId, timeout());
+    switch (answer.kind) {
+      case 'otp_sent':
+        redactor.add(answer.otpRefId);
+        return { kind: 'sent' as const, otpRefId: answer.otpRefId, eko: summarize(answer) };
+      case 'rejected':
+        return { kind: 'refused' as const, eko: summarize(answer), inquiry: await inquire(request, timeout) };
+      case 'retryable':
+        throw retryable(answer);
+    }
+  }
+
   return {
     /** One Transaction Inquiry per attempt, until the tx_status is one the caller waits for. */
     async awaitTransactionStatus(request: InquiryRequest): Promise<InquiryResult> {
@@ -87,17 +103,23 @@ export function createActivities({
 
     /** Get Refund OTP. A refusal is a question, not an answer: the inquiry after it decides. */
     async requestRefundOtp(request: { tid: string } & Initiator): Promise<OtpRequestResult> {
+      return requestOtp(request, budget());
+    },
+
+    /**
+     * CHECKING, then SENDING_OTP when the transaction is refund pending: one activity and one
+     * workflow task less per refund than two activities. Retries (polls) repeat the inquiry.
+     */
+    async prepareRefund(request: PrepareRequest): Promise<PrepareResult> {
       const timeout = budget();
-      const answer = await eko.requestRefundOtp(request.tid, initiatorOf(request).initiatorId, timeout());
-      switch (answer.kind) {
-        case 'otp_sent':
-          redactor.add(answer.otpRefId);
-          return { kind: 'sent', otpRefId: answer.otpRefId, eko: summarize(answer) };
-        case 'rejected': {
-          return { kind: 'refused', eko: summarize(answer), inquiry: await inquire(request, timeout) };
-        }
-        case 'retryable':
-          throw retryable(answer);
+      const check = await inquire({ ...request, settledStatuses: CHECK_SETTLES, purpose: 'check' }, timeout);
+      if (check.kind !== 'settled' || check.txStatus !== TxStatus.RefundPending || !request.requestOtp) {
+        return { check };
+      }
+      try {
+        return { check, otp: await requestOtp(request, timeout) };
+      } catch (err) {
+        return { check, otpFailed: err instanceof Error ? err.message : String(err) };
       }
     },
 

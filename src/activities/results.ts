@@ -31,12 +31,26 @@ export type SubmitResult =
 export interface InquiryRequest extends Initiator {
   tid: string;
   /** The tx_status values that end the wait (any other is retried by Temporal); omitted: any. */
-  settledStatuses?: number[];
+  settledStatuses?: readonly number[];
   /**
    * CHECKING's wait for a refundable status (a refusal is an answer), or PENDING's wait for the
    * refund to settle (a refusal is retried: the refund already reached Eko).
    */
   purpose?: 'check' | 'settle';
+}
+
+/** CHECKING and, when it finds tx_status 3, SENDING_OTP in one activity. */
+export interface PrepareRequest extends Initiator {
+  tid: string;
+  requestOtp: boolean;
+}
+
+export interface PrepareResult {
+  check: InquiryResult;
+  /** Get Refund OTP's answer, when the check found tx_status 3 and an OTP was to be requested. */
+  otp?: OtpRequestResult;
+  /** Get Refund OTP failed (retryably): the workflow asks again in SENDING_OTP, on its own retry policy. */
+  otpFailed?: string;
 }
 
 export interface SubmitRequest extends Initiator {

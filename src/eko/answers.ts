@@ -9,6 +9,16 @@ export enum TxStatus {
   OnHold = 5,
 }
 
+/** The tx_status values that end CHECKING (refundable or not); 2, 5 and unknown are inquired again. */
+export const CHECK_SETTLES: readonly number[] = [
+  TxStatus.Success,
+  TxStatus.Fail,
+  TxStatus.RefundPending,
+  TxStatus.Refunded,
+];
+/** The final tx_status values that end PENDING after a refund call. */
+export const SETTLE_SETTLES: readonly number[] = [TxStatus.Success, TxStatus.Fail, TxStatus.Refunded];
+
 const TX_STATUS_DESCRIPTIONS: Record<number, string> = {
   0: 'Success',
   1: 'Fail',

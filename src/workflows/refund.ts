@@ -21,7 +21,7 @@ export const CURRENT_RELEASE_PATCH = 'refund-v2';
 export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResult> {
   const legacy = !patched(CURRENT_RELEASE_PATCH);
   const { params, ignored } = readInput(rawInput, legacy);
-  const run = new RefundRun(params);
+  const run = new RefundRun(params, legacy);
   if (ignored.length > 0) run.note(`ignored input field(s) this worker does not know: ${ignored.join(', ')}`);
   const inbox = new RefundInbox(run);
   inbox.listen();
@@ -33,13 +33,13 @@ export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResul
   await CancellationScope.nonCancellable(async () => {
     while (!run.ended) {
       if (inbox.cancel !== undefined && CANCELLABLE_PHASES.includes(run.phase)) {
-        run.apply({ type: 'cancelled', ...inbox.cancel });
+        run.apply([{ type: 'cancelled', ...inbox.cancel }]);
         break;
       }
       const from = run.phase as RefundPhase;
-      const event = await step(from);
-      if (event === 'cancelled') continue;
-      run.apply(event);
+      const events = await step(from);
+      if (events === 'cancelled') continue;
+      run.apply(events);
       if (from === RefundPhase.SUBMITTING) inbox.otpAnswered(); // answers the submitOtp update waiting on it
     }
     await condition(allHandlersFinished);

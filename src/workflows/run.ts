@@ -14,7 +14,11 @@ export class RefundRun {
   lastOtpRequestAt = Number.NEGATIVE_INFINITY;
   private otpWaitRecorded = false;
 
-  constructor(readonly input: RefundParams) {
+  constructor(
+    readonly input: RefundParams,
+    /** A refund started before this release: its commands as they were (see refund.ts). */
+    private readonly legacy: boolean,
+  ) {
     this.state = initialState(input.tid, input.maxOtpAttempts, Date.now());
     this.otpRefId = input.otpRefId;
     const { typedSearchAttributes } = workflowInfo();
@@ -38,21 +42,30 @@ export class RefundRun {
     return isOutcome(this.state.phase);
   }
 
-  apply(event: RefundEvent): void {
+  /**
+   * Applies the events of one step and keeps `RefundPhase` in step with one upsert at most. It
+   * skips the transient SUBMITTING (the `state` query shows it), except for refunds started
+   * before this release, whose histories have that upsert.
+   */
+  apply(events: RefundEvent[]): void {
     const from = this.state.phase;
     const otpTimeoutMs = toMs(this.input.otpTimeout);
-    this.state = decide(this.state, event, {
-      now: Date.now(),
-      requestOtp: this.input.requestOtp,
-      maxOtpAttempts: this.input.maxOtpAttempts,
-      otpTimeoutMs,
-    });
-    if (this.state.phase !== from) upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.phase, value: this.state.phase }]);
-    if (event.type === 'otp_received' && !this.otpWaitRecorded && this.state.otpDeadline) {
-      this.otpWaitRecorded = true;
-      const waitingSince = Date.parse(this.state.otpDeadline) - otpTimeoutMs;
-      metricMeter.createHistogram(METRICS.otpWait, 'int', 'ms').record(Date.now() - waitingSince);
+    for (const event of events) {
+      this.state = decide(this.state, event, {
+        now: Date.now(),
+        requestOtp: this.input.requestOtp,
+        maxOtpAttempts: this.input.maxOtpAttempts,
+        otpTimeoutMs,
+      });
+      if (event.type === 'otp_received' && !this.otpWaitRecorded && this.state.otpDeadline) {
+        this.otpWaitRecorded = true;
+        const waitingSince = Date.parse(this.state.otpDeadline) - otpTimeoutMs;
+        metricMeter.createHistogram(METRICS.otpWait, 'int', 'ms').record(Date.now() - waitingSince);
+      }
     }
+    const { phase } = this.state;
+    if (phase === from || (phase === RefundPhase.SUBMITTING && !this.legacy)) return;
+    upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.phase, value: phase }]);
   }
 
   note(text: string): void {
@@ -77,5 +90,3 @@ export class RefundRun {
     };
   }
 }
-
-export const waitingForOtp = (run: RefundRun) => run.phase === RefundPhase.AWAITING_OTP;

@@ -3,13 +3,14 @@ import { ActivityFailure, CancellationScope, condition, proxyActivities, sleep }
 import type { RefundActivities } from '../activities';
 import { toMs } from '../contract/duration';
 import { RefundPhase } from '../contract/names';
-import { TxStatus } from '../eko/answers';
+import { CHECK_SETTLES, SETTLE_SETTLES } from '../eko/answers';
 import type { RefundEvent } from './decide';
 import type { RefundInbox } from './inbox';
 import { activityOptions } from './options';
 import type { RefundRun } from './run';
 
-export type StepResult = RefundEvent | 'cancelled';
+/** The events of one step (usually one), or 'cancelled' when a cancel request cut it short. */
+export type StepResult = RefundEvent[] | 'cancelled';
 
 /**
  * The steps of one refund. `legacy` keeps the commands of refunds started before this release
@@ -17,7 +18,7 @@ export type StepResult = RefundEvent | 'cancelled';
  */
 export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean) {
   const options = activityOptions(run.input);
-  const { awaitTransactionStatus } = proxyActivities<RefundActivities>(options.poll);
+  const { awaitTransactionStatus, prepareRefund } = proxyActivities<RefundActivities>(options.poll);
   const { requestRefundOtp } = proxyActivities<RefundActivities>(options.otp);
   const { submitRefund } = proxyActivities<RefundActivities>(options.submit);
   const deadlineCheck = proxyActivities<RefundActivities>(options.deadlineCheck).awaitTransactionStatus;
@@ -49,25 +50,45 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
   }
 
   /** Turns an activity whose retries ran out into the event that says so. */
-  async function orGaveUp(work: () => Promise<StepResult>, what: string): Promise<StepResult> {
+  async function orGaveUp(work: () => Promise<StepResult | RefundEvent>, what: string): Promise<StepResult> {
     try {
-      return await work();
+      const result = await work();
+      return result === 'cancelled' || Array.isArray(result) ? result : [result];
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
-      return { type: 'gave_up', message: `${what} (last error: ${lastError(err)})` };
+      return [{ type: 'gave_up', message: `${what} (last error: ${lastError(err)})` }];
     }
+  }
+
+  /** CHECKING as refunds before this release ran it: an inquiry alone, then SENDING_OTP as its own step. */
+  async function legacyCheck(): Promise<StepResult | RefundEvent> {
+    const result = await unlessCancelled(() =>
+      awaitTransactionStatus({ ...initiator, settledStatuses: CHECK_SETTLES, purpose: 'check' }),
+    );
+    return result === 'cancelled' ? result : { type: 'checked', result };
+  }
+
+  /** CHECKING and the OTP request in one activity; if the OTP request failed, SENDING_OTP asks again. */
+  async function check(): Promise<StepResult> {
+    const result = await unlessCancelled(() => prepareRefund({ ...initiator, requestOtp: run.input.requestOtp }));
+    if (result === 'cancelled') return result;
+    const events: RefundEvent[] = [{ type: 'checked', result: result.check }];
+    if (result.otp) {
+      run.lastOtpRequestAt = Date.now();
+      if (result.otp.kind === 'sent') run.otpRefId = result.otp.otpRefId ?? run.otpRefId;
+      events.push({ type: 'otp_requested', result: result.otp });
+    }
+    if (result.otpFailed) run.note(`requesting the OTP failed (${result.otpFailed}): asking again`);
+    return events;
   }
 
   return async function step(phase: RefundPhase): Promise<StepResult> {
     switch (phase) {
       case RefundPhase.CHECKING:
-        return orGaveUp(async () => {
-          const settledStatuses = [TxStatus.Success, TxStatus.Fail, TxStatus.RefundPending, TxStatus.Refunded];
-          const result = await unlessCancelled(() =>
-            awaitTransactionStatus({ ...initiator, settledStatuses, purpose: 'check' }),
-          );
-          return result === 'cancelled' ? result : { type: 'checked', result };
-        }, 'Eko did not report a final status for the transaction before the poll deadline');
+        return orGaveUp(
+          legacy ? legacyCheck : check,
+          'Eko did not report a final status for the transaction before the poll deadline',
+        );
 
       case RefundPhase.SENDING_OTP: {
         run.lastOtpRequestAt = Date.now();
@@ -75,10 +96,10 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
           const result = await unlessCancelled(() => requestRefundOtp({ tid, initiatorId }));
           if (result === 'cancelled') return result;
           if (result.kind === 'sent') run.otpRefId = result.otpRefId ?? run.otpRefId;
-          return { type: 'otp_requested', result };
+          return [{ type: 'otp_requested', result }];
         } catch (err) {
           if (!(err instanceof ActivityFailure)) throw err;
-          return { type: 'otp_request_failed', message: lastError(err) };
+          return [{ type: 'otp_request_failed', message: lastError(err) }];
         } finally {
           inbox.resend = undefined;
         }
@@ -96,11 +117,11 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
           if (inbox.resend !== undefined)
             run.note('a resend asked for as an OTP arrived was dropped: the OTP goes first');
           inbox.resend = undefined;
-          return { type: 'otp_received', actor: inbox.nextOtpActor };
+          return [{ type: 'otp_received', actor: inbox.nextOtpActor }];
         }
-        if (inbox.resend !== undefined) return { type: 'resend_requested', actor: inbox.resend.actor };
-        if (legacy) return { type: 'otp_timed_out' };
-        return { type: 'otp_timed_out', result: await deadlineInquiry() };
+        if (inbox.resend !== undefined) return [{ type: 'resend_requested', actor: inbox.resend.actor }];
+        if (legacy) return [{ type: 'otp_timed_out' }];
+        return [{ type: 'otp_timed_out', result: await deadlineInquiry() }];
       }
 
       case RefundPhase.SUBMITTING: {
@@ -120,8 +141,11 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
 
       case RefundPhase.PENDING:
         return orGaveUp(async () => {
-          const settledStatuses = [TxStatus.Success, TxStatus.Fail, TxStatus.Refunded];
-          const result = await awaitTransactionStatus({ ...initiator, settledStatuses, purpose: 'settle' });
+          const result = await awaitTransactionStatus({
+            ...initiator,
+            settledStatuses: SETTLE_SETTLES,
+            purpose: 'settle',
+          });
           return { type: 'settled', result };
         }, 'the refund was not final before the poll deadline');
     }

@@ -8,8 +8,9 @@ import type { Info } from '@temporalio/activity';
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { createActivities } from '../../../src/activities';
 import type { SubmitRequest } from '../../../src/activities/results';
-import type { InquiryAnswer, OtpAnswer, RefundAnswer } from '../../../src/eko/answers';
-import type { CallOptions, EkoClient } from '../../../src/eko/client';
+import type { InquiryAnswer, OtpAnswer } from '../../../src/eko/answers';
+import type { EkoClient } from '../../../src/eko/client';
+import { forbidden, refundDone, scriptedEko, timedOut, tx, wrongOtp } from './scripted-eko';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -23,47 +24,6 @@ const REQUEST: SubmitRequest = {
   serviceCode: '80',
   settleWindowMs: SETTLE,
 };
-
-const tx = (txStatus: number): InquiryAnswer => ({
-  kind: 'transaction',
-  txStatus,
-  txStatusDesc: `status ${txStatus}`,
-  message: 'Transaction status',
-  code: 0,
-});
-const refundDone: RefundAnswer = {
-  kind: 'refunded',
-  refund: { refundTid: '2147591637', amount: '5000.00' },
-  message: 'Refund done',
-  code: 0,
-};
-const wrongOtp: RefundAnswer = { kind: 'wrong_otp', message: 'Wrong OTP', code: 302 };
-const timedOut: RefundAnswer = { kind: 'retryable', reason: 'timeout', message: 'Eko did not answer within 30000 ms' };
-const forbidden: RefundAnswer = {
-  kind: 'retryable',
-  reason: 'forbidden',
-  httpStatus: 403,
-  message: 'Eko answered HTTP 403',
-};
-
-type Call = { endpoint: 'inquiry' | 'refund' | 'otp'; timeoutMs?: number };
-
-/** An Eko client that answers from scripts and records the calls. */
-function scriptedEko(script: { inquiry?: InquiryAnswer[]; refund?: RefundAnswer[]; otp?: OtpAnswer[] }) {
-  const calls: Call[] = [];
-  const next = <T>(endpoint: Call['endpoint'], answers: T[] | undefined, options?: CallOptions): T => {
-    calls.push({ endpoint, timeoutMs: options?.timeoutMs });
-    const answer = answers?.shift();
-    if (!answer) throw new Error(`unscripted ${endpoint} call`);
-    return answer;
-  };
-  const eko: EkoClient = {
-    inquireTransaction: async (_tid, _initiator, options) => next('inquiry', script.inquiry, options),
-    initiateRefund: async (_request, options) => next('refund', script.refund, options),
-    requestRefundOtp: async (_tid, _initiator, options) => next('otp', script.otp, options),
-  };
-  return { eko, calls };
-}
 
 async function attempt(
   eko: EkoClient,
