@@ -4,8 +4,9 @@ import type { Worker } from '@temporalio/worker';
 import { RefundClient } from '../../src/client';
 import { createEkoClient } from '../../src/eko/client';
 import { UAT } from '../../src/eko/uat';
-import type { RefundInput } from '../../src/contract';
-import { type EkoSimulator, startSimulator } from '../../simulator';
+import { type Phase, type RefundInput, RefundPhase } from '../../src/contract';
+import { type EkoSimulator, type SeedInput, startSimulator } from '../../simulator';
+import { waitFor } from './wait';
 import { createRefundWorker } from '../../src/worker';
 import { startDevServer, startTimeSkippingServer, type TestServer } from './temporal';
 
@@ -68,4 +69,25 @@ let tids = 0;
 export function newTid(): string {
   tids += 1;
   return `${Date.now() % 1_000_000_000}${String(process.pid % 1000).padStart(3, '0')}${String(tids).padStart(3, '0')}`;
+}
+
+/** Waits until the refund of `tid` is in `phase` (as the `state` query says). */
+export const phaseOf = (refunds: RefundClient, tid: string, phase: Phase) =>
+  waitFor(
+    `refund ${tid} in ${phase}`,
+    () => refunds.getState(tid),
+    (state) => state.phase === phase,
+  );
+
+/** Seeds a refund-pending transaction, starts its refund and waits for AWAITING_OTP; its tid. */
+export async function startAwaitingOtp(
+  stack: RefundStack,
+  seed: Omit<SeedInput, 'tid'> = {},
+  input: Partial<RefundInput> = {},
+): Promise<string> {
+  const tid = newTid();
+  stack.sim.seed({ tid, ...seed });
+  await stack.refunds.start({ tid, ...FAST, ...input });
+  await phaseOf(stack.refunds, tid, RefundPhase.AWAITING_OTP);
+  return tid;
 }

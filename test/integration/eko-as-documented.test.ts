@@ -6,7 +6,14 @@
  */
 import { type Phase, RefundOutcome, RefundPhase, type RefundInput } from '../../src/contract';
 import type { Dialect, SeedInput } from '../../simulator';
-import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
+import {
+  FAST,
+  newTid,
+  phaseOf as waitForPhase,
+  type RefundStack,
+  startAwaitingOtp,
+  startRefundStack,
+} from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
 
 let stack: RefundStack;
@@ -19,20 +26,9 @@ const refunds = () => stack.refunds;
 const sim = () => stack.sim;
 const QUICK: Partial<RefundInput> = { ...FAST, ekoCallTimeout: '3s', settleWindow: '2s' };
 
-const phaseOf = (tid: string, phase: Phase) =>
-  waitFor(
-    `refund ${tid} in ${phase}`,
-    () => refunds().getState(tid),
-    (state) => state.phase === phase,
-  );
-
-async function awaitingOtp(seed: Omit<SeedInput, 'tid'> = {}, input: Partial<RefundInput> = {}) {
-  const tid = newTid();
-  sim().seed({ tid, ...seed });
-  await refunds().start({ tid, ...QUICK, ...input });
-  await phaseOf(tid, RefundPhase.AWAITING_OTP);
-  return tid;
-}
+const phaseOf = (tid: string, phase: Phase) => waitForPhase(refunds(), tid, phase);
+const awaitingOtp = (seed: Omit<SeedInput, 'tid'> = {}, input: Partial<RefundInput> = {}) =>
+  startAwaitingOtp(stack, seed, { ...QUICK, ...input });
 
 describe('an Eko slower than our timeout', () => {
   test('applies the refund 3 s after a call we gave up on after 1 s: one refund call, REFUNDED', async () => {

@@ -7,7 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { type Phase, RefundOutcome, RefundPhase, type RefundInput, workflowIdFor } from '../../src/contract';
 import type { FaultInput, SeedInput } from '../../simulator';
-import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
+import { FAST, newTid, phaseOf as waitForPhase, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { temporalCli } from '../helpers/temporal-cli';
 import { waitFor } from '../helpers/wait';
 
@@ -26,12 +26,7 @@ const handleOf = (tid: string): WorkflowHandle => stack.server.env.client.workfl
 
 const QUICK: Partial<RefundInput> = { ...FAST, ekoCallTimeout: '3s', settleWindow: '2s' };
 
-const phaseOf = (tid: string, phase: Phase) =>
-  waitFor(
-    `refund ${tid} in ${phase}`,
-    () => refunds().getState(tid),
-    (state) => state.phase === phase,
-  );
+const phaseOf = (tid: string, phase: Phase) => waitForPhase(refunds(), tid, phase);
 
 async function start(seed: Omit<SeedInput, 'tid'> = {}, input: Partial<RefundInput> = {}) {
   const tid = newTid();

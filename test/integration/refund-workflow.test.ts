@@ -2,7 +2,14 @@ import { RefundRequestError } from '../../src/client';
 import { InvalidInputError, type Phase, RefundOutcome, RefundPhase, type RefundInput } from '../../src/contract';
 import type { SeedInput } from '../../simulator';
 import { historyLength, recordHistory } from '../helpers/histories';
-import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
+import {
+  FAST,
+  newTid,
+  phaseOf as waitForPhase,
+  type RefundStack,
+  startAwaitingOtp as awaitingOtpIn,
+  startRefundStack,
+} from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
 
 /** The refund workflow's behaviours, one per test, on the real dev server and the simulator. */
@@ -16,20 +23,9 @@ const refunds = () => stack.refunds;
 const sim = () => stack.sim;
 const client = () => stack.server.env.client;
 
-const phaseOf = (tid: string, phase: Phase) =>
-  waitFor(
-    `refund ${tid} in ${phase}`,
-    () => refunds().getState(tid),
-    (state) => state.phase === phase,
-  );
-
-async function startAwaitingOtp(seed: Omit<SeedInput, 'tid'> = {}, input: Partial<RefundInput> = {}) {
-  const tid = newTid();
-  sim().seed({ tid, ...seed });
-  await refunds().start({ tid, ...FAST, ...input });
-  await phaseOf(tid, RefundPhase.AWAITING_OTP);
-  return tid;
-}
+const phaseOf = (tid: string, phase: Phase) => waitForPhase(refunds(), tid, phase);
+const startAwaitingOtp = (seed: Omit<SeedInput, 'tid'> = {}, input: Partial<RefundInput> = {}) =>
+  awaitingOtpIn(stack, seed, input);
 
 describe('refundWorkflow', () => {
   test('happy path: the OTP from the SMS refunds once, and submitOtp answers REFUNDED with Eko message', async () => {
