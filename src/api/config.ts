@@ -19,6 +19,8 @@ const apiKeys = z.string({ error: 'required: name:role:key, comma-separated' }).
   return keys;
 });
 
+const DEV_KEYS = parseApiKeys(DEV_API_KEYS).keys.map((key) => key.key);
+
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const production = env.NODE_ENV === 'production';
   const schema = z.object({
@@ -28,7 +30,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       .string()
       .min(1)
       .default(production ? '0.0.0.0' : '127.0.0.1'),
-    REFUND_API_KEYS: apiKeys.refine((keys) => !production || !keys.some((key) => DEV_API_KEYS.includes(key.key)), {
+    REFUND_API_KEYS: apiKeys.refine((keys) => !production || !keys.some((key) => DEV_KEYS.includes(key.key)), {
       message: 'the development keys of npm run dev are public: set your own',
     }),
     API_OTP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(10),

@@ -107,9 +107,7 @@ export async function callApi(
 }
 
 /** The audit entries the API logged, parsed. */
-export function auditEntries(
-  logs: string[],
-): {
+export function auditEntries(logs: string[]): {
   action: string;
   keyName: string | null;
   role: string | null;
@@ -121,4 +119,33 @@ export function auditEntries(
     .map((line) => JSON.parse(line))
     .filter((entry) => entry.audit)
     .map((entry) => entry.audit);
+}
+
+export interface ServerSentEvent {
+  event: string;
+  data: string;
+}
+
+/** Opens an event stream with a key and yields its events as they arrive (real HTTP, no polyfill). */
+export async function* readEvents(url: string, key: string, signal?: AbortSignal): AsyncGenerator<ServerSentEvent> {
+  const response = await fetch(url, {
+    headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' },
+    signal,
+  });
+  if (response.status !== 200 || !response.body)
+    throw new Error(`event stream answered ${response.status}: ${await response.text()}`);
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of response.body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const fields = block.split('\n').filter((line) => line && !line.startsWith(':'));
+      const event = fields.find((line) => line.startsWith('event: '))?.slice(7);
+      const data = fields.find((line) => line.startsWith('data: '))?.slice(6);
+      if (event && data !== undefined) yield { event, data };
+    }
+  }
 }

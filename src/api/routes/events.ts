@@ -37,8 +37,8 @@ export function eventRoutes(app: ZodApp, { refunds, pollMs }: EventRouteOptions)
         tags: ['refunds'],
         summary: 'Live state (text/event-stream) until the refund ends',
         description:
-          'Events: `state` (a RefundState, at once and on every change), `end` (the refund ended; the stream ' +
-          'closes), `problem` (Temporal did not answer; the stream closes and EventSource reconnects).',
+          'Events: `state` (a RefundState, at once and on every change), `end` (`{ phase, outcome }`: the refund ' +
+          'ended, or its run closed without an outcome; the stream closes), `problem` (Temporal did not answer; the stream closes and EventSource reconnects).',
         params: tidParamsSchema,
         response: {
           200: {
@@ -92,8 +92,8 @@ export function eventRoutes(app: ZodApp, { refunds, pollMs }: EventRouteOptions)
           }
         }
         if (ended(state)) {
-          const { phase, outcome, workflowStatus } = state;
-          send('end', JSON.stringify({ phase, outcome: outcome ?? null, workflowStatus }));
+          // No outcome: the run was terminated (or failed by a bug); the Web UI tells why.
+          send('end', JSON.stringify({ phase: state.phase, outcome: state.outcome ?? null }));
         }
       } catch (err) {
         if (stop.signal.aborted) return; // the client went away
