@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { CANCELLABLE_PHASES, RefundOutcome, RefundPhase } from '../contract';
 import type { ZodApp } from './openapi';
 
 export const CONSOLE_DIR = path.join(__dirname, 'console');
@@ -33,6 +34,13 @@ export function consoleRoutes(app: ZodApp, dir = CONSOLE_DIR): void {
   const index = files.get('index.html');
   if (!index) throw new Error(`the console is missing: no index.html in ${dir} (run npm run build)`);
   app.get('/', { schema: { hide: true } }, (_request, reply) => reply.type(index.type).send(index.body));
+  // The contract's names, so the console keeps no copy of them.
+  const contract = {
+    phases: Object.values(RefundPhase),
+    outcomes: Object.values(RefundOutcome),
+    cancellablePhases: CANCELLABLE_PHASES,
+  };
+  app.get('/console/contract.json', { schema: { hide: true } }, () => contract);
   app.get('/console/*', { schema: { hide: true } }, (request, reply) => {
     const file = files.get((request.params as { '*': string })['*']);
     if (!file) return reply.callNotFound();
