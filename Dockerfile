@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# The refund worker image. The same image runs the codec server (`node dist/codec/main.js`) and,
+# The refund worker image. The same image runs the refund API and console (`node dist/api.js`), the
+# codec server (`node dist/codec/main.js`) and,
 # for local stacks only, the Eko simulator (`node dist/simulator/main.js`); see docker-compose.yml.
 
 # --- build: every dependency, TypeScript to dist/, the workflow code prebundled -----------------
@@ -29,8 +30,8 @@ COPY --from=build /app/dist ./dist
 
 # `node` (uid 1000) comes with the base image.
 USER node
-# Prometheus metrics (METRICS_PORT, /metrics) and health (HEALTH_PORT, /healthz and /readyz).
-EXPOSE 9464 8088
+# Prometheus metrics (METRICS_PORT, /metrics) and health (HEALTH_PORT, /healthz and /readyz); the API (API_PORT).
+EXPOSE 9464 8088 8090
 # Liveness only: /readyz also asks Temporal, and a Temporal outage should not get workers restarted.
 # Containers running the codec server or the simulator override it (docker-compose.yml).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \

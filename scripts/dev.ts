@@ -16,6 +16,7 @@ import { printSms, seedDemo } from '../src/simulator/demo';
 import { type EkoSimulator, startSimulator } from '../src/simulator/simulator';
 import { resolveTemporalBinary } from '../src/temporal-binaries';
 import { createRefundWorker, ensureSearchAttributes } from '../src/worker';
+import { startDevApi } from './dev-api';
 
 /**
  * `npm run dev`: the local stack in one process. A Temporal dev server whose SQLite file lives in
@@ -60,6 +61,11 @@ async function run(): Promise<void> {
     const { taskQueue } = loadConfig();
     const worker = await startWorker(connection, simulator, taskQueue, dataConverterFor(keys));
     printWelcome(server, simulator, taskQueue, codec);
+
+    // The refund HTTP API and support console (API_PORT, default 8090).
+    const api = await startDevApi({ address: server.address, taskQueue, dataConverter: dataConverterFor(keys) });
+    cleanups.push(() => api.close());
+    console.log(`\n${api.welcome}\n`);
     // On Ctrl-C the worker stops polling and lets in-flight activities finish within the grace time.
     await worker.runUntil(stopRequested);
   } finally {

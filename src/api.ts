@@ -9,7 +9,7 @@ import { buildApi } from './api/server';
 import { createLogger, redactor } from './logging';
 
 async function run(): Promise<void> {
-  const logger = createLogger();
+  const logger = createLogger().child({ component: 'api' });
   let config: ApiConfig;
   try {
     config = loadApiConfig();
