@@ -222,3 +222,10 @@ test('at phone width the refund page fits the screen', async () => {
   await page.getByRole('heading', { name: 'Refunds' }).waitFor();
   await screenshot(page, '11-phone-refunds-list');
 });
+
+test('the API reference page reads without signing in', async () => {
+  await page.goto(`${stack.url}/docs`);
+  await page.getByRole('heading', { name: /Eko refunds API/ }).waitFor();
+  expect(await page.getByRole('heading', { name: /POST \/v1\/refunds\/\{tid\}\/otp/ }).count()).toBe(1);
+  await screenshot(page, '12-api-reference');
+});
