@@ -33,6 +33,8 @@ interface Endpoint {
 const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: () => '/v1/refunds', roles: ['viewer', 'service', 'support'] },
   { method: 'GET', path: () => `/v1/refunds/${tid}`, roles: ['viewer', 'service', 'support'] },
+  // An unknown tid: a permitted role gets a 404 instead of a stream that lasts until the refund ends.
+  { method: 'GET', path: () => `/v1/refunds/${newTid()}/events`, roles: ['viewer', 'service', 'support'] },
   { method: 'GET', path: () => '/v1/summary?days=1', roles: ['viewer', 'service', 'support'] },
   { method: 'GET', path: () => '/v1/session', roles: ['viewer', 'service', 'support'] },
   { method: 'POST', path: () => '/v1/refunds', body: () => ({ tid: '1' }), roles: ['service', 'support'] },

@@ -13,6 +13,7 @@ export function refundView(tid) {
   const timeline = h('div');
   const actions = may('operate') ? refundActions(tid) : null;
   let source = null;
+  let left = false;
 
   function render(state) {
     fill(overview, overviewOf(state));
@@ -28,7 +29,8 @@ export function refundView(tid) {
       return;
     }
     await loadContract().then((contract) => actions?.useContract(contract));
-    follow();
+    // The user may have moved on while this loaded: open no stream for a page that is gone.
+    if (!left) follow();
   }
 
   function follow() {
@@ -68,6 +70,7 @@ export function refundView(tid) {
       ),
     ),
     leave() {
+      left = true;
       source?.close();
       actions?.leave();
     },
