@@ -1,5 +1,6 @@
 // The refund endpoints over real HTTP, on the real stack: start (idempotent), read, list, OTP,
 // resend, cancel, their errors as problem+json, the audit lines, and no OTP in any log or answer.
+import { defaultPayloadConverter } from '@temporalio/common';
 import { RefundOutcome, RefundPhase } from '../../src/contract';
 import {
   type ApiStack,
@@ -31,6 +32,16 @@ async function refundAwaitingOtp(extra: object = {}, seed: object = {}): Promise
     (a) => a.body?.phase === RefundPhase.AWAITING_OTP,
   );
   return { tid, otp: stack.sim.lastOtp(tid)! };
+}
+
+/** The updates the workflow accepted, with their argument, from its history. */
+async function acceptedUpdates(tid: string): Promise<{ name: string; arg: unknown }[]> {
+  const history = await stack.server.env.client.workflow.getHandle(`refund-${tid}`).fetchHistory();
+  return (history.events ?? []).flatMap((event) => {
+    const input = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
+    const payload = input?.args?.payloads?.[0];
+    return input?.name && payload ? [{ name: input.name, arg: defaultPayloadConverter.fromPayload(payload) }] : [];
+  });
 }
 
 const auditLines = (action: string, tid: string) =>
@@ -187,6 +198,10 @@ describe('POST /v1/refunds/{tid}/otp', () => {
     const right = await stack.call('support', 'POST', `/v1/refunds/${tid}/otp`, { otp });
     expect(right.status).toBe(200);
     expect(right.body).toEqual({ phase: RefundOutcome.REFUNDED, message: 'Refund done', otpAttemptsLeft: 2 });
+    expect((await acceptedUpdates(tid)).map(({ name, arg }) => [name, (arg as { actor?: string }).actor])).toEqual([
+      ['submitOtp', 'test-support'],
+      ['submitOtp', 'test-support'],
+    ]);
     expect(stack.sim.transaction(tid)?.refundCount).toBe(1);
 
     const state = await stack.call('viewer', 'GET', `/v1/refunds/${tid}`);
@@ -290,6 +305,10 @@ describe('resend and cancel', () => {
     expect(cancelled.body).toEqual({ phase: RefundOutcome.CANCELLED });
     expect(auditLines('cancel', tid)).toEqual([
       { action: 'cancel', keyName: 'test-support', role: 'support', tid, status: 200, result: 'CANCELLED' },
+    ]);
+    // The key's name reaches the workflow as the actor of the cancel.
+    expect(await acceptedUpdates(tid)).toEqual([
+      { name: 'cancel', arg: { reason: 'customer took cash back', actor: 'test-support' } },
     ]);
 
     // Eko answers "initiated" and keeps the transaction pending: the refund polls in PENDING.
