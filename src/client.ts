@@ -58,7 +58,7 @@ export interface PendingActivity {
 export interface RefundStatus extends RefundState {
   workflowId: string;
   runId: string;
-  /** Temporal's status of the run: RUNNING, COMPLETED, or TERMINATED and the like (no outcome then). */
+  /** Temporal's status of the run: RUNNING, COMPLETED, or TERMINATED / FAILED by hand or by a bug. */
   workflowStatus: string;
   pendingActivity?: PendingActivity;
 }

@@ -1,23 +1,16 @@
 // The refund API's cost on submitOtp: p50/p99 of the update through the HTTP API against the same
 // update through RefundClient, in one run, on the same worker and simulator (alternating, so both
-// see the same load). `measureApiLatency` is for the benchmark; run alone it starts its own stack:
+// see the same load). `measureApiLatency` is for the benchmark; run alone it starts the tests' stack:
 //   npx ts-node --transpile-only scripts/bench/api-latency.ts [--refunds 100]
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { buildApi } from '../../src/api/server';
-import { RefundClient } from '../../src/client';
+import type { RefundClient } from '../../src/client';
 import { RefundPhase } from '../../src/contract';
-import { createEkoClient } from '../../src/eko/client';
-import { UAT } from '../../src/eko/uat';
 import { createLogger } from '../../src/logging';
-import { type EkoSimulator, startSimulator } from '../../src/simulator/simulator';
-import { createRefundWorker } from '../../src/worker';
-import { sleep, startDevServer } from '../lib/processes';
-import { latencySummary, percentile } from './report';
+import { type RefundStack, startRefundStack } from '../../test/helpers/refund-stack';
 
 export interface Latency {
   p50: number;
@@ -32,6 +25,12 @@ export interface ApiLatencyResult {
   api: Latency;
 }
 
+/** Nearest-rank percentile (p in 0..100). */
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(Math.ceil((p / 100) * sorted.length), 1) - 1] ?? Number.NaN;
+}
+
 const latency = (samples: number[]): Latency => ({
   p50: percentile(samples, 50),
   p99: percentile(samples, 99),
@@ -43,7 +42,7 @@ const latency = (samples: number[]): Latency => ({
  * RefundClient.submitOtp and POST /v1/refunds/{tid}/otp (an API in this process, on a random port).
  */
 export async function measureApiLatency(
-  ctx: { refunds: RefundClient; sim: EkoSimulator },
+  ctx: { refunds: RefundClient; sim: RefundStack['sim'] },
   refunds: number,
 ): Promise<ApiLatencyResult> {
   const key = randomBytes(24).toString('base64url');
@@ -84,7 +83,7 @@ export async function measureApiLatency(
   }
 }
 
-async function parkRefunds(ctx: { refunds: RefundClient; sim: EkoSimulator }, count: number): Promise<string[]> {
+async function parkRefunds(ctx: { refunds: RefundClient; sim: RefundStack['sim'] }, count: number): Promise<string[]> {
   const prefix = Date.now() % 1_000_000;
   const tids = Array.from({ length: count }, (_, i) => `9${prefix}${String(i).padStart(5, '0')}`);
   for (const tid of tids) ctx.sim.seed({ tid, amount: '100.00', fee: '1.00' });
@@ -93,7 +92,7 @@ async function parkRefunds(ctx: { refunds: RefundClient; sim: EkoSimulator }, co
   for (const tid of tids) {
     while ((await ctx.refunds.getState(tid)).phase !== RefundPhase.AWAITING_OTP) {
       if (Date.now() > deadline) throw new Error(`tid ${tid} did not reach AWAITING_OTP`);
-      await sleep(50);
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
   return tids;
@@ -101,47 +100,25 @@ async function parkRefunds(ctx: { refunds: RefundClient; sim: EkoSimulator }, co
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { refunds: { type: 'string', default: '100' } } });
-  const refunds = Number(values.refunds);
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const server = await startDevServer();
-  const sim = await startSimulator();
-  const native = await NativeConnection.connect({ address: server.address });
-  const connection = await Connection.connect({ address: server.address });
-  const worker = await createRefundWorker({
-    connection: native,
-    namespace: 'default',
-    taskQueue: 'api-latency',
-    eko: createEkoClient({
-      baseUrl: sim.baseUrl,
-      developerKey: UAT.developerKey,
-      accessKey: UAT.accessKey,
-      timeoutMs: 10_000,
-    }),
-    defaults: { initiatorId: UAT.initiatorId, userCode: UAT.userCode },
-  });
-  const running = worker.run();
+  // The integration tests' stack: a Temporal dev server, the simulator and one worker, in this process.
+  const stack = await startRefundStack({ ekoTimeoutMs: 10_000 });
   try {
-    const result = await measureApiLatency(
-      { refunds: new RefundClient(new Client({ connection }), 'api-latency'), sim },
-      refunds,
-    );
+    const result = await measureApiLatency(stack, Number(values.refunds));
+    const line = ({ p50, p99, samples }: Latency) =>
+      `p50 ${Math.round(p50)} ms   p99 ${Math.round(p99)} ms   max ${Math.round(Math.max(...samples))} ms`;
     console.log(`submitOtp, ${result.refundsPerPath} refunds per path, one at a time:`);
-    console.log(`  RefundClient  ${latencySummary(result.direct.samples)}`);
-    console.log(`  HTTP API      ${latencySummary(result.api.samples)}`);
+    console.log(`  RefundClient  ${line(result.direct)}`);
+    console.log(`  HTTP API      ${line(result.api)}`);
+    const summary = ({ p50, p99 }: Latency) => ({ p50: Math.round(p50), p99: Math.round(p99) });
     console.log(
       JSON.stringify({
-        refundsPerPath: refunds,
-        direct: { p50: result.direct.p50, p99: result.direct.p99 },
-        api: { p50: result.api.p50, p99: result.api.p99 },
+        refundsPerPath: result.refundsPerPath,
+        direct: summary(result.direct),
+        api: summary(result.api),
       }),
     );
   } finally {
-    worker.shutdown();
-    await running;
-    await connection.close();
-    await native.close();
-    await sim.close();
-    await server.stop();
+    await stack.stop();
   }
 }
 
