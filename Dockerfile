@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
-# The refund worker image (target `runtime`, the last stage). The same image runs the codec server
-# (`node dist/codec/main.js`). The Eko simulator, for local stacks only, has its own target
-# `simulator`, so that the worker image never contains it; see docker-compose.yml.
+# The refund worker image (target `runtime`, the last stage). The same image runs the refund API and
+# console (`node dist/api.js`) and the codec server (`node dist/codec/main.js`). The Eko simulator,
+# for local stacks only, has its own target `simulator`, so that the worker image never contains it;
+# see docker-compose.yml.
 
 # --- build: every dependency, TypeScript to dist/, the workflow code prebundled -----------------
 FROM node:20-bookworm-slim AS build
@@ -44,8 +45,8 @@ COPY --from=build /app/dist ./dist
 
 # `node` (uid 1000) comes with the base image.
 USER node
-# Prometheus metrics (METRICS_PORT, /metrics) and health (HEALTH_PORT, /healthz and /readyz).
-EXPOSE 9464 8088
+# Prometheus metrics (METRICS_PORT, /metrics) and health (HEALTH_PORT, /healthz and /readyz); the API (API_PORT).
+EXPOSE 9464 8088 8090
 # Liveness only: /readyz also asks Temporal, and a Temporal outage should not get workers restarted.
 # Containers running the codec server override it (docker-compose.yml).
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \

@@ -18,6 +18,11 @@ export default tseslint.config(
     },
   },
   {
+    // The console's browser modules: plain JavaScript served as is, linted without type information.
+    files: ['src/api/console/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox: no I/O, no Node built-ins.
     files: ['src/workflows/**/*.ts', 'test/fixtures/workflows/**/*.ts'],
     rules: {

@@ -16,6 +16,7 @@ import { createRefundWorker, ensureSearchAttributes } from '../src/worker';
 import { portInUse } from '../tools/children';
 import { type Resources, RunError, runMain } from '../tools/resources';
 import { startLocalServer } from '../tools/temporal-server';
+import { startDevApi } from './dev-api';
 
 /**
  * `npm run dev`: the local stack in one process. A Temporal dev server whose SQLite file lives in
@@ -50,6 +51,7 @@ async function main(resources: Resources): Promise<void> {
     CODEC_PORT,
     METRICS_PORT: config.metricsPort,
     HEALTH_PORT: config.healthPort,
+    API_PORT: Number(process.env.API_PORT || 8090),
   });
   // Quiet SDK logs (the workflow bundle report alone is pages long), the worker's Prometheus
   // endpoint as src/worker.ts serves it, and no SDK signal handling: runMain stops the worker.
@@ -98,6 +100,14 @@ async function main(resources: Resources): Promise<void> {
     resources.add('the health server', () => health.close());
   }
 
+  // The refund HTTP API and support console (API_PORT, default 8090).
+  const api = await startDevApi({
+    address: temporal.address,
+    taskQueue: config.taskQueue,
+    dataConverter: dataConverterFor(keys),
+  });
+  resources.add('the refund API', () => api.close());
+
   const cli = `${cliEnv(temporal, config.taskQueue)}npm run cli --`;
   const ui = temporal.ui ?? "your server's Web UI";
   const local = (port: number, paths: string) => (port > 0 ? `http://127.0.0.1:${port}${paths}` : 'off (port 0)');
@@ -113,6 +123,7 @@ Dev stack running:
                  admin: ${simulator.url}/__sim/transactions/<tid>, ${simulator.url}/__sim/sms
   Codec server   ${codec.url}: payloads are encrypted; the UI decodes through it, and so does
                  the temporal CLI with --codec-endpoint ${codec.url}
+${api.welcome}
 
 Run a refund from another terminal (the CLI needs the key to read the encrypted refund state):
   0. export REFUND_ENCRYPTION_KEYS=${ENCRYPTION_KEYS}

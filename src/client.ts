@@ -1,6 +1,7 @@
 import {
   Client,
   Connection,
+  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type WorkflowHandle,
@@ -12,7 +13,6 @@ import { loadTemporalConfig } from './config';
 import {
   type CancelRequest,
   cancelRequestSchema,
-  InvalidInputError,
   type OtpSubmission,
   otpSubmissionSchema,
   parseOrThrow,
@@ -33,7 +33,17 @@ import {
   workflowIdFor,
 } from './contract';
 import { cancelUpdate, resendOtpUpdate, stateQuery, submitOtpUpdate } from './contract';
+import {
+  type CountFilter,
+  countRefunds,
+  listRefundPage,
+  type ListPageOptions,
+  type RefundPage,
+  type RefundSummary,
+} from './visibility';
 import type { refundWorkflow } from './workflows/refund';
+
+export type { CountFilter, ListPageOptions, RefundPage, RefundSummary };
 
 const { phase: PHASE_KEY, tid: TID_KEY } = SEARCH_ATTRIBUTES;
 
@@ -53,19 +63,11 @@ export interface RefundStatus extends RefundState {
   pendingActivity?: PendingActivity;
 }
 
-export interface RefundSummary {
-  workflowId: string;
-  runId: string;
-  tid?: string;
-  phase?: string;
-  status: string;
-  startedAt: string;
-  closedAt?: string;
-}
-
 export interface StartedRefund {
   workflowId: string;
   runId: string;
+  /** False when a refund of the tid was already running: this is that one. */
+  created: boolean;
 }
 
 /**
@@ -107,18 +109,27 @@ export class RefundClient {
     const memo = Object.fromEntries(
       Object.entries({ requestedBy: params.requestedBy, reason: params.reason }).filter(([, v]) => v !== undefined),
     );
-    const handle = await this.client.workflow.start<typeof refundWorkflow>(WORKFLOW_TYPE, {
-      workflowId,
-      taskQueue: this.taskQueue,
-      args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      typedSearchAttributes: [
-        { key: TID_KEY, value: params.tid },
-        { key: PHASE_KEY, value: RefundPhase.CHECKING },
-      ],
-      memo,
-    });
-    return { workflowId, runId: handle.firstExecutionRunId };
+    // One live workflow per tid. The SDK does not pass on the server's "started" flag of
+    // USE_EXISTING, so ask with FAIL and answer with the running one: the same behaviour, and the
+    // server decides atomically which of two concurrent starts created the run.
+    try {
+      const handle = await this.client.workflow.start<typeof refundWorkflow>(WORKFLOW_TYPE, {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'FAIL',
+        typedSearchAttributes: [
+          { key: TID_KEY, value: params.tid },
+          { key: PHASE_KEY, value: RefundPhase.CHECKING },
+        ],
+        memo,
+      });
+      return { workflowId, runId: handle.firstExecutionRunId, created: true };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      const running = await this.client.workflow.getHandle(workflowId).describe();
+      return { workflowId, runId: running.runId, created: false };
+    }
   }
 
   /** Submits the customer's OTP and answers once Eko has seen it. */
@@ -168,25 +179,26 @@ export class RefundClient {
 
   /** Refunds by phase (or all), newest first, through Temporal visibility. */
   async list(options: { phase?: string; limit?: number } = {}): Promise<RefundSummary[]> {
-    const clauses = [`WorkflowType = "${WORKFLOW_TYPE}"`];
-    if (options.phase !== undefined) {
-      if (!/^[A-Z_]+$/.test(options.phase)) throw new InvalidInputError(`invalid phase: ${options.phase}`);
-      clauses.push(`${PHASE_KEY.name} = "${options.phase}"`);
-    }
-    const summaries: RefundSummary[] = [];
-    for await (const info of this.client.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {
-      summaries.push({
-        workflowId: info.workflowId,
-        runId: info.runId,
-        tid: info.typedSearchAttributes.get(TID_KEY),
-        phase: info.typedSearchAttributes.get(PHASE_KEY),
-        status: info.status.name,
-        startedAt: info.startTime.toISOString(),
-        closedAt: info.closeTime?.toISOString(),
-      });
-      if (summaries.length >= (options.limit ?? 100)) break;
-    }
-    return summaries;
+    const limit = options.limit ?? 100;
+    const refunds: RefundSummary[] = [];
+    let pageToken: string | undefined;
+    do {
+      const pageSize = Math.min(limit - refunds.length, 1000);
+      const page = await this.listPage({ phase: options.phase, pageSize, pageToken });
+      refunds.push(...page.refunds);
+      pageToken = page.nextPageToken;
+    } while (pageToken && refunds.length < limit);
+    return refunds;
+  }
+
+  /** One page of refunds (by phase, by tid), newest first; pass `nextPageToken` on for the next page. */
+  listPage(options: ListPageOptions = {}): Promise<RefundPage> {
+    return listRefundPage(this.client, options);
+  }
+
+  /** How many refunds match, from visibility counts (approximate, eventually consistent). */
+  count(filter: CountFilter): Promise<number> {
+    return countRefunds(this.client, filter);
   }
 
   /** Waits for the refund's outcome. */

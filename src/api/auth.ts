@@ -1,0 +1,74 @@
+/**
+ * Who is calling, and may they: `Authorization: Bearer <key>` (services), or the console's session
+ * cookie with its CSRF token on state-changing calls. Routes under /v1 need a key unless their
+ * config says `access: 'public'`; everything else (console files, docs, health) is public.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type ApiKeyring, can, type Permission, type Principal } from './keys';
+import { Problem } from './problems';
+import { CSRF_HEADER, SESSION_COOKIE, type Session, type SessionSigner } from './session';
+
+export type Access = Permission | 'public';
+
+/** The audited actions: every state-changing call. */
+export type AuditAction = 'start' | 'submitOtp' | 'resendOtp' | 'cancel' | 'signIn' | 'signOut';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+    audit?: AuditAction;
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+    session?: Session;
+    /** What the audit line says happened; set by handlers and by problems. */
+    auditResult?: string;
+  }
+}
+
+const DOES: Record<Permission, string> = {
+  read: 'read refunds',
+  start: 'start refunds',
+  operate: 'submit OTPs, resend OTPs or cancel refunds',
+};
+const SAFE_METHODS = ['GET', 'HEAD', 'OPTIONS'];
+
+export function authenticator(keyring: ApiKeyring, sessions: SessionSigner) {
+  return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    const configured = request.routeOptions.config.access;
+    const access = configured ?? (request.url.startsWith('/v1/') ? 'read' : 'public');
+    if (access === 'public') return;
+    request.principal = identify(request, keyring, sessions);
+    if (!can(request.principal.role, access)) {
+      throw new Problem('forbidden', `the ${request.principal.role} role may not ${DOES[access]}`);
+    }
+  };
+}
+
+function identify(request: FastifyRequest, keyring: ApiKeyring, sessions: SessionSigner): Principal {
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(authorization);
+    if (!bearer) throw new Problem('unauthenticated', 'send Authorization: Bearer <API key>');
+    const principal = keyring.authenticate(bearer[1]);
+    if (!principal) throw new Problem('unauthenticated', 'unknown API key');
+    return principal;
+  }
+  const cookie = request.cookies[SESSION_COOKIE];
+  if (cookie === undefined) throw new Problem('unauthenticated', 'send Authorization: Bearer <API key>, or sign in');
+  const session = sessions.verify(cookie);
+  const principal = session && keyring.byName(session.name);
+  if (!session || !principal)
+    throw new Problem('unauthenticated', 'the session expired or its key changed: sign in again');
+  request.principal = principal;
+  request.session = session;
+  // The browser sends the cookie with any request to us: a state change must prove it comes from the console.
+  const token = request.headers[CSRF_HEADER];
+  if (
+    !SAFE_METHODS.includes(request.method) &&
+    !sessions.checkCsrf(session, typeof token === 'string' ? token : undefined)
+  ) {
+    throw new Problem('forbidden', 'missing or wrong CSRF token: reload the console');
+  }
+  return principal;
+}

@@ -1,0 +1,25 @@
+/** Liveness and readiness, as the worker's: ready while Temporal answers in time. */
+import type { Client } from '@temporalio/client';
+import { within } from '../../timeout';
+import { z } from 'zod';
+import type { ZodApp } from '../openapi';
+
+const TEMPORAL_CHECK_MS = 2_000;
+
+export function healthRoutes(app: ZodApp, { client }: { client: Client }): void {
+  const tags = ['operations'];
+  const health = z.object({ status: z.string(), temporal: z.string().optional() });
+  app.get('/healthz', { schema: { tags, summary: 'Live while the process runs', response: { 200: health } } }, () => ({
+    status: 'live',
+  }));
+  const readiness = { tags, summary: 'Ready while Temporal answers', response: { 200: health, 503: health } };
+  app.get('/readyz', { schema: readiness }, async (_request, reply) => {
+    try {
+      // The SDK retries an unavailable server past any deadline: bound the wait here.
+      await within(client.workflowService.getSystemInfo({}), TEMPORAL_CHECK_MS, 'Temporal health check');
+      return { status: 'ready', temporal: 'ok' };
+    } catch (err) {
+      return reply.code(503).send({ status: 'not ready', temporal: `unreachable: ${(err as Error).message}` });
+    }
+  });
+}

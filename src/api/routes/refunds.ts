@@ -1,0 +1,145 @@
+/** The refund endpoints: start, list, read, and the support actions (OTP, resend, cancel). */
+import type { RefundClient } from '../../client';
+import { problemResponses, type ZodApp } from '../openapi';
+import {
+  cancelAnswerSchema,
+  cancelBodySchema,
+  listQuerySchema,
+  otpAnswerSchema,
+  otpBodySchema,
+  refundPageSchema,
+  refundStatusSchema,
+  resendAnswerSchema,
+  startBodySchema,
+  startedSchema,
+  tidParamsSchema,
+} from '../schemas';
+
+export interface RefundRouteOptions {
+  refunds: RefundClient;
+  otpLimitPerMinute: number;
+}
+
+const tags = ['refunds'];
+
+export function refundRoutes(app: ZodApp, { refunds, otpLimitPerMinute }: RefundRouteOptions): void {
+  app.post(
+    '/v1/refunds',
+    {
+      config: { access: 'start', audit: 'start' },
+      schema: {
+        tags,
+        summary: 'Start the refund of a failed transaction (one per tid)',
+        description:
+          'The body is the workflow input; only `tid` is required. 201 when a refund started, 200 with ' +
+          '`created: false` when one was already running for the tid (it is that one). A tid that was ' +
+          "refunded is never refunded again. `requestedBy` is the API key's name.",
+        body: startBodySchema,
+        response: { 200: startedSchema, 201: startedSchema, ...problemResponses(401, 403, 422) },
+      },
+    },
+    async (request, reply) => {
+      const started = await refunds.start({ ...request.body, requestedBy: request.principal?.name });
+      request.auditResult = started.created ? 'created' : 'already running';
+      if (started.created) reply.header('location', `/v1/refunds/${request.body.tid}`);
+      return reply.code(started.created ? 201 : 200).send({ tid: request.body.tid, ...started });
+    },
+  );
+
+  app.get(
+    '/v1/refunds',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary: 'Refunds, newest first, by phase or tid, a page at a time',
+        querystring: listQuerySchema,
+        response: { 200: refundPageSchema, ...problemResponses(401, 403, 422) },
+      },
+    },
+    async (request) => {
+      const { phase, tid, limit, pageToken } = request.query;
+      const page = await refunds.listPage({ phase, tid, pageSize: limit, pageToken });
+      return { refunds: page.refunds, nextPageToken: page.nextPageToken ?? null };
+    },
+  );
+
+  app.get(
+    '/v1/refunds/:tid',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary: 'The state of a refund (as `eko-refund status --json`)',
+        params: tidParamsSchema,
+        response: { 200: refundStatusSchema, ...problemResponses(401, 403, 404, 422) },
+      },
+    },
+    (request) => refunds.getState(request.params.tid),
+  );
+
+  app.post(
+    '/v1/refunds/:tid/otp',
+    {
+      config: {
+        access: 'operate',
+        audit: 'submitOtp',
+        rateLimit: { max: otpLimitPerMinute, timeWindow: 60_000 },
+      },
+      schema: {
+        tags,
+        summary: "Submit the customer's OTP; answers once Eko has seen it",
+        description:
+          'A wrong OTP is a 200 with phase `AWAITING_OTP` and the attempts left; the last wrong one ends ' +
+          `the refund as OTP_EXPIRED. At most ${otpLimitPerMinute} OTPs per key per minute.`,
+        params: tidParamsSchema,
+        body: otpBodySchema,
+        response: { 200: otpAnswerSchema, ...problemResponses(401, 403, 404, 409, 422, 429) },
+      },
+    },
+    async (request) => {
+      const answer = await refunds.submitOtp(request.params.tid, { ...request.body, actor: request.principal?.name });
+      request.auditResult = answer.phase;
+      return answer;
+    },
+  );
+
+  app.post(
+    '/v1/refunds/:tid/resend-otp',
+    {
+      config: { access: 'operate', audit: 'resendOtp' },
+      schema: {
+        tags,
+        summary: 'Ask Eko to text the customer a new OTP',
+        description: 'No body. 409 or 429 (with Retry-After) when refused, with the reason.',
+        params: tidParamsSchema,
+        response: { 200: resendAnswerSchema, ...problemResponses(401, 403, 404, 409, 422, 429) },
+      },
+    },
+    async (request) => {
+      const answer = await refunds.resendOtp(request.params.tid, { actor: request.principal?.name });
+      request.auditResult = answer.phase;
+      return answer;
+    },
+  );
+
+  app.post(
+    '/v1/refunds/:tid/cancel',
+    {
+      config: { access: 'operate', audit: 'cancel' },
+      schema: {
+        tags,
+        summary: 'Cancel a refund that has not reached Eko',
+        description: '409 once the refund call may have reached Eko: it is then tracked to a final outcome.',
+        params: tidParamsSchema,
+        body: cancelBodySchema,
+        response: { 200: cancelAnswerSchema, ...problemResponses(401, 403, 404, 409, 422) },
+      },
+    },
+    async (request) => {
+      const answer = await refunds.cancel(request.params.tid, { ...request.body, actor: request.principal?.name });
+      request.auditResult = answer.phase;
+      return answer;
+    },
+  );
+}

@@ -1,0 +1,84 @@
+/** The console's sign-in: a key once, then a signed session cookie and a CSRF token. */
+import { z } from 'zod';
+import { type ApiKeyring, permissionsOf, type Principal } from '../keys';
+import { problemResponses, type ZodApp } from '../openapi';
+import { Problem } from '../problems';
+import { SESSION_COOKIE, SESSION_TTL_MS, type Session, type SessionSigner } from '../session';
+import { sessionSchema, signInBodySchema } from '../schemas';
+
+export interface SessionRouteOptions {
+  keyring: ApiKeyring;
+  sessions: SessionSigner;
+  secureCookies: boolean;
+}
+
+const tags = ['console'];
+
+export function sessionRoutes(app: ZodApp, { keyring, sessions, secureCookies }: SessionRouteOptions): void {
+  const describe = (principal: Principal, session?: Session) => ({
+    name: principal.name,
+    role: principal.role,
+    permissions: [...permissionsOf(principal.role)],
+    csrfToken: session ? sessions.csrfToken(session) : null,
+    expiresAt: session ? new Date(session.expiresAt).toISOString() : null,
+  });
+
+  app.post(
+    '/v1/session',
+    {
+      config: { access: 'public', audit: 'signIn' },
+      schema: {
+        tags,
+        summary: 'Sign in to the console with an API key',
+        description: `Sets an HttpOnly, SameSite=Strict session cookie (${SESSION_COOKIE}) for 8 hours.`,
+        body: signInBodySchema,
+        response: { 200: sessionSchema, ...problemResponses(401, 422) },
+      },
+    },
+    async (request, reply) => {
+      const principal = keyring.authenticate(request.body.key);
+      if (!principal) throw new Problem('unauthenticated', 'unknown API key');
+      request.principal = principal;
+      const { session, cookie } = sessions.issue(principal.name);
+      reply.setCookie(SESSION_COOKIE, cookie, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: secureCookies,
+        path: '/',
+        maxAge: SESSION_TTL_MS / 1000,
+      });
+      request.auditResult = 'signed in';
+      return describe(principal, session);
+    },
+  );
+
+  app.get(
+    '/v1/session',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary: 'Who is signed in, with the CSRF token',
+        response: { 200: sessionSchema, ...problemResponses(401) },
+      },
+    },
+    (request) => describe(request.principal!, request.session),
+  );
+
+  app.delete(
+    '/v1/session',
+    {
+      config: { access: 'read', audit: 'signOut' },
+      schema: {
+        tags,
+        summary: 'Sign out of the console',
+        response: { 204: z.undefined().describe('Signed out'), ...problemResponses(401, 403) },
+      },
+    },
+    async (request, reply) => {
+      reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: secureCookies });
+      request.auditResult = 'signed out';
+      return reply.code(204).send();
+    },
+  );
+}

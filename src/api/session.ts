@@ -1,0 +1,70 @@
+/**
+ * The console's session: after signing in with a key, an HttpOnly, SameSite=Strict cookie that
+ * holds the key's name, signed. The API keeps no session store (any instance with the same keys
+ * accepts it); the signing secret is derived from the configured keys, so changing a key ends
+ * every session. State-changing requests carry a CSRF token bound to the session.
+ */
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+export const SESSION_COOKIE = 'refund_session';
+export const CSRF_HEADER = 'x-csrf-token';
+export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
+
+export interface Session {
+  /** The API key's name. The role is looked up at each request, so a role change applies at once. */
+  name: string;
+  id: string;
+  expiresAt: number;
+}
+
+const payloadSchema = z.object({ n: z.string(), i: z.string(), e: z.number() });
+
+export class SessionSigner {
+  private readonly secret: Buffer;
+
+  constructor(keyMaterial: Buffer) {
+    this.secret = Buffer.from(hkdfSync('sha256', keyMaterial, 'eko-refund-api', 'console session v1', 32));
+  }
+
+  /** A new session for a key name, and its cookie value. */
+  issue(name: string, now = Date.now()): { session: Session; cookie: string } {
+    const session = { name, id: randomBytes(16).toString('base64url'), expiresAt: now + SESSION_TTL_MS };
+    const payload = Buffer.from(JSON.stringify({ n: session.name, i: session.id, e: session.expiresAt })).toString(
+      'base64url',
+    );
+    return { session, cookie: `${payload}.${this.sign(`session:${payload}`)}` };
+  }
+
+  /** The session in a cookie value, if it is ours, intact and not expired. */
+  verify(cookie: string, now = Date.now()): Session | undefined {
+    const [payload, signature, ...rest] = cookie.split('.');
+    if (!payload || !signature || rest.length > 0 || !this.matches(`session:${payload}`, signature)) return undefined;
+    let decoded;
+    try {
+      decoded = payloadSchema.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+    } catch {
+      return undefined;
+    }
+    if (!decoded.success || decoded.data.e <= now) return undefined;
+    return { name: decoded.data.n, id: decoded.data.i, expiresAt: decoded.data.e };
+  }
+
+  csrfToken(session: Session): string {
+    return this.sign(`csrf:${session.id}`);
+  }
+
+  checkCsrf(session: Session, token: string | undefined): boolean {
+    return token !== undefined && this.matches(`csrf:${session.id}`, token);
+  }
+
+  private sign(message: string): string {
+    return createHmac('sha256', this.secret).update(message).digest('base64url');
+  }
+
+  private matches(message: string, signature: string): boolean {
+    const expected = Buffer.from(this.sign(message));
+    const given = Buffer.from(signature);
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Refunds in Temporal visibility: a page of the list, and counts. Search attributes are stored
+ * with the default payload converter (never encrypted), so they decode without the codec.
+ */
+import { createHash } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { ALL_PHASES, InvalidInputError, type Phase, SEARCH_ATTRIBUTES, tidSchema, WORKFLOW_TYPE } from './contract';
+
+const { phase: PHASE_KEY, tid: TID_KEY } = SEARCH_ATTRIBUTES;
+const { WorkflowExecutionStatus } = temporal.api.enums.v1;
+
+export interface RefundSummary {
+  workflowId: string;
+  runId: string;
+  tid?: string;
+  phase?: string;
+  /** The workflow's status as Temporal names it: RUNNING, COMPLETED, TERMINATED... */
+  status: string;
+  startedAt: string;
+  closedAt?: string;
+}
+
+export interface RefundFilter {
+  phase?: string;
+  tid?: string;
+}
+
+export interface ListPageOptions extends RefundFilter {
+  /** 1 to 1000; default 20. */
+  pageSize?: number;
+  /** The `nextPageToken` of the previous page, with the same filter. */
+  pageToken?: string;
+}
+
+export interface RefundPage {
+  refunds: RefundSummary[];
+  /** Absent on the last page. */
+  nextPageToken?: string;
+}
+
+/** What to count: running refunds (by phase), completed ones (by outcome), or those closed without one. */
+export interface CountFilter {
+  status: 'running' | 'completed' | 'closedWithoutOutcome';
+  phase?: Phase;
+  /** Closed at or after this time. */
+  closedFrom?: Date;
+  /** Closed before this time. */
+  closedBefore?: Date;
+}
+
+/** One page of refunds, newest first, with Temporal's own page token (opaque, base64url). */
+export async function listRefundPage(client: Client, options: ListPageOptions = {}): Promise<RefundPage> {
+  const pageSize = options.pageSize ?? 20;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
+    throw new InvalidInputError('invalid list request: pageSize: must be 1 to 1000');
+  }
+  const query = refundQuery(filterClauses(options));
+  const response = await client.workflowService.listWorkflowExecutions({
+    namespace: client.options.namespace,
+    query,
+    pageSize,
+    nextPageToken: options.pageToken ? openPageToken(options.pageToken, query) : undefined,
+  });
+  const token = response.nextPageToken;
+  return {
+    refunds: response.executions.map(summaryFromRaw),
+    nextPageToken: token && token.length > 0 ? sealPageToken(token, query) : undefined,
+  };
+}
+
+/*
+ * Temporal's page token goes out in an envelope that names its query: a token of another filter,
+ * or no token at all, is refused here with a clear error instead of failing (after retries) at
+ * the server.
+ */
+const queryId = (query: string) => createHash('sha256').update(query).digest('base64url').slice(0, 16);
+
+function sealPageToken(token: Uint8Array, query: string): string {
+  return Buffer.from(JSON.stringify({ q: queryId(query), t: Buffer.from(token).toString('base64') })).toString(
+    'base64url',
+  );
+}
+
+function openPageToken(pageToken: string, query: string): Buffer {
+  let envelope: unknown;
+  try {
+    envelope = JSON.parse(Buffer.from(pageToken, 'base64url').toString('utf8'));
+  } catch {
+    envelope = undefined;
+  }
+  const { q, t } = (envelope ?? {}) as { q?: unknown; t?: unknown };
+  if (typeof q !== 'string' || typeof t !== 'string') {
+    throw new InvalidInputError('invalid list request: pageToken: not a nextPageToken of this list');
+  }
+  if (q !== queryId(query)) {
+    throw new InvalidInputError('invalid list request: pageToken: belongs to a list with other filters');
+  }
+  return Buffer.from(t, 'base64');
+}
+
+/** How many refunds match (visibility counts are approximate and eventually consistent). */
+export async function countRefunds(client: Client, filter: CountFilter): Promise<number> {
+  const clauses = filterClauses({ phase: filter.phase });
+  clauses.push(
+    {
+      running: 'ExecutionStatus = "Running"',
+      completed: 'ExecutionStatus = "Completed"',
+      // A refund terminated or failed by a bug has no outcome: its RefundPhase is where it stopped.
+      closedWithoutOutcome: 'ExecutionStatus IN ("Terminated", "Failed", "TimedOut", "Canceled")',
+    }[filter.status],
+  );
+  if (filter.closedFrom) clauses.push(`CloseTime >= "${filter.closedFrom.toISOString()}"`);
+  if (filter.closedBefore) clauses.push(`CloseTime < "${filter.closedBefore.toISOString()}"`);
+  const { count } = await client.workflow.count(refundQuery(clauses));
+  return count;
+}
+
+/** The filters as visibility clauses; values are checked first, so nothing else reaches the query. */
+function filterClauses(filter: RefundFilter): string[] {
+  const clauses: string[] = [];
+  if (filter.phase !== undefined) {
+    if (!(ALL_PHASES as readonly string[]).includes(filter.phase)) {
+      throw new InvalidInputError(`invalid phase: ${filter.phase.slice(0, 40)} (one of ${ALL_PHASES.join(', ')})`);
+    }
+    clauses.push(`${PHASE_KEY.name} = "${filter.phase}"`);
+  }
+  if (filter.tid !== undefined) {
+    if (!tidSchema.safeParse(filter.tid).success)
+      throw new InvalidInputError('invalid tid: tid must be 1 to 20 digits');
+    clauses.push(`${TID_KEY.name} = "${filter.tid}"`);
+  }
+  return clauses;
+}
+
+const refundQuery = (clauses: string[]) => [`WorkflowType = "${WORKFLOW_TYPE}"`, ...clauses].join(' AND ');
+
+type RawExecution = temporal.api.workflow.v1.IWorkflowExecutionInfo;
+
+function summaryFromRaw(raw: RawExecution): RefundSummary {
+  const fields = raw.searchAttributes?.indexedFields ?? {};
+  const keyword = (name: string): string | undefined => {
+    const payload = fields[name];
+    return payload ? defaultPayloadConverter.fromPayload<string>(payload) : undefined;
+  };
+  return {
+    workflowId: raw.execution?.workflowId ?? '',
+    runId: raw.execution?.runId ?? '',
+    tid: keyword(TID_KEY.name),
+    phase: keyword(PHASE_KEY.name),
+    status: statusName(raw.status),
+    startedAt: isoTime(raw.startTime) ?? '',
+    closedAt: isoTime(raw.closeTime),
+  };
+}
+
+/** RUNNING, COMPLETED, TERMINATED... as the SDK's WorkflowExecutionInfo names them. */
+function statusName(status: temporal.api.enums.v1.WorkflowExecutionStatus | null | undefined): string {
+  const name = WorkflowExecutionStatus[status ?? 0] ?? 'UNSPECIFIED';
+  return name.replace('WORKFLOW_EXECUTION_STATUS_', '').replace(/^CANCELED$/, 'CANCELLED');
+}
+
+function isoTime(ts: temporal.api.workflow.v1.IWorkflowExecutionInfo['startTime']): string | undefined {
+  if (!ts || ts.seconds == null) return undefined;
+  return new Date(Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
+}

@@ -1,0 +1,83 @@
+import { loadApiConfig } from '../../src/api/config';
+import { ApiKeyring, DEV_API_KEYS, parseApiKeys } from '../../src/api/keys';
+import { SessionSigner } from '../../src/api/session';
+
+const SUPPORT_KEY = 'support-key-0123456789abcdef';
+const KEYS = `desk:support:${SUPPORT_KEY},dash:viewer:viewer-key-0123456789abcdef`;
+
+describe('REFUND_API_KEYS', () => {
+  test('parses name:role:key entries', () => {
+    expect(parseApiKeys(KEYS)).toEqual({
+      keys: [
+        { name: 'desk', role: 'support', key: SUPPORT_KEY },
+        { name: 'dash', role: 'viewer', key: 'viewer-key-0123456789abcdef' },
+      ],
+      problems: [],
+    });
+  });
+
+  test('names each bad entry by position, never by what it holds', () => {
+    const { problems } = parseApiKeys('a:admin:x-key-0123456789abcdefgh,b:viewer:short,c:viewer:short-but-secret-12');
+    expect(problems).toEqual([
+      'entry 1: role must be one of viewer, service, support',
+      'entry 2: key must be at least 24 characters',
+      'entry 3: key must be at least 24 characters',
+    ]);
+    expect(problems.join()).not.toContain('short-but-secret');
+  });
+
+  test('refuses duplicate names and keys', () => {
+    expect(parseApiKeys(`a:viewer:${SUPPORT_KEY},a:support:${SUPPORT_KEY}`).problems).toEqual([
+      'key names must be unique',
+      'keys must be unique',
+    ]);
+  });
+
+  test('the API needs keys; production refuses the public development keys', () => {
+    expect(() => loadApiConfig({})).toThrow(/REFUND_API_KEYS: required/);
+    expect(loadApiConfig({ REFUND_API_KEYS: DEV_API_KEYS })).toMatchObject({ port: 8090, host: '127.0.0.1' });
+    expect(() => loadApiConfig({ NODE_ENV: 'production', REFUND_API_KEYS: DEV_API_KEYS })).toThrow(
+      /REFUND_API_KEYS: the development keys of npm run dev are public/,
+    );
+    expect(loadApiConfig({ NODE_ENV: 'production', REFUND_API_KEYS: KEYS })).toMatchObject({
+      host: '0.0.0.0',
+      secureCookies: true,
+    });
+  });
+});
+
+describe('ApiKeyring', () => {
+  const keyring = new ApiKeyring(parseApiKeys(KEYS).keys);
+
+  test('finds the principal of a key, and nothing for another string', () => {
+    expect(keyring.authenticate(SUPPORT_KEY)).toEqual({ name: 'desk', role: 'support' });
+    expect(keyring.authenticate(`${SUPPORT_KEY}x`)).toBeUndefined();
+    expect(keyring.authenticate('')).toBeUndefined();
+  });
+});
+
+describe('SessionSigner', () => {
+  const signer = new SessionSigner(Buffer.from('key material'));
+
+  test('verifies its own cookie until it expires', () => {
+    const { session, cookie } = signer.issue('desk', 1_000);
+    expect(signer.verify(cookie, 2_000)).toEqual(session);
+    expect(signer.verify(cookie, session.expiresAt)).toBeUndefined();
+  });
+
+  test("refuses another signer's cookie and an edited one", () => {
+    const { cookie } = new SessionSigner(Buffer.from('other material')).issue('desk');
+    expect(signer.verify(cookie)).toBeUndefined();
+    const own = signer.issue('dash').cookie;
+    expect(signer.verify(own.replace(/^./, (c) => (c === 'e' ? 'f' : 'e')))).toBeUndefined();
+    expect(signer.verify('not.a.cookie')).toBeUndefined();
+  });
+
+  test('the CSRF token belongs to one session', () => {
+    const a = signer.issue('desk').session;
+    const b = signer.issue('desk').session;
+    expect(signer.checkCsrf(a, signer.csrfToken(a))).toBe(true);
+    expect(signer.checkCsrf(b, signer.csrfToken(a))).toBe(false);
+    expect(signer.checkCsrf(a, undefined)).toBe(false);
+  });
+});
