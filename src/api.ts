@@ -18,7 +18,7 @@ async function run(): Promise<void> {
     process.exit(1);
   }
   // The API never logs a key; should one reach a log line anyway, it is redacted there.
-  redactor.add(...config.keys.map((key) => key.key));
+  redactor.pin(...config.keys.map((key) => key.key));
   const refunds = await RefundClient.connect();
   const app = await buildApi({
     refunds,

@@ -6,7 +6,7 @@ import {
   WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
-import type { LoadedDataConverter } from '@temporalio/common';
+import { ApplicationFailure, type LoadedDataConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { dataConverterFor, loadEncryptionConfig } from './codec';
 import { loadTemporalConfig } from './config';
@@ -32,7 +32,7 @@ import {
   WORKFLOW_TYPE,
   workflowIdFor,
 } from './contract';
-import { cancelUpdate, resendOtpUpdate, stateQuery, submitOtpUpdate } from './contract';
+import { cancelUpdate, FAILURE_TYPES, resendOtpUpdate, stateQuery, submitOtpUpdate } from './contract';
 import {
   type CountFilter,
   countRefunds,
@@ -79,6 +79,8 @@ export class RefundRequestError extends Error {
   constructor(
     message: string,
     readonly reason: 'not_found' | 'ended' | 'refused',
+    /** A resend refused as too soon: when to try again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -234,7 +236,13 @@ export class RefundClient {
     } catch (err) {
       // A validator's refusal: say why, in the workflow's words.
       if (err instanceof WorkflowUpdateFailedError) {
-        throw new RefundRequestError(err.cause?.message ?? err.message, 'refused');
+        const { cause } = err;
+        const wait =
+          cause instanceof ApplicationFailure && cause.type === FAILURE_TYPES.resendTooSoon
+            ? cause.details?.[0]
+            : undefined;
+        const retryAfterSeconds = (wait as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+        throw new RefundRequestError(cause?.message ?? err.message, 'refused', retryAfterSeconds);
       }
       throw err;
     }

@@ -62,9 +62,11 @@ export class Redactor {
     if (typeof value === 'string') return this.redactText(value);
     if (Array.isArray(value)) return value.map((item) => this.redact(item));
     if (value instanceof Error) return this.redact({ name: value.name, message: value.message, stack: value.stack });
-    if (value && typeof value === 'object') {
+    if (isPlainObject(value)) {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.redact(v, k)]));
     }
+    // Class instances (a request, a socket) are not data to log field by field: their text only.
+    if (value && typeof value === 'object') return this.redactText(String(value));
     return value;
   }
 
@@ -146,4 +148,10 @@ export class TemporalPinoLogger implements Logger {
   error(message: string, meta?: LogMetadata): void {
     this.log('ERROR', message, meta);
   }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
 }

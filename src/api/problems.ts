@@ -93,9 +93,6 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
   return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 
-// The workflow says how long to wait in its refusal of a resend ("retry in 42 s").
-const RETRY_IN = /retry in (\d+) s/;
-
 /** Maps any error to a problem; `undefined` when it is a bug (the caller logs it and answers 500). */
 export function toProblem(error: unknown): Problem | undefined {
   if (error instanceof Problem) return error;
@@ -119,8 +116,8 @@ export function toProblem(error: unknown): Problem | undefined {
   if (error instanceof InvalidInputError) return new Problem('invalid-input', error.message);
   if (error instanceof RefundRequestError) {
     if (error.reason === 'not_found') return new Problem('not-found', error.message);
-    const wait = RETRY_IN.exec(error.message);
-    if (wait) return new Problem('too-many-requests', error.message, { retryAfterSeconds: Number(wait[1]) });
+    const { retryAfterSeconds } = error;
+    if (retryAfterSeconds !== undefined) return new Problem('too-many-requests', error.message, { retryAfterSeconds });
     return new Problem('conflict', error.message);
   }
   if ([GRPC_DEADLINE_EXCEEDED, GRPC_UNAVAILABLE].includes(grpcCode(error) ?? -1)) {

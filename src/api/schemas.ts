@@ -99,6 +99,7 @@ export const refundStatusSchema = z
     wrongOtpAttempts: z.number(),
     otpAttemptsLeft: z.number(),
     resendCount: z.number(),
+    resendAllowedAt: z.string().optional().describe('When a resend of the OTP is allowed'),
     submittedToEko: z.boolean().describe('true once a refund call may have reached Eko: no cancel from then on'),
     lastEkoAnswer: ekoAnswerSchema.optional(),
     refund: amountsSchema.optional(),

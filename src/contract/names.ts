@@ -44,6 +44,16 @@ export const CANCELLABLE_PHASES: readonly Phase[] = [
   RefundPhase.AWAITING_OTP,
 ];
 
+/** Failure types callers can tell apart (ApplicationFailure.type). */
+export const FAILURE_TYPES = {
+  /** The workflow's input cannot run: the start fails at once, naming the fields. */
+  invalidInput: 'InvalidRefundInput',
+  /** A resend asked for before `resendInterval` passed; details: `[{ retryAfterSeconds }]`. */
+  resendTooSoon: 'ResendTooSoon',
+  /** A resend refused for another reason (wrong phase, too many resends). */
+  resendRefused: 'ResendRefused',
+} as const;
+
 /** The refund metrics, on the worker's Prometheus endpoint beside the SDK's own (alert rules use them). */
 export const METRICS = {
   refundsCompleted: 'eko_refunds_completed',

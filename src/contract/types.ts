@@ -39,6 +39,8 @@ export interface RefundState {
   wrongOtpAttempts: number;
   otpAttemptsLeft: number;
   resendCount: number;
+  /** When a resend of the OTP is allowed (resends are spaced by `resendInterval`). */
+  resendAllowedAt?: string;
   /** True once an Initiate Refund call may have reached Eko: cancellation is refused from then on. */
   submittedToEko: boolean;
   lastEkoAnswer?: EkoAnswerSummary;

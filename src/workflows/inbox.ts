@@ -2,7 +2,7 @@
  * The refund's messages: OTPs, resends and cancels from support staff and other services, and
  * Temporal's own cancel request. Handlers only queue and answer; the workflow loop acts.
  */
-import { CancellationScope, condition, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, setHandler } from '@temporalio/workflow';
 import { formatMs, toMs } from '../contract/duration';
 import {
   cancelUpdate,
@@ -12,7 +12,7 @@ import {
   stateQuery,
   submitOtpUpdate,
 } from '../contract/messages';
-import { CANCELLABLE_PHASES, isOutcome, RefundPhase } from '../contract/names';
+import { CANCELLABLE_PHASES, FAILURE_TYPES, isOutcome, RefundPhase } from '../contract/names';
 import {
   describeZodError,
   lenientCancelRequestSchema,
@@ -123,7 +123,14 @@ export class RefundInbox {
         validator: (raw) => {
           parseOrThrow(lenientResendRequestSchema, raw ?? {}, 'resend request');
           const refusal = this.resendRefusal();
-          if (refusal) throw new Error(`OTP not resent: ${refusal}`);
+          if (!refusal) return;
+          // Typed, with the wait in its details: callers answer "try again in N s" without parsing words.
+          const retryAfterSeconds = this.resendWaitMs() > 0 ? Math.ceil(this.resendWaitMs() / 1000) : undefined;
+          throw ApplicationFailure.create({
+            type: retryAfterSeconds === undefined ? FAILURE_TYPES.resendRefused : FAILURE_TYPES.resendTooSoon,
+            message: `OTP not resent: ${refusal}`,
+            details: retryAfterSeconds === undefined ? [] : [{ retryAfterSeconds }],
+          });
         },
       },
     );
@@ -162,6 +169,11 @@ export class RefundInbox {
     return undefined;
   }
 
+  /** How long until a resend is allowed (resends are spaced by `resendInterval`); 0 or less: now. */
+  private resendWaitMs(): number {
+    return this.run.lastOtpRequestAt + toMs(this.run.input.resendInterval) - Date.now();
+  }
+
   private resendRefusal(): string | undefined {
     const { phase, state } = this.run;
     const { maxResends, resendInterval } = this.run.input;
@@ -169,7 +181,7 @@ export class RefundInbox {
     if (this.resend !== undefined) return 'a resend is already under way';
     if (this.otps.length > 0) return 'an OTP is being submitted';
     if (state.resendCount >= maxResends) return `the OTP was already resent ${state.resendCount} times`;
-    const waitMs = this.run.lastOtpRequestAt + toMs(resendInterval) - Date.now();
+    const waitMs = this.resendWaitMs();
     if (waitMs > 0) {
       return `an OTP was requested less than ${formatMs(toMs(resendInterval))} ago; retry in ${Math.ceil(waitMs / 1000)} s`;
     }

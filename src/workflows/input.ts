@@ -1,5 +1,6 @@
 /** Reading the workflow's input: a start that cannot run fails at once, naming the fields. */
 import { ApplicationFailure } from '@temporalio/workflow';
+import { FAILURE_TYPES } from '../contract/names';
 import {
   describeZodError,
   legacyRefundInputSchema,
@@ -8,8 +9,6 @@ import {
   type RefundParams,
   unknownFields,
 } from '../contract/schemas';
-
-export const INVALID_INPUT = 'InvalidRefundInput';
 
 /**
  * Validates and completes the input. Unknown fields (a newer client's) are ignored and reported,
@@ -20,7 +19,10 @@ export function readInput(raw: unknown, legacy: boolean): { params: RefundParams
   const schema = legacy ? legacyRefundInputSchema : lenientRefundInputSchema;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(`invalid refund input: ${describeZodError(parsed.error)}`, INVALID_INPUT);
+    throw ApplicationFailure.nonRetryable(
+      `invalid refund input: ${describeZodError(parsed.error)}`,
+      FAILURE_TYPES.invalidInput,
+    );
   }
   return { params: parsed.data, ignored: unknownFields(raw, REFUND_INPUT_FIELDS) };
 }

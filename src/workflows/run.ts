@@ -12,6 +12,13 @@ export class RefundRun {
   otpRefId: string | undefined;
   /** When an OTP was last requested from Eko: resends are spaced by `resendInterval`. */
   lastOtpRequestAt = Number.NEGATIVE_INFINITY;
+
+  /** An OTP was requested from Eko now: the state says when a resend is allowed. */
+  otpRequested(): void {
+    this.lastOtpRequestAt = Date.now();
+    const resendAllowedAt = new Date(this.lastOtpRequestAt + toMs(this.input.resendInterval)).toISOString();
+    this.state = { ...this.state, resendAllowedAt };
+  }
   private otpWaitRecorded = false;
 
   constructor(

@@ -74,7 +74,7 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
     if (result === 'cancelled') return result;
     const events: RefundEvent[] = [{ type: 'checked', result: result.check }];
     if (result.otp) {
-      run.lastOtpRequestAt = Date.now();
+      run.otpRequested();
       if (result.otp.kind === 'sent') run.otpRefId = result.otp.otpRefId ?? run.otpRefId;
       events.push({ type: 'otp_requested', result: result.otp });
     }
@@ -91,7 +91,7 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
         );
 
       case RefundPhase.SENDING_OTP: {
-        run.lastOtpRequestAt = Date.now();
+        run.otpRequested();
         try {
           const result = await unlessCancelled(() => requestRefundOtp({ tid, initiatorId }));
           if (result === 'cancelled') return result;

@@ -91,7 +91,7 @@ test('inputs of refunds started before the bounds (legacy) still build runnable 
 });
 
 test('the generator reaches accepted inputs often enough to mean something', () => {
-  const sample = fc.sample(input, 3_000);
+  const sample = fc.sample(input, { numRuns: 3_000, seed: 20261129 });
   const accepted = sample.filter((raw) => refundInputSchema.safeParse(raw).success).length;
   expect(accepted).toBeGreaterThan(150); // over 5 %
 });
