@@ -45,7 +45,12 @@ export function summaryView() {
       'section',
       {},
       title('Summary'),
-      h('p', { class: 'help' }, 'From Temporal visibility: a refund shows up within a second or so.'),
+      h(
+        'p',
+        { class: 'help' },
+        'From Temporal visibility: a refund shows up within a second or so. SUBMITTING lasts while Eko ' +
+          'answers the refund call; visibility counts those refunds under AWAITING_OTP.',
+      ),
       refresh,
       body,
     ),
