@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
+import { workflowIdFor } from '../src/contract';
 import { HISTORIES_DIR } from './helpers/histories';
 import { quietTemporalRuntime } from '../tools/temporal-server';
 
@@ -24,6 +25,18 @@ test('there are recorded histories of both releases to replay', () => {
 });
 
 test.each(fixtures)('replays %s deterministically', async (file) => {
-  const history: unknown = JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8'));
-  await Worker.runReplayHistory({ workflowsPath: require.resolve('../src/workflows') }, history, file);
+  const history = JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, file), 'utf8')) as ExportedHistory;
+  await Worker.runReplayHistory({ workflowsPath: require.resolve('../src/workflows') }, history, workflowIdOf(history));
 });
+
+/** The shape `temporal workflow show --output json` writes, as far as it is read here. */
+interface ExportedHistory {
+  events: Array<{ workflowExecutionStartedEventAttributes?: { input?: { payloads?: Array<{ data?: string }> } } }>;
+}
+
+/** The workflow checks that it runs as refund-<tid>: replay it under the id it ran with. */
+function workflowIdOf(history: ExportedHistory): string {
+  const input = history.events[0].workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data ?? '';
+  const { tid } = JSON.parse(Buffer.from(input, 'base64').toString('utf8')) as { tid: string };
+  return workflowIdFor(tid);
+}

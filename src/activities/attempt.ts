@@ -4,6 +4,7 @@
  * timeout of the attempt that wrote them).
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { SubmitResult } from './results';
 
 /** Room kept between an Eko call's own timeout and the end of its attempt (less for short attempts). */
 const MARGIN_MS = 1_000;
@@ -29,34 +30,50 @@ export function callTimeout(configuredMs: number, attemptStartedAt: number, now:
   return Math.min(configuredMs, left);
 }
 
+/** When this attempt must be over: Temporal may start the next one from then on. */
+export function attemptEndsAt(attemptStartedAt: number): number {
+  return attemptStartedAt + Context.current().info.startToCloseTimeoutMs;
+}
+
+/** A refusal of a repeated refund call, kept until the settle window confirms it. */
+export type HeldRefusal = Extract<SubmitResult, { kind: 'wrong_otp' | 'otp_expired' | 'rejected' }>;
+
 /**
- * The refund call's "sent to Eko" fact. `lastPostAt` is when a refund call whose outcome is not
- * known may have reached Eko; null when no call is outstanding.
+ * The refund call's "sent to Eko" fact, kept in the activity's heartbeat details, which survive a
+ * retry, a crash and a timeout of the attempt that wrote them.
  */
 export interface SubmitProgress {
-  lastPostAt: number | null;
+  /**
+   * By when a refund call of ours whose outcome is not known had ended on our side (or would
+   * have: the end of its attempt); null when no such call is outstanding. No new call before
+   * this time plus the settle window.
+   */
+  callEndedBy: number | null;
+  /** Eko refused a repeated call: believed once the transaction stayed 3 for a whole window. */
+  refusal?: HeldRefusal;
 }
 
 /**
- * What earlier attempts recorded. An earlier attempt that ended without recording anything
- * (worker killed, attempt timed out) may have sent a refund call whose record was lost: presume
- * one, made no later than now.
+ * What earlier attempts recorded. An earlier attempt that left no record (worker killed, attempt
+ * timed out), or a run created by a reset (the run before it may have a call in flight), may have
+ * made a refund call whose record is lost: presume one, ended no later than now.
  */
-export function carriedProgress(now: number): { progress: SubmitProgress; presumed: boolean } {
+export function carriedProgress(now: number, afterReset: boolean): { progress: SubmitProgress; presumed: boolean } {
   const { attempt, heartbeatDetails } = Context.current().info;
   const carried = heartbeatDetails as Partial<SubmitProgress> | undefined;
-  if (carried && (carried.lastPostAt === null || typeof carried.lastPostAt === 'number')) {
-    return { progress: { lastPostAt: carried.lastPostAt }, presumed: false };
+  if (carried && (carried.callEndedBy === null || typeof carried.callEndedBy === 'number')) {
+    return { progress: { callEndedBy: carried.callEndedBy, refusal: carried.refusal }, presumed: false };
   }
-  if (attempt > 1) return { progress: { lastPostAt: now }, presumed: true };
-  return { progress: { lastPostAt: null }, presumed: false };
+  if (attempt > 1 || afterReset) return { progress: { callEndedBy: now }, presumed: true };
+  return { progress: { callEndedBy: null }, presumed: false };
 }
 
 /**
- * Records the fact. The first heartbeat of an attempt is sent at once; later ones may be held
- * back by throttling and are sent with the attempt's failure. So a refund call is always
- * recorded by the attempt's first heartbeat, and only "no call outstanding" may come later (if
- * that one is lost, the next attempt waits a settle window it did not need: safe).
+ * Records the fact. The first heartbeat of an attempt is sent at once; later ones may be held back
+ * by throttling and go with the attempt's failure. So a coming call is recorded by the attempt's
+ * first heartbeat, before the inquiry that precedes the call (its round trip gives the record a
+ * head start); later heartbeats only say "no call outstanding" or hold a refusal: if one of those
+ * is lost, the next attempt waits a settle window it did not need, which is safe.
  */
 export function recordProgress(progress: SubmitProgress): void {
   Context.current().heartbeat(progress);

@@ -43,7 +43,7 @@ export function createActivities({
   now = Date.now,
 }: ActivityDeps) {
   const eko = observed(client, now);
-  const summarize = summarizer(now);
+  const summarize = summarizer(now, redactor);
   const initiatorOf = (request: Initiator) => ({
     initiatorId: request.initiatorId ?? defaults.initiatorId,
     userCode: request.userCode ?? defaults.userCode,
@@ -123,7 +123,14 @@ export function createActivities({
       }
     },
 
+    /** The refund call of refunds started before refund-v2 (their histories name it): the same safe code. */
     async submitRefund(request: SubmitRequest): Promise<SubmitResult> {
+      redactor.add(request.otp, request.otpRefId);
+      return submitRefund(request, { eko, initiator: initiatorOf(request), ekoTimeoutMs, summarize, now });
+    },
+
+    /** The refund call: inquiry first, settle window, refusals confirmed (src/activities/submit.ts). */
+    async submitRefundV2(request: SubmitRequest): Promise<SubmitResult> {
       redactor.add(request.otp, request.otpRefId);
       return submitRefund(request, { eko, initiator: initiatorOf(request), ekoTimeoutMs, summarize, now });
     },

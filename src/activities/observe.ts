@@ -4,16 +4,18 @@ import { METRICS } from '../contract/names';
 import type { EkoAnswerSummary, RefundAmounts } from '../contract/types';
 import type { EkoReply, EkoRetryable, RefundDetails } from '../eko/answers';
 import type { EkoClient } from '../eko/client';
+import type { Redactor } from '../logging';
 
 export type Summarize = (reply: EkoReply, tx?: { txStatus: number; txStatusDesc: string }) => EkoAnswerSummary;
 
+/** Eko's message is masked by the client; the OTPs and otp_ref_ids this worker handled are cut out too. */
 export const summarizer =
-  (now: () => number): Summarize =>
+  (now: () => number, redactor: Redactor): Summarize =>
   (reply, tx) => ({
     status: reply.code,
     httpStatus: reply.httpStatus,
     responseTypeId: reply.responseTypeId,
-    message: reply.message,
+    message: redactor.redactText(reply.message),
     txStatus: tx?.txStatus,
     txStatusDesc: tx?.txStatusDesc,
     at: new Date(now()).toISOString(),

@@ -16,7 +16,9 @@ export type OtpRequestResult =
   /** `otpRefId` is a secret: it goes into the next refund call and nowhere else. */
   | { kind: 'sent'; otpRefId?: string; eko: EkoAnswerSummary }
   /** Eko refused to send an OTP; the inquiry made right after says where the transaction stands. */
-  | { kind: 'refused'; eko: EkoAnswerSummary; inquiry: InquiryResult };
+  | { kind: 'refused'; eko: EkoAnswerSummary; inquiry: InquiryResult }
+  /** How a worker of the release before refund-v2 answers a refusal (no inquiry): still in histories. */
+  | { kind: 'rejected'; reason: RejectReason; eko: EkoAnswerSummary };
 
 export type SubmitResult =
   | { kind: 'refunded'; refund: RefundAmounts; eko: EkoAnswerSummary }
@@ -60,4 +62,9 @@ export interface SubmitRequest extends Initiator {
   serviceCode: string;
   /** How long the transaction must stay Refund Pending after an ambiguous call before another. */
   settleWindowMs: number;
+  /**
+   * The run was created by a reset and this is its first refund call: the run before it may have a
+   * call in flight, so one is presumed.
+   */
+  afterReset?: boolean;
 }

@@ -4,22 +4,28 @@
  * - every refund call is preceded, in the same attempt, by a Transaction Inquiry: only tx_status 3
  *   (Refund Pending) allows the call;
  * - after a call whose outcome is unknown, the next call waits until the transaction stayed 3 for
- *   a whole settle window (each retry inquires; any other status ends the wait);
- * - a refusal is confirmed by an inquiry before it decides anything.
+ *   a whole settle window counted from the end of that call (each retry inquires; any other status
+ *   ends the wait);
+ * - a refusal is confirmed by an inquiry, and the refusal of a repeated call (Eko may be refusing
+ *   it because it is still applying the first) only after a whole settle window.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { EkoRetryable, RetryableReason } from '../eko/answers';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { EkoRetryable } from '../eko/answers';
 import { TxStatus } from '../eko/answers';
 import type { EkoClient, Initiator } from '../eko/client';
-import { callTimeout, carriedProgress, recordProgress, type SubmitProgress } from './attempt';
+import {
+  attemptEndsAt,
+  callTimeout,
+  carriedProgress,
+  type HeldRefusal,
+  recordProgress,
+  type SubmitProgress,
+} from './attempt';
 import { amounts, retryable, type Summarize } from './observe';
 import type { SubmitRequest, SubmitResult } from './results';
 
 /** Thrown while a settle window runs: expected, so Temporal logs it quietly and retries. */
 export const SETTLING = 'RefundSettling';
-
-/** Answers that prove Eko refused the call before touching the refund. */
-const NOT_APPLIED: readonly RetryableReason[] = ['forbidden', 'client_error', 'busy', 'config'];
 
 export const DEFAULT_SETTLE_WINDOW_MS = 10 * 60_000;
 
@@ -36,35 +42,33 @@ export async function submitRefund(request: SubmitRequest, deps: SubmitDeps): Pr
   const startedAt = now();
   const timeout = () => ({ timeoutMs: callTimeout(deps.ekoTimeoutMs, startedAt, now()) });
   const settleWindowMs = request.settleWindowMs ?? DEFAULT_SETTLE_WINDOW_MS; // older workflows omit it
-  const { progress, presumed } = carriedProgress(startedAt);
-  const firstRecordDue = presumed || Context.current().info.heartbeatDetails === undefined;
+  const { progress, presumed } = carriedProgress(startedAt, request.afterReset ?? false);
+  const windowEndsAt = progress.callEndedBy === null ? null : progress.callEndedBy + settleWindowMs;
+  const windowPassed = windowEndsAt === null || startedAt >= windowEndsAt;
+  const mayCall = windowPassed && !progress.refusal;
 
-  /** Inquires; what is not a plain tx_status is retried (an inquiry refusal decides nothing here). */
-  const inquire = async (why: string) => {
-    const answer = await eko.inquireTransaction(request.tid, initiator, timeout());
-    if (answer.kind === 'retryable') throw retryable(answer);
-    if (answer.kind === 'rejected') {
-      throw ApplicationFailure.create({ type: 'Eko.inquiry_refused', message: `${why}: ${answer.message}` });
-    }
-    return { txStatus: answer.txStatus, eko: summarize(answer, answer) };
-  };
+  // A call this attempt may make is on record before the inquiry that precedes it.
+  if (mayCall) recordProgress({ callEndedBy: attemptEndsAt(startedAt) });
+  else if (presumed) recordProgress(progress); // anchor the presumption: each retry must not move it
 
   let before;
   try {
-    before = await inquire('inquiry before the refund call refused');
-    if (before.txStatus === TxStatus.RefundPending && progress.lastPostAt !== null) {
-      const settleUntil = progress.lastPostAt + settleWindowMs;
-      if (now() < settleUntil) throw settling(progress.lastPostAt, settleUntil, presumed);
-    }
+    before = await inquire(eko, request.tid, initiator, timeout, summarize);
   } catch (err) {
-    // Anchor what this attempt knew, so a lost attempt is not mistaken for a lost refund call.
-    if (firstRecordDue) recordProgress(progress);
+    if (mayCall) recordProgress(progress); // no call was made: as it was
     throw err;
   }
   if (before.txStatus !== TxStatus.RefundPending) return untouched(before.txStatus, before.eko);
+  if (!windowPassed) throw settling(progress.callEndedBy!, windowEndsAt!, presumed);
+  if (progress.refusal) return progress.refusal; // refused, and 3 for a whole window since
 
-  const call = timeout(); // no time for a safe call: fail before recording one
-  recordProgress({ lastPostAt: now() });
+  let call;
+  try {
+    call = timeout();
+  } catch (err) {
+    recordProgress(progress); // no time left for a safe call: none was made
+    throw err;
+  }
   const answer = await eko.initiateRefund({ ...request, ...initiator }, call);
   switch (answer.kind) {
     case 'refunded':
@@ -77,20 +81,47 @@ export async function submitRefund(request: SubmitRequest, deps: SubmitDeps): Pr
         eko: summarize(answer, answer),
       };
     case 'retryable':
-      if (NOT_APPLIED.includes(answer.reason)) recordProgress({ lastPostAt: null } satisfies SubmitProgress);
-      throw retryable(answer as EkoRetryable);
+      if (notApplied(answer)) recordProgress({ callEndedBy: null } satisfies SubmitProgress);
+      throw retryable(answer);
   }
 
   // A refusal may be Eko refusing a second call while it applies the first: ask the transaction.
-  const after = await inquire('inquiry confirming a refusal refused');
+  const after = await inquire(eko, request.tid, initiator, timeout, summarize);
   if (after.txStatus !== TxStatus.RefundPending) return untouched(after.txStatus, after.eko);
-  switch (answer.kind) {
-    case 'wrong_otp':
-    case 'otp_expired':
-      return { kind: answer.kind, eko: summarize(answer) };
-    case 'rejected':
-      return { kind: 'rejected', reason: answer.reason, eko: summarize(answer) };
+  const refusal: HeldRefusal =
+    answer.kind === 'rejected'
+      ? { kind: 'rejected', reason: answer.reason, eko: summarize(answer) }
+      : { kind: answer.kind, eko: summarize(answer) };
+  if (progress.callEndedBy === null) return refusal;
+  // A repeated call: believe its refusal only once the transaction stayed 3 for a whole window.
+  recordProgress({ callEndedBy: now(), refusal });
+  throw ApplicationFailure.create({
+    type: SETTLING,
+    category: 'BENIGN',
+    message: `Eko refused a repeated refund call (${refusal.eko.message}); an earlier call may still be applied: inquiring until ${iso(now() + settleWindowMs)} before believing it`,
+  });
+}
+
+/** Answers that prove Eko refused the call before touching the refund (not a gateway's 408 or 429). */
+function notApplied(answer: EkoRetryable): boolean {
+  if (answer.reason === 'forbidden' || answer.reason === 'config') return true;
+  return answer.reason === 'client_error' && [400, 404, 405, 415].includes(answer.httpStatus ?? 0);
+}
+
+/** Inquires; what is not a plain tx_status is retried (an inquiry refusal decides nothing here). */
+async function inquire(
+  eko: EkoClient,
+  tid: string,
+  initiator: Initiator,
+  timeout: () => { timeoutMs: number },
+  summarize: Summarize,
+) {
+  const answer = await eko.inquireTransaction(tid, initiator, timeout());
+  if (answer.kind === 'retryable') throw retryable(answer);
+  if (answer.kind === 'rejected') {
+    throw ApplicationFailure.create({ type: 'Eko.inquiry_refused', message: `inquiry refused: ${answer.message}` });
   }
+  return { txStatus: answer.txStatus, eko: summarize(answer, answer) };
 }
 
 /** The transaction is past Refund Pending: report it, no refund call made (or needed). */
@@ -99,10 +130,10 @@ function untouched(txStatus: number, eko: SubmitResult['eko']): SubmitResult {
   return final.includes(txStatus) ? { kind: 'settled', txStatus, eko } : { kind: 'pending', txStatus, refund: {}, eko };
 }
 
-function settling(lastPostAt: number, until: number, presumed: boolean): ApplicationFailure {
+function settling(callEndedBy: number, until: number, presumed: boolean): ApplicationFailure {
   const since = presumed
-    ? `an earlier attempt ended without a record and may have sent a refund call (by ${iso(lastPostAt)})`
-    : `a refund call at ${iso(lastPostAt)} got no clear answer`;
+    ? `an earlier attempt or run left no record and may have made a refund call (ended by ${iso(callEndedBy)})`
+    : `a refund call that ended by ${iso(callEndedBy)} got no clear answer`;
   return ApplicationFailure.create({
     type: SETTLING,
     category: 'BENIGN',

@@ -103,6 +103,8 @@ function crossFieldChecks(input: InputOutput, ctx: z.RefinementCtx): void {
   const rule = (ok: boolean, field: keyof InputOutput, message: string) => {
     if (!ok) ctx.addIssue({ code: 'custom', path: [field], message });
   };
+  // Eko's tids are numbers: "0123" and "123" would be two workflows for one transaction.
+  rule(!input.tid.startsWith('0'), 'tid', 'tid must not start with 0');
   rule(ms('maxPollInterval') >= ms('pollInterval'), 'maxPollInterval', 'must be at least pollInterval');
   rule(ms('submitDeadline') >= 2 * ms('ekoCallTimeout'), 'submitDeadline', 'must be at least twice ekoCallTimeout');
   rule(ms('settleWindow') < ms('submitDeadline'), 'settleWindow', 'must be shorter than submitDeadline');

@@ -27,6 +27,8 @@ export interface DecideContext {
   requestOtp: boolean;
   maxOtpAttempts: number;
   otpTimeoutMs: number;
+  /** A refund started before refund-v2: where the rules changed its commands, the old rule holds. */
+  legacy?: boolean;
 }
 
 const MAX_TRANSITIONS = 20;
@@ -70,6 +72,13 @@ export function decide(state: RefundState, event: RefundEvent, ctx: DecideContex
     case 'otp_requested': {
       const { result } = event;
       if (result.kind === 'sent') return to(RefundPhase.AWAITING_OTP, 'OTP sent to the customer: waiting for it');
+      if (result.kind === 'rejected') {
+        // The answer of a worker one release behind (no inquiry after the refusal): the old rule
+        // for refunds started then, an inquiry for the others.
+        return ctx.legacy
+          ? to(RefundOutcome.NOT_REFUNDABLE, rejection(result.eko))
+          : to(RefundPhase.CHECKING, `Eko did not send an OTP (${result.eko.message}): inquiring the transaction`);
+      }
       // A refusal is a question: the inquiry made right after it says where the transaction stands.
       const refused = `Eko did not send an OTP (${result.eko.message})`;
       return beforeSubmission(result.inquiry, to, {

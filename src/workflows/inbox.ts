@@ -62,6 +62,8 @@ export class RefundInbox {
 
   /** `temporal workflow cancel`, the Web UI's button, a client's `handle.cancel()`. */
   temporalCancel(): void {
+    if (this.run.ended)
+      return this.run.note(`a Temporal cancel request arrived after the refund ended (${this.run.phase})`);
     if (!CANCELLABLE_PHASES.includes(this.run.phase)) {
       this.run.note(
         `a Temporal cancel request arrived in ${this.run.phase}: ignored, the refund reached Eko and is tracked to its outcome`,
@@ -163,7 +165,10 @@ export class RefundInbox {
   }
 
   private otpRefusal(): string | undefined {
-    if (this.run.phase !== RefundPhase.AWAITING_OTP) return `the refund is ${this.run.phase}, not waiting for an OTP`;
+    const { phase, state, legacy } = this.run;
+    if (phase !== RefundPhase.AWAITING_OTP) return `the refund is ${phase}, not waiting for an OTP`;
+    // Past the deadline the refund is only checking with Eko before it ends OTP_EXPIRED.
+    if (!legacy && state.otpDeadline && Date.now() >= Date.parse(state.otpDeadline)) return 'the OTP deadline passed';
     if (this.otps.length > 0) return 'an OTP is already being submitted';
     if (this.cancel !== undefined) return 'the refund is being cancelled';
     return undefined;

@@ -1,6 +1,6 @@
 /** Reading the workflow's input: a start that cannot run fails at once, naming the fields. */
-import { ApplicationFailure } from '@temporalio/workflow';
-import { FAILURE_TYPES } from '../contract/names';
+import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
+import { FAILURE_TYPES, workflowIdFor } from '../contract/names';
 import {
   describeZodError,
   legacyRefundInputSchema,
@@ -18,11 +18,16 @@ import {
 export function readInput(raw: unknown, legacy: boolean): { params: RefundParams; ignored: string[] } {
   const schema = legacy ? legacyRefundInputSchema : lenientRefundInputSchema;
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(
-      `invalid refund input: ${describeZodError(parsed.error)}`,
-      FAILURE_TYPES.invalidInput,
-    );
+  if (!parsed.success) invalid(describeZodError(parsed.error));
+  // One refund workflow per Eko transaction: a second one under another id could call Eko while the
+  // first does (a start by hand, "start like this one" in the Web UI).
+  const { workflowId } = workflowInfo();
+  if (!legacy && workflowId !== workflowIdFor(parsed.data.tid)) {
+    invalid(`workflow id must be ${workflowIdFor(parsed.data.tid)} (one refund workflow per tid), not ${workflowId}`);
   }
   return { params: parsed.data, ignored: unknownFields(raw, REFUND_INPUT_FIELDS) };
+}
+
+function invalid(problems: string): never {
+  throw ApplicationFailure.nonRetryable(`invalid refund input: ${problems}`, FAILURE_TYPES.invalidInput);
 }

@@ -24,7 +24,7 @@ export class RefundRun {
   constructor(
     readonly input: RefundParams,
     /** A refund started before this release: its commands as they were (see refund.ts). */
-    private readonly legacy: boolean,
+    readonly legacy: boolean,
   ) {
     this.state = initialState(input.tid, input.maxOtpAttempts, Date.now());
     this.otpRefId = input.otpRefId;
@@ -63,6 +63,7 @@ export class RefundRun {
         requestOtp: this.input.requestOtp,
         maxOtpAttempts: this.input.maxOtpAttempts,
         otpTimeoutMs,
+        legacy: this.legacy,
       });
       if (event.type === 'otp_received' && !this.otpWaitRecorded && this.state.otpDeadline) {
         this.otpWaitRecorded = true;

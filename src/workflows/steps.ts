@@ -1,5 +1,12 @@
 /** What the refund does in each working phase: one activity or one wait, turned into an event. */
-import { ActivityFailure, CancellationScope, condition, proxyActivities, sleep } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  CancellationScope,
+  condition,
+  proxyActivities,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { RefundActivities } from '../activities';
 import { toMs } from '../contract/duration';
 import { RefundPhase } from '../contract/names';
@@ -20,7 +27,12 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
   const options = activityOptions(run.input);
   const { awaitTransactionStatus, prepareRefund } = proxyActivities<RefundActivities>(options.poll);
   const { requestRefundOtp } = proxyActivities<RefundActivities>(options.otp);
-  const { submitRefund } = proxyActivities<RefundActivities>(options.submit);
+  // Refunds started before refund-v2 keep the activity type of their history; new ones use a type
+  // that a worker one release behind does not have, so its unsafe refund call cannot run them.
+  const submit = proxyActivities<RefundActivities>(options.submit);
+  const submitRefund = legacy ? submit.submitRefund : submit.submitRefundV2;
+  // A run made by a reset: the run before it may have a refund call in flight.
+  let afterReset = !legacy && workflowInfo().runId !== workflowInfo().originalExecutionRunId;
   const deadlineCheck = proxyActivities<RefundActivities>(options.deadlineCheck).awaitTransactionStatus;
   const { tid, initiatorId, userCode } = run.input;
   const initiator = { tid, initiatorId, userCode };
@@ -39,14 +51,16 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
   /** Runs an activity, abandoning it if a cancel is accepted meanwhile (phases before SUBMITTING only). */
   async function unlessCancelled<T>(work: () => Promise<T>): Promise<T | 'cancelled'> {
     const scope = new CancellationScope();
-    const running = scope.run(work);
-    const cancelled = condition(() => inbox.cancel !== undefined).then(() => 'cancelled' as const);
+    let done = false;
+    const running = scope.run(work).finally(() => (done = true));
+    const cancelled = condition(() => inbox.cancel !== undefined || done).then(() => 'cancelled' as const);
     const first = await Promise.race([running, cancelled]);
-    if (first === 'cancelled') {
+    if (first === 'cancelled' && !done) {
       scope.cancel();
       running.catch(() => undefined);
+      return first;
     }
-    return first;
+    return running;
   }
 
   /** Turns an activity whose retries ran out into the event that says so. */
@@ -134,7 +148,9 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
             otpRefId: otp.otpRefId,
             serviceCode: run.input.serviceCode,
             settleWindowMs: toMs(run.input.settleWindow),
+            ...(afterReset && { afterReset }),
           });
+          afterReset = false;
           return { type: 'refund_answered', result };
         }, 'the refund call kept failing; it may or may not have reached Eko: check the transaction with Eko');
       }

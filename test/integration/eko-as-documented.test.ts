@@ -66,6 +66,16 @@ describe('an Eko slower than our timeout', () => {
   });
 });
 
+describe('the settle window counts from the end of the call (found by review)', () => {
+  test('a call that hangs past the settle window: no second call while Eko applies the first', async () => {
+    const tid = await awaitingOtp({}, { ekoCallTimeout: '8s', settleWindow: '5s', maxOtpAttempts: 1 });
+    sim().injectFault({ type: 'slow_apply', endpoint: 'refund', tid, applyAfterMs: 11_000 });
+    await refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! });
+    expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
+    expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, callsWhileApplying: 0, calls: { refund: 1 } });
+  });
+});
+
 describe('refusals of Get Refund OTP are decided by an inquiry', () => {
   test('refunded elsewhere, then a resend ("already in refunded state") → REFUNDED, no refund call', async () => {
     const tid = await awaitingOtp({}, { resendInterval: '1s' });

@@ -5,7 +5,15 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { type Phase, RefundOutcome, RefundPhase, type RefundInput, workflowIdFor } from '../../src/contract';
+import {
+  otpSignal,
+  type Phase,
+  RefundOutcome,
+  RefundPhase,
+  type RefundInput,
+  WORKFLOW_TYPE,
+  workflowIdFor,
+} from '../../src/contract';
 import type { FaultInput, SeedInput } from '../../simulator';
 import { FAST, newTid, phaseOf as waitForPhase, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { temporalCli } from '../helpers/temporal-cli';
@@ -201,6 +209,59 @@ describe('a reset', () => {
     );
     expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
     expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
+  });
+});
+
+describe('a reset while Eko applies the refund call (found by review)', () => {
+  test('the reset run presumes the call in flight: no second call while Eko applies it, REFUNDED', async () => {
+    const tid = await start({}, { ekoCallTimeout: '30s', settleWindow: '20s', maxOtpAttempts: 1 });
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    sim().injectFault({ type: 'slow_apply', endpoint: 'refund', tid, applyAfterMs: 8_000 });
+    // The OTP by signal (the Web UI's way): it stays in the reset run's history.
+    await handleOf(tid).signal(otpSignal, { otp: sim().lastOtp(tid)! });
+    await waitFor(
+      'Eko applying the refund',
+      async () => sim().transaction(tid),
+      (tx) => tx?.applying === true,
+    );
+    const firstRun = (await handleOf(tid).describe()).runId;
+    await cli(
+      'workflow',
+      'reset',
+      '--workflow-id',
+      workflowIdFor(tid),
+      '--type',
+      'LastWorkflowTask',
+      '--reason',
+      'looked stuck',
+    );
+    await waitFor(
+      'the reset run',
+      () => handleOf(tid).describe(),
+      (d) => d.runId !== firstRun,
+    );
+
+    expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
+    expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, callsWhileApplying: 0, calls: { refund: 1 } });
+  });
+});
+
+describe('one refund workflow per tid (found by review)', () => {
+  test('a start by hand under another workflow id fails at once, before any Eko call', async () => {
+    const tid = newTid();
+    sim().seed({ tid });
+    const other = await stack.server.env.client.workflow.start(WORKFLOW_TYPE, {
+      workflowId: `${workflowIdFor(tid)}-by-hand`,
+      taskQueue: stack.taskQueue,
+      args: [{ tid, ...QUICK }],
+    });
+    await expect(other.result()).rejects.toMatchObject({
+      cause: {
+        type: 'InvalidRefundInput',
+        message: expect.stringContaining(`workflow id must be ${workflowIdFor(tid)}`),
+      },
+    });
+    expect(sim().transaction(tid)?.calls).toEqual({ otp: 0, refund: 0, inquiry: 0 });
   });
 });
 

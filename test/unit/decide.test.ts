@@ -774,3 +774,22 @@ describe('property: random event sequences', () => {
     }
   });
 });
+
+// A worker one release behind answers a refused Get Refund OTP without an inquiry; such answers
+// stay in histories and arrive during a rolling upgrade (found by review: decide threw on them).
+describe('an OTP refusal in the shape of the release before refund-v2', () => {
+  const oldShape: RefundEvent = {
+    type: 'otp_requested',
+    result: { kind: 'rejected', reason: 'not_refundable', eko: eko({ status: 1, message: 'Not refundable' }) },
+  };
+
+  it('for a refund started then (legacy): NOT_REFUNDABLE, as that release decided', () => {
+    const next = decide(stateIn(RefundPhase.SENDING_OTP), oldShape, { ...CTX, legacy: true });
+    expect(next.phase).toBe(RefundOutcome.NOT_REFUNDABLE);
+  });
+
+  it('for a new refund: back to CHECKING, where an inquiry decides', () => {
+    const next = decide(stateIn(RefundPhase.SENDING_OTP), oldShape, CTX);
+    expect(next.phase).toBe(RefundPhase.CHECKING);
+  });
+});

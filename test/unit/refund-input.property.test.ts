@@ -35,7 +35,10 @@ const duration = fc.oneof(
 
 const input = fc.record(
   {
-    tid: fc.oneof({ weight: 9, arbitrary: fc.stringMatching(/^\d{1,20}$/) }, { weight: 1, arbitrary: fc.string() }),
+    tid: fc.oneof(
+      { weight: 9, arbitrary: fc.stringMatching(/^[1-9]\d{0,19}$/) },
+      { weight: 1, arbitrary: fc.string() },
+    ),
     otpTimeout: duration,
     pollDeadline: duration,
     pollInterval: duration,

@@ -28,13 +28,27 @@ export const forbidden: RefundAnswer = {
   message: 'Eko answered HTTP 403',
 };
 
+export const busy: RefundAnswer = {
+  kind: 'retryable',
+  reason: 'busy',
+  message: 'another transaction in progress',
+  code: -2,
+};
+
 export type Call = { endpoint: 'inquiry' | 'refund' | 'otp'; timeoutMs?: number };
 
-/** An Eko client that answers from scripts and records the calls. */
-export function scriptedEko(script: { inquiry?: InquiryAnswer[]; refund?: RefundAnswer[]; otp?: OtpAnswer[] }) {
+/**
+ * An Eko client that answers from scripts and records the calls, into `log` too when given (a
+ * test may record heartbeats there, to see what came first).
+ */
+export function scriptedEko(
+  script: { inquiry?: InquiryAnswer[]; refund?: RefundAnswer[]; otp?: OtpAnswer[] },
+  log: unknown[] = [],
+) {
   const calls: Call[] = [];
   const next = <T>(endpoint: Call['endpoint'], answers: T[] | undefined, options?: CallOptions): T => {
     calls.push({ endpoint, timeoutMs: options?.timeoutMs });
+    log.push(endpoint);
     const answer = answers?.shift();
     if (!answer) throw new Error(`unscripted ${endpoint} call`);
     return answer;
