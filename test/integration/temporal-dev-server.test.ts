@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
+import { temporal } from '@temporalio/proto';
 import { greet } from '../fixtures/workflows/trivial';
 import { startDevServer, type TestServer } from '../helpers/temporal';
 
@@ -35,7 +35,7 @@ describe('Temporal dev server from the installed CLI', () => {
     const { customAttributes } = await server.env.connection.operatorService.listSearchAttributes({
       namespace: NAMESPACE,
     });
-    const keyword = encodeSearchAttributeIndexedValueType('KEYWORD');
+    const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
     expect(customAttributes).toMatchObject({ RefundPhase: keyword, EkoTid: keyword });
   });
 
