@@ -5,6 +5,7 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { TOKEN_REQUIRED } from './config';
 import { isLoopback } from './loopback';
+import { parseJson } from '../json';
 
 /**
  * Temporal's codec-server protocol, so the Web UI (`--ui-codec-endpoint`) and the CLI
@@ -200,14 +201,6 @@ function readBody(req: http.IncomingMessage, maxBytes: number, timeoutMs: number
     const timer = setTimeout(() => finish({ kind: 'too_slow' }), timeoutMs);
     req.on('data', onData).on('end', onEnd).on('error', onError);
   });
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function fromJson(payload: PayloadJson): Payload {

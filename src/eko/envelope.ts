@@ -3,6 +3,7 @@ import type { EkoReply, EkoRetryable } from './answers';
 import { granularCode } from './codes';
 import { maskDigitRuns } from './mask';
 import { dataNotes, envelopeCodes, envelopeNotes, isRecord, readFields } from './schemas';
+import { parseJson } from '../json';
 
 /** One HTTP exchange with Eko, before anything is read from it. */
 export type RawExchange =
@@ -98,14 +99,6 @@ export function withIgnored(reply: EkoReply, fields: readonly string[]): EkoRepl
 /** How an ignored field inside `data` is named: `data.balance`. */
 export function dataFieldNames(names: readonly string[]): string[] {
   return names.map((name) => `data.${name}`);
-}
-
-function parseJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
 }
 
 function bounded(text: string): string {
