@@ -1,13 +1,8 @@
 /** Reading the workflow's input: a start that cannot run fails at once, naming the fields. */
 import { ApplicationFailure } from '@temporalio/workflow';
-import {
-  describeZodError,
-  legacyRefundInputSchema,
-  lenientRefundInputSchema,
-  REFUND_INPUT_FIELDS,
-  type RefundParams,
-  unknownFields,
-} from '../contract/schemas';
+// The rules in plain code, not the zod schemas: zod evaluated in every cached workflow costs memory.
+import { checkRefundInput, describeIssues, REFUND_INPUT_FIELDS, unknownFields } from '../contract/rules';
+import type { RefundParams } from '../contract/schemas';
 
 export const INVALID_INPUT = 'InvalidRefundInput';
 
@@ -17,10 +12,9 @@ export const INVALID_INPUT = 'InvalidRefundInput';
  * refunds started before the input's bounds did.
  */
 export function readInput(raw: unknown, legacy: boolean): { params: RefundParams; ignored: string[] } {
-  const schema = legacy ? legacyRefundInputSchema : lenientRefundInputSchema;
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(`invalid refund input: ${describeZodError(parsed.error)}`, INVALID_INPUT);
+  const checked = checkRefundInput(raw, { bounded: !legacy });
+  if (!checked.ok) {
+    throw ApplicationFailure.nonRetryable(`invalid refund input: ${describeIssues(checked.issues)}`, INVALID_INPUT);
   }
-  return { params: parsed.data, ignored: unknownFields(raw, REFUND_INPUT_FIELDS) };
+  return { params: checked.value, ignored: unknownFields(raw, REFUND_INPUT_FIELDS) };
 }
