@@ -60,10 +60,12 @@ async function main(resources: Resources): Promise<void> {
         BENCH_WORKER_ROLE: role,
         BENCH_WORKER_TUNING: JSON.stringify(options.tuning),
         ...(options.memoryBudgetMb && { WORKER_MEMORY_BUDGET_MB: String(options.memoryBudgetMb) }),
+        // The refund worker runs as deployed; the baseline's bundles its code with webpack at start.
+        ...(role === 'refund' && options.workerEnv),
       },
       {
         entry: options.workerRuntime === 'js' ? `${compiled.dir}/scripts/bench/worker.js` : 'scripts/bench/worker.ts',
-        nodeOptions: options.workerNodeOptions,
+        nodeOptions: role === 'refund' ? options.workerNodeOptions : [],
         ipc: true,
       },
     );
@@ -167,6 +169,9 @@ async function main(resources: Resources): Promise<void> {
   const sampleSize = Math.min(options.quick ? 20 : 100, parked.parked);
   progress(`memory: submitOtp to the ${sampleSize} oldest parked refunds`);
   const parkedSubmit = await submitToParked(ctx, parkedTids.slice(0, sampleSize), 10);
+  const parkedSubmitHistories = await Promise.all(
+    parkedTids.slice(0, sampleSize).map((tid) => readHistory(client, tid)),
+  );
   const [onePoll, twentyPolls] = await histories;
 
   const { rows, summary } = benchReport({
@@ -190,6 +195,7 @@ async function main(resources: Resources): Promise<void> {
     heap,
     parkUsage,
     parkedSubmit,
+    parkedSubmitTaskMs: parkedSubmitHistories.flatMap((h) => (h.updateTaskMs === undefined ? [] : [h.updateTaskMs])),
   });
   progress('stopping the workers, the simulator and the Temporal dev server');
   await resources.close();

@@ -28,3 +28,21 @@ export const MIN_MEMORY_BUDGET_MB = Math.ceil(BASE_RSS_MB + MIN_CACHED_REFUNDS *
 /** The cache size that keeps a worker within `budgetMb` of RSS however many refunds are parked. */
 export const cacheSizeFor = (budgetMb: number): number =>
   Math.max(MIN_CACHED_REFUNDS, Math.floor((budgetMb - BASE_RSS_MB) / CACHED_REFUND_MB));
+
+/** The workflow thread's V8 heap: its base, and each cached refund's share (measured 0.11 MB), rounded up. */
+const WORKFLOW_HEAP_BASE_MB = 40;
+const CACHED_REFUND_HEAP_MB = 0.15;
+
+/**
+ * A V8 heap limit (node's --max-old-space-size, for every thread) too small for the cache would
+ * crash the workflow thread once the cache fills: refused at start instead, with the fix.
+ */
+export function heapTooSmall(maxCachedWorkflows: number, heapLimitMb: number): string | undefined {
+  const neededMb = Math.ceil(1.5 * (WORKFLOW_HEAP_BASE_MB + CACHED_REFUND_HEAP_MB * maxCachedWorkflows));
+  if (heapLimitMb >= neededMb) return undefined;
+  return (
+    `a cache of ${maxCachedWorkflows} workflows needs a V8 heap of at least ${neededMb} MB, ` +
+    `and node's limit is ${Math.floor(heapLimitMb)} MB: set --max-old-space-size=${neededMb} in NODE_OPTIONS ` +
+    'or lower WORKER_MEMORY_BUDGET_MB or WORKER_MAX_CACHED_WORKFLOWS'
+  );
+}

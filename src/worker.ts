@@ -2,6 +2,7 @@ import { makeTelemetryFilterString, NativeConnection, Runtime, Worker } from '@t
 import type { DataConverter } from '@temporalio/common';
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { temporal } from '@temporalio/proto';
 import { createActivities } from './activities';
 import { dataConverterFor } from './codec';
@@ -12,7 +13,7 @@ import { createLogger, redactor, TemporalPinoLogger } from './logging';
 import { HISTOGRAM_BUCKETS } from './metrics';
 import { productionWarning, WORKER_CONCERNS } from './production';
 import { SEARCH_ATTRIBUTES } from './contract';
-import type { WorkerTuning } from './tuning';
+import { heapTooSmall, type WorkerTuning } from './tuning';
 
 /** Written by `npm run build` next to the compiled worker. */
 export const WORKFLOW_BUNDLE = path.join(__dirname, 'workflow-bundle.js');
@@ -75,6 +76,14 @@ async function run(): Promise<void> {
     process.exit(1);
   }
   redactor.pin(config.eko.accessKey, config.eko.developerKey);
+  const heapProblem = heapTooSmall(
+    config.tuning.maxCachedWorkflows ?? 0,
+    v8.getHeapStatistics().heap_size_limit / 2 ** 20,
+  );
+  if (heapProblem !== undefined) {
+    logger.fatal(heapProblem);
+    process.exit(1);
+  }
   Runtime.install({
     logger: new TemporalPinoLogger(logger),
     telemetryOptions: {

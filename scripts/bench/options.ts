@@ -21,13 +21,26 @@ export const USAGE = `npm run bench -- [options]
   --activity-slots <n>      worker tuning: maxConcurrentActivityTaskExecutions
   --wft-pollers <n>         worker tuning: maxConcurrentWorkflowTaskPolls
   --activity-pollers <n>    worker tuning: maxConcurrentActivityTaskPolls
-  --worker-heap-mb <n>      the worker process's V8 heap limit (node --max-old-space-size; default: node's)
+  --worker-heap-mb <n>      the worker process's V8 heap limit (node --max-old-space-size; default 128, as the
+                            image runs it)
+  --node-defaults           run the worker with node's and glibc's defaults instead of the image's settings
   --worker-runtime <r>      js (default: compiled, workflow code prebundled, as npm start) or ts-node (as start:dev)`;
+
+/**
+ * The process settings the Docker image runs the worker with (Dockerfile, runtime stage: ENV
+ * MALLOC_ARENA_MAX and NODE_OPTIONS): the bench measures the worker as it is deployed.
+ */
+export const IMAGE = {
+  heapMb: 128,
+  nodeOptions: ['--max-semi-space-size=2'],
+  env: { MALLOC_ARENA_MAX: '2' } as Record<string, string>,
+};
 
 export type BenchOptions = NonNullable<ReturnType<typeof parseOptions>>;
 
 const FLAGS = {
   quick: { type: 'boolean', default: false },
+  'node-defaults': { type: 'boolean', default: false },
   ...valueFlags('refunds', 'in-flight', 'parked', 'baseline', 'baseline-rounds', 'baseline-concurrency'),
   ...valueFlags('history-refunds', 'eko-latency', 'worker-heap-mb', 'memory-budget-mb'),
   ...valueFlags('cache', 'wft-slots', 'activity-slots', 'wft-pollers', 'activity-pollers'),
@@ -45,7 +58,8 @@ export function parseOptions(argv: string[]) {
     if (runtime !== 'js' && runtime !== 'ts-node') throw new Error('--worker-runtime must be js or ts-node');
     const { quick } = values;
     const refunds = count('refunds', quick ? 40 : 500);
-    const heapMb = count('worker-heap-mb', undefined, 64);
+    const image = !values['node-defaults'];
+    const heapMb = count('worker-heap-mb', image ? IMAGE.heapMb : undefined, 64);
     const tuning: WorkerTuning = {
       maxCachedWorkflows: count('cache', undefined, 0),
       maxConcurrentWorkflowTaskExecutions: count('wft-slots', undefined),
@@ -68,7 +82,11 @@ export function parseOptions(argv: string[]) {
       maxPollInterval: values['max-poll-interval'],
       tuning: Object.fromEntries(Object.entries(tuning).filter(([, v]) => v !== undefined)) as WorkerTuning,
       /** Node options of the worker processes (the heap limit). */
-      workerNodeOptions: heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`],
+      workerNodeOptions: [
+        ...(heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`]),
+        ...(image ? IMAGE.nodeOptions : []),
+      ],
+      workerEnv: image ? IMAGE.env : {},
       workerRuntime: runtime,
     };
   });

@@ -30,6 +30,8 @@ export interface BenchFacts {
   heap: WorkerMemory;
   parkUsage: CpuUsage;
   parkedSubmit: number[];
+  /** Of those submitOtp calls, the workflow task that replayed the refund and accepted the OTP. */
+  parkedSubmitTaskMs: number[];
 }
 
 const ms = (value: number) => (Number.isFinite(value) ? `${Math.round(value)} ms` : 'n/a');
@@ -102,13 +104,18 @@ export function benchReport(facts: BenchFacts): { rows: Row[]; summary: Record<s
       detail: `${ms(submitParkedP99)}${uncached ? '' : ', but they may still be cached'}`,
     },
   ];
-  const tuning = [...Object.entries(options.tuning).map(([k, v]) => `${k}=${v}`), ...options.workerNodeOptions];
+  const tuning = [
+    ...Object.entries(options.tuning).map(([k, v]) => `${k}=${v}`),
+    ...(options.memoryBudgetMb ? [`WORKER_MEMORY_BUDGET_MB=${options.memoryBudgetMb}`] : []),
+    ...options.workerNodeOptions,
+    ...Object.entries(options.workerEnv).map(([k, v]) => `${k}=${v}`),
+  ];
   const rows: Row[] = [
     ['Setup'],
     ['mode', options.quick ? 'quick' : 'full'],
     ['Eko simulator latency', `${options.latencyMs} ms`],
     ['refund input', `pollInterval ${options.pollInterval}, maxPollInterval ${options.maxPollInterval}`],
-    ['worker tuning', tuning.length > 0 ? tuning.join(', ') : "the SDK's defaults"],
+    ['worker tuning', tuning.length > 0 ? tuning.join(', ') : "the worker's and node's defaults"],
     [
       'worker, effective',
       `maxCachedWorkflows ${facts.worker.maxCachedWorkflows}, V8 heap limit ${facts.worker.heapLimitMb} MB ` +
@@ -189,6 +196,7 @@ export function benchReport(facts: BenchFacts): { rows: Row[]; summary: Record<s
       `submitOtp to the ${facts.parkedSubmit.length} oldest parked${uncached ? ' (not cached: replayed)' : ''}`,
       latencySummary(facts.parkedSubmit),
     ],
+    ['  of which the workflow task that replays and accepts it', latencySummary(facts.parkedSubmitTaskMs)],
     ['Targets'],
     ...targets.map((t): Row => [t.what, `${t.met ? 'met' : 'NOT MET'}   (${t.detail})`]),
   ];
