@@ -150,8 +150,11 @@ class FieldReader {
   text(field: string, rule: TextRule, options: { default?: string; optional?: boolean } = {}): void {
     const value = this.raw[field];
     if (value === undefined && options.default !== undefined) return this.set(field, options.default);
-    // An optional field given as `undefined` stays in the value as zod keeps it (JSON has no undefined).
-    if (value === undefined && options.optional) return void (field in this.raw && (this.value[field] = undefined));
+    if (value === undefined && options.optional) {
+      // Given as `undefined` (never in JSON), it stays in the value, as zod keeps it.
+      if (field in this.raw) this.value[field] = undefined;
+      return;
+    }
     if (typeof value !== 'string') return this.fail(field, 'expected string');
     if (rule.pattern && !rule.pattern.test(value)) return this.fail(field, rule.message ?? 'Invalid string');
     if (rule.minLength !== undefined && value.length < rule.minLength) {
@@ -176,12 +179,7 @@ class FieldReader {
     const value = this.raw[field] === undefined ? fallback : this.raw[field];
     if (typeof value !== 'number' || !Number.isFinite(value)) return this.fail(field, 'expected number');
     if (!Number.isInteger(value)) return this.fail(field, 'expected int');
-    if (!Number.isSafeInteger(value)) {
-      return this.fail(
-        field,
-        `Too ${value > 0 ? 'big' : 'small'}: expected int to be ${value > 0 ? '<=' : '>='}${value > 0 ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER}`,
-      );
-    }
+    // Unsafe integers (zod: "expected int to be <=2^53-1") are far outside every bound here.
     if (value < bounds.min) return this.fail(field, `Too small: expected number to be >=${bounds.min}`);
     if (value > bounds.max) return this.fail(field, `Too big: expected number to be <=${bounds.max}`);
     this.set(field, value);
