@@ -27,6 +27,7 @@ import { type Resources, runMain } from '../tools/resources';
 import { startLocalServer } from '../tools/temporal-server';
 import { startWorkerProcess } from '../tools/worker-process';
 
+const DAY_MS = 24 * 3_600_000;
 const runStarted = performance.now();
 function progress(message: string): void {
   process.stderr.write(`[bench ${((performance.now() - runStarted) / 1000).toFixed(1).padStart(5)} s] ${message}\n`);
@@ -40,7 +41,8 @@ async function main(resources: Resources): Promise<void> {
   const server = await startLocalServer();
   resources.add('the Temporal dev server', () => server.teardown());
   const sms = new SmsWatch();
-  const sim = await startSimulator({ latencyMs: options.latencyMs, onSms: sms.onSms });
+  // OTPs valid for a day, as a parked refund waits: a full run parks for half an hour before it submits.
+  const sim = await startSimulator({ latencyMs: options.latencyMs, onSms: sms.onSms, otpTtlMs: DAY_MS });
   resources.add('the Eko simulator', () => sim.close());
   const compiled = await buildWorkerCode();
   resources.add('the compiled worker code', compiled.remove);
@@ -168,7 +170,8 @@ async function main(resources: Resources): Promise<void> {
   // submitOtp replays the history first, as an OTP typed hours after the SMS does.
   const sampleSize = Math.min(options.quick ? 20 : 100, parked.parked);
   progress(`memory: submitOtp to the ${sampleSize} oldest parked refunds`);
-  const parkedSubmit = await submitToParked(ctx, parkedTids.slice(0, sampleSize), 10);
+  // One at a time, as customers' OTPs arrive: a burst would queue its replays on the one workflow thread.
+  const parkedSubmit = await submitToParked(ctx, parkedTids.slice(0, sampleSize), 1);
   const parkedSubmitHistories = await Promise.all(
     parkedTids.slice(0, sampleSize).map((tid) => readHistory(client, tid)),
   );

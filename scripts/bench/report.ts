@@ -118,8 +118,8 @@ export function benchReport(facts: BenchFacts): { rows: Row[]; summary: Record<s
     ['worker tuning', tuning.length > 0 ? tuning.join(', ') : "the worker's and node's defaults"],
     [
       'worker, effective',
-      `maxCachedWorkflows ${facts.worker.maxCachedWorkflows}, V8 heap limit ${facts.worker.heapLimitMb} MB ` +
-        "(the SDK's default cache size follows it)",
+      `maxCachedWorkflows ${facts.worker.maxCachedWorkflows} (from WORKER_MEMORY_BUDGET_MB unless --cache), ` +
+        `V8 heap limit ${facts.worker.heapLimitMb} MB`,
     ],
     [
       'worker runtime',
