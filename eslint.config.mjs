@@ -37,6 +37,12 @@ export default tseslint.config(
               message: 'Workflow code does no I/O; import activity types only.',
               allowTypeImports: true,
             },
+            {
+              // Every cached workflow evaluates the modules it imports: zod cost 0.6 MB per parked refund.
+              regex: '^zod$|(^|/)contract(/index|/schemas)?$',
+              message: 'No zod in workflow code: validate with contract/rules (BENCHMARKS.md, memory).',
+              allowTypeImports: true,
+            },
           ],
         },
       ],

@@ -15,17 +15,19 @@ import {
   measureBaseline,
   measureHistory,
   measureLifecycles,
+  type ParkedStep,
   parkRefunds,
   SmsWatch,
   submitToParked,
 } from './bench/phases';
-import { cpuMeter, devServerPid, heapOf, memoryOf } from './bench/proc';
+import { cpuMeter, devServerPid, memoryOf, probeOf } from './bench/proc';
 import { benchReport } from './bench/report';
 import { table } from './lib/report';
 import { type Resources, runMain } from '../tools/resources';
 import { startLocalServer } from '../tools/temporal-server';
 import { startWorkerProcess } from '../tools/worker-process';
 
+const DAY_MS = 24 * 3_600_000;
 const runStarted = performance.now();
 function progress(message: string): void {
   process.stderr.write(`[bench ${((performance.now() - runStarted) / 1000).toFixed(1).padStart(5)} s] ${message}\n`);
@@ -39,7 +41,8 @@ async function main(resources: Resources): Promise<void> {
   const server = await startLocalServer();
   resources.add('the Temporal dev server', () => server.teardown());
   const sms = new SmsWatch();
-  const sim = await startSimulator({ latencyMs: options.latencyMs, onSms: sms.onSms });
+  // OTPs valid for a day, as a parked refund waits: a full run parks for half an hour before it submits.
+  const sim = await startSimulator({ latencyMs: options.latencyMs, onSms: sms.onSms, otpTtlMs: DAY_MS });
   resources.add('the Eko simulator', () => sim.close());
   const compiled = await buildWorkerCode();
   resources.add('the compiled worker code', compiled.remove);
@@ -58,10 +61,13 @@ async function main(resources: Resources): Promise<void> {
         SHUTDOWN_GRACE_MS: '1000',
         BENCH_WORKER_ROLE: role,
         BENCH_WORKER_TUNING: JSON.stringify(options.tuning),
+        ...(options.memoryBudgetMb && { WORKER_MEMORY_BUDGET_MB: String(options.memoryBudgetMb) }),
+        // The refund worker runs as deployed; the baseline's bundles its code with webpack at start.
+        ...(role === 'refund' && options.workerEnv),
       },
       {
         entry: options.workerRuntime === 'js' ? `${compiled.dir}/scripts/bench/worker.js` : 'scripts/bench/worker.ts',
-        nodeOptions: options.workerNodeOptions,
+        nodeOptions: role === 'refund' ? options.workerNodeOptions : [],
         ipc: true,
       },
     );
@@ -135,20 +141,40 @@ async function main(resources: Resources): Promise<void> {
   histories.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   if (!options.quick) await histories;
 
-  // 4. Memory: refunds parked in AWAITING_OTP.
+  // 4. Memory: refunds parked in AWAITING_OTP, the worker's memory read at each count.
   const memoryBefore = memoryOf(refundWorker.pid);
-  progress(`memory: parking ${options.parked} refunds in AWAITING_OTP`);
   const parkCpu = cpuMeter(freshPids);
-  // --quick parks fewer at a time: the history refunds run meanwhile, and an overloaded worker
-  // would time out their workflow tasks (3 more events each) and skew the history counts.
-  const parked = await parkRefunds(ctx, options.parked, options.quick ? 50 : 200);
+  const parkedSteps: ParkedStep[] = [];
+  const parkedTids: string[] = [];
+  let parkingSeconds = 0;
+  for (const target of options.parkedSteps) {
+    progress(`memory: parking ${target - parkedTids.length} more refunds in AWAITING_OTP (to ${target})`);
+    // --quick parks fewer at a time: the history refunds run meanwhile, and an overloaded worker
+    // would time out their workflow tasks (3 more events each) and skew the history counts.
+    const batch = await parkRefunds(ctx, target - parkedTids.length, options.quick ? 50 : 200, parkedTids.length);
+    parkedTids.push(...batch.tids);
+    parkingSeconds += batch.seconds;
+    await sleep(2_000); // let the last workflow tasks and any GC settle
+    parkedSteps.push({ parked: target, ...memoryOf(refundWorker.pid) });
+  }
   const parkUsage = parkCpu();
-  await sleep(2_000); // let the last workflow tasks and any GC settle
+  const parked = {
+    parked: parkedTids.length,
+    seconds: parkingSeconds,
+    perSec: parkedTids.length / parkingSeconds,
+    tids: parkedTids,
+  };
   const memory = memoryOf(refundWorker.pid);
-  const heap = await heapOf(refundWorker.child);
+  const heap = await probeOf(refundWorker.child);
+  // The oldest parked refunds left the cache long ago (when more are parked than it holds): their
+  // submitOtp replays the history first, as an OTP typed hours after the SMS does.
   const sampleSize = Math.min(options.quick ? 20 : 100, parked.parked);
-  progress(`memory: submitOtp to ${sampleSize} of the parked refunds`);
-  const parkedSubmit = await submitToParked(ctx, parked.tids.slice(0, sampleSize), 10);
+  progress(`memory: submitOtp to the ${sampleSize} oldest parked refunds`);
+  // One at a time, as customers' OTPs arrive: a burst would queue its replays on the one workflow thread.
+  const parkedSubmit = await submitToParked(ctx, parkedTids.slice(0, sampleSize), 1);
+  const parkedSubmitHistories = await Promise.all(
+    parkedTids.slice(0, sampleSize).map((tid) => readHistory(client, tid)),
+  );
   const [onePoll, twentyPolls] = await histories;
 
   const { rows, summary } = benchReport({
@@ -166,11 +192,13 @@ async function main(resources: Resources): Promise<void> {
     onePoll,
     twentyPolls,
     parked,
+    parkedSteps,
     memoryBefore,
     memory,
     heap,
     parkUsage,
     parkedSubmit,
+    parkedSubmitTaskMs: parkedSubmitHistories.flatMap((h) => (h.updateTaskMs === undefined ? [] : [h.updateTaskMs])),
   });
   progress('stopping the workers, the simulator and the Temporal dev server');
   await resources.close();

@@ -87,6 +87,7 @@ async function main(resources: Resources): Promise<void> {
     defaults: { initiatorId: UAT.initiatorId, userCode: UAT.userCode },
     shutdownGraceMs: 5_000,
     dataConverter: dataConverterFor(keys),
+    tuning: config.tuning,
   });
   const running = worker.run();
   // On Ctrl-C the worker stops polling and lets in-flight activities finish within the grace time.

@@ -1,7 +1,8 @@
-import { makeTelemetryFilterString, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { makeTelemetryFilterString, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { temporal } from '@temporalio/proto';
 import { createActivities } from './activities';
 import { dataConverterFor } from './codec';
@@ -12,6 +13,7 @@ import { createLogger, redactor, TemporalPinoLogger } from './logging';
 import { HISTOGRAM_BUCKETS } from './metrics';
 import { productionWarning, WORKER_CONCERNS } from './production';
 import { SEARCH_ATTRIBUTES } from './contract';
+import { heapTooSmall, type WorkerTuning } from './tuning';
 
 /** Written by `npm run build` next to the compiled worker. */
 export const WORKFLOW_BUNDLE = path.join(__dirname, 'workflow-bundle.js');
@@ -23,20 +25,13 @@ export interface RefundWorkerOptions {
   eko: EkoClient;
   defaults: { initiatorId: string; userCode: string };
   shutdownGraceMs?: number;
-  /** Cache size and concurrency limits (see BENCHMARKS.md); the SDK's defaults otherwise. */
+  /** Cache size and concurrency limits (`loadConfig().tuning`); the SDK's defaults otherwise. */
   tuning?: WorkerTuning;
   /** Payload encryption: `dataConverterFor(loadEncryptionConfig())`; plain payloads when omitted. */
   dataConverter?: DataConverter;
 }
 
-export type WorkerTuning = Pick<
-  WorkerOptions,
-  | 'maxCachedWorkflows'
-  | 'maxConcurrentActivityTaskExecutions'
-  | 'maxConcurrentWorkflowTaskExecutions'
-  | 'maxConcurrentActivityTaskPolls'
-  | 'maxConcurrentWorkflowTaskPolls'
->;
+export type { WorkerTuning } from './tuning';
 
 /** The refund worker: the workflow code plus the activities wired to one Eko client. */
 export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker> {
@@ -81,6 +76,14 @@ async function run(): Promise<void> {
     process.exit(1);
   }
   redactor.pin(config.eko.accessKey, config.eko.developerKey);
+  const heapProblem = heapTooSmall(
+    config.tuning.maxCachedWorkflows ?? 0,
+    v8.getHeapStatistics().heap_size_limit / 2 ** 20,
+  );
+  if (heapProblem !== undefined) {
+    logger.fatal(heapProblem);
+    process.exit(1);
+  }
   Runtime.install({
     logger: new TemporalPinoLogger(logger),
     telemetryOptions: {
@@ -120,6 +123,7 @@ async function run(): Promise<void> {
     defaults: config.defaults,
     shutdownGraceMs: config.shutdownGraceMs,
     dataConverter: dataConverterFor(config.encryptionKeys),
+    tuning: config.tuning,
   });
   const health =
     config.healthPort > 0
@@ -135,6 +139,8 @@ async function run(): Promise<void> {
       ekoBaseUrl: config.eko.baseUrl,
       workflowCode: fs.existsSync(WORKFLOW_BUNDLE) ? 'prebundled' : 'bundled at start',
       encryptedPayloads: config.encryptionKeys.length > 0,
+      memoryBudgetMb: config.memoryBudgetMb,
+      maxCachedWorkflows: worker.options.maxCachedWorkflows,
     },
     'Refund worker polling',
   );

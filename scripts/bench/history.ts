@@ -13,6 +13,8 @@ export interface RefundHistory {
   count: number;
   types: string[];
   spans: Spans;
+  /** The workflow task that accepted the first update (submitOtp): for a refund not cached, its replay too. */
+  updateTaskMs?: number;
 }
 
 /** Milliseconds per kind of span, one entry per occurrence. */
@@ -47,7 +49,20 @@ export async function readHistory(client: Client, tid: string): Promise<RefundHi
     count: events.length,
     types: events.map((e) => (EventType[e.eventType ?? 0] ?? 'UNKNOWN').replace(/^EVENT_TYPE_/, '')),
     spans: spansOf(events),
+    updateTaskMs: updateTaskMs(events),
   };
+}
+
+function updateTaskMs(events: readonly HistoryEvent[]): number | undefined {
+  let taskMs: number | undefined;
+  const startedAt = new Map<number, number>();
+  for (const e of events) {
+    if (e.workflowTaskStartedEventAttributes) startedAt.set(Number(e.eventId), tsToMs(e.eventTime));
+    const completed = e.workflowTaskCompletedEventAttributes;
+    if (completed) taskMs = tsToMs(e.eventTime) - (startedAt.get(Number(completed.startedEventId)) ?? NaN);
+    if (e.workflowExecutionUpdateAcceptedEventAttributes) return taskMs;
+  }
+  return undefined;
 }
 
 function spansOf(events: readonly HistoryEvent[]): Spans {

@@ -6,7 +6,8 @@ export const USAGE = `npm run bench -- [options]
   --quick                   a small run, under a minute (CI)
   --refunds <n>             refund lifecycles (default 500; quick 40)
   --in-flight <n>           refund lifecycles at a time (default: all of them at once)
-  --parked <n>              refunds parked in AWAITING_OTP for the memory measure (default 5000; quick 200)
+  --parked <n,n,...>        refunds parked in AWAITING_OTP, the worker's memory read at each count
+                            (default 1000,5000,20000; quick 1000,2000)
   --baseline <n>            empty workflows per baseline round (default 1000; quick 200)
   --baseline-rounds <n>     baseline rounds; the best one counts (default 3; quick 2)
   --baseline-concurrency <n>  empty workflows in flight (default 200)
@@ -14,20 +15,34 @@ export const USAGE = `npm run bench -- [options]
   --eko-latency <ms>        the simulator's latency on every Eko answer (default 0)
   --poll-interval <d>       the refunds' pollInterval (default 1s, the input's floor)
   --max-poll-interval <d>   the refunds' maxPollInterval (default 1s)
-  --cache <n>               worker tuning: maxCachedWorkflows (default: the SDK's)
+  --memory-budget-mb <n>    the worker's WORKER_MEMORY_BUDGET_MB, which sizes its cache (default: the worker's)
+  --cache <n>               worker tuning: maxCachedWorkflows (default: from the memory budget)
   --wft-slots <n>           worker tuning: maxConcurrentWorkflowTaskExecutions
   --activity-slots <n>      worker tuning: maxConcurrentActivityTaskExecutions
   --wft-pollers <n>         worker tuning: maxConcurrentWorkflowTaskPolls
   --activity-pollers <n>    worker tuning: maxConcurrentActivityTaskPolls
-  --worker-heap-mb <n>      the worker process's V8 heap limit (node --max-old-space-size; default: node's)
+  --worker-heap-mb <n>      the worker process's V8 heap limit (node --max-old-space-size; default 128, as the
+                            image runs it)
+  --node-defaults           run the worker with node's and glibc's defaults instead of the image's settings
   --worker-runtime <r>      js (default: compiled, workflow code prebundled, as npm start) or ts-node (as start:dev)`;
+
+/**
+ * The process settings the Docker image runs the worker with (Dockerfile, runtime stage: ENV
+ * MALLOC_ARENA_MAX and NODE_OPTIONS): the bench measures the worker as it is deployed.
+ */
+export const IMAGE = {
+  heapMb: 128,
+  nodeOptions: ['--max-semi-space-size=2'],
+  env: { MALLOC_ARENA_MAX: '2' } as Record<string, string>,
+};
 
 export type BenchOptions = NonNullable<ReturnType<typeof parseOptions>>;
 
 const FLAGS = {
   quick: { type: 'boolean', default: false },
+  'node-defaults': { type: 'boolean', default: false },
   ...valueFlags('refunds', 'in-flight', 'parked', 'baseline', 'baseline-rounds', 'baseline-concurrency'),
-  ...valueFlags('history-refunds', 'eko-latency', 'worker-heap-mb'),
+  ...valueFlags('history-refunds', 'eko-latency', 'worker-heap-mb', 'memory-budget-mb'),
   ...valueFlags('cache', 'wft-slots', 'activity-slots', 'wft-pollers', 'activity-pollers'),
   'poll-interval': { type: 'string', default: '1s' },
   'max-poll-interval': { type: 'string', default: '1s' },
@@ -43,7 +58,8 @@ export function parseOptions(argv: string[]) {
     if (runtime !== 'js' && runtime !== 'ts-node') throw new Error('--worker-runtime must be js or ts-node');
     const { quick } = values;
     const refunds = count('refunds', quick ? 40 : 500);
-    const heapMb = count('worker-heap-mb', undefined, 64);
+    const image = !values['node-defaults'];
+    const heapMb = count('worker-heap-mb', image ? IMAGE.heapMb : undefined, 64);
     const tuning: WorkerTuning = {
       maxCachedWorkflows: count('cache', undefined, 0),
       maxConcurrentWorkflowTaskExecutions: count('wft-slots', undefined),
@@ -55,7 +71,8 @@ export function parseOptions(argv: string[]) {
       quick,
       refunds,
       inFlight: count('in-flight', refunds),
-      parked: count('parked', quick ? 200 : 5000),
+      parkedSteps: parkedSteps(values.parked ?? (quick ? '1000,2000' : '1000,5000,20000')),
+      memoryBudgetMb: count('memory-budget-mb', undefined),
       baseline: count('baseline', quick ? 200 : 1000),
       baselineRounds: count('baseline-rounds', quick ? 2 : 3),
       baselineConcurrency: count('baseline-concurrency', 200),
@@ -65,8 +82,19 @@ export function parseOptions(argv: string[]) {
       maxPollInterval: values['max-poll-interval'],
       tuning: Object.fromEntries(Object.entries(tuning).filter(([, v]) => v !== undefined)) as WorkerTuning,
       /** Node options of the worker processes (the heap limit). */
-      workerNodeOptions: heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`],
+      workerNodeOptions: [
+        ...(heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`]),
+        ...(image ? IMAGE.nodeOptions : []),
+      ],
+      workerEnv: image ? IMAGE.env : {},
       workerRuntime: runtime,
     };
   });
+}
+
+/** `--parked 1000,5000`: increasing counts of parked refunds. */
+function parkedSteps(value: string): number[] {
+  const steps = value.split(',').map((step) => integer('--parked', step.trim(), 0));
+  if (steps.some((step, i) => i > 0 && step <= steps[i - 1])) throw new Error('--parked counts must increase');
+  return steps;
 }

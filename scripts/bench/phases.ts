@@ -193,6 +193,13 @@ export async function measureHistory(ctx: BenchContext, polls: number, refunds: 
 
 // ---- 4. parked refunds ----
 
+/** The worker's memory with this many refunds parked. */
+export interface ParkedStep {
+  parked: number;
+  rssMb: number;
+  peakRssMb: number;
+}
+
 export interface ParkedResult {
   parked: number;
   seconds: number;
@@ -200,8 +207,16 @@ export interface ParkedResult {
   tids: string[];
 }
 
-/** Starts `count` refunds and leaves them waiting for the OTP; visibility confirms the phase. */
-export async function parkRefunds(ctx: BenchContext, count: number, concurrency: number): Promise<ParkedResult> {
+/**
+ * Starts `count` refunds and leaves them waiting for the OTP; visibility confirms the phase of
+ * these and of the `alreadyParked` ones before them.
+ */
+export async function parkRefunds(
+  ctx: BenchContext,
+  count: number,
+  concurrency: number,
+  alreadyParked = 0,
+): Promise<ParkedResult> {
   const tids = Array.from({ length: count }, () => ctx.nextTid());
   for (const tid of tids) ctx.sim.seed({ tid });
   const deadlineMs = 120_000 + count * 100;
@@ -214,8 +229,10 @@ export async function parkRefunds(ctx: BenchContext, count: number, concurrency:
   const query = `WorkflowType = "refundWorkflow" AND RefundPhase = "${RefundPhase.AWAITING_OTP}"`;
   for (let attempt = 0; ; attempt += 1) {
     const { count: waiting } = await ctx.client.workflow.count(query);
-    if (waiting >= count) break;
-    if (attempt >= 300) throw new Error(`only ${waiting} of ${count} parked refunds reached AWAITING_OTP`);
+    if (waiting >= alreadyParked + count) break;
+    if (attempt >= 300) {
+      throw new Error(`only ${waiting} of ${alreadyParked + count} parked refunds reached AWAITING_OTP`);
+    }
     await sleep(200);
   }
   const seconds = elapsedSince(started) / 1000;

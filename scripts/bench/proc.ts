@@ -1,8 +1,9 @@
 // What the processes of a benchmark run use, from Linux's /proc: memory, CPU seconds, and which
-// child process is the Temporal dev server; and the worker's own view of its heap, over IPC.
+// child process is the Temporal dev server; and the worker's own view of its memory, over IPC.
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { within } from '../../src/timeout';
+import type { ProbeRequest, WorkerMemory } from './probe';
 
 /** VmRSS and VmHWM (peak RSS) of a process, in MiB. */
 export function memoryOf(pid: number): { rssMb: number; peakRssMb: number } {
@@ -73,11 +74,18 @@ export function devServerPid(port: number): number {
   return server;
 }
 
-/** The worker process's `process.memoryUsage()`, asked over IPC (scripts/bench/worker.ts answers). */
-export function heapOf(child: ChildProcess): Promise<NodeJS.MemoryUsage> {
-  const answer = new Promise<NodeJS.MemoryUsage>((resolve) => child.once('message', resolve));
-  child.send(HEAP_REQUEST);
-  return within(answer, 10_000, "the worker's heap report");
+/** The worker process's memory as it sees it (scripts/bench/probe.ts), asked over IPC. */
+export function probeOf(child: ChildProcess, request: Omit<ProbeRequest, 'type'> = {}): Promise<WorkerMemory> {
+  const answer = new Promise<WorkerMemory>((resolve, reject) => {
+    const onMessage = (message: { type?: string; memory?: WorkerMemory; error?: string }) => {
+      if (message?.type !== 'probe') return;
+      child.off('message', onMessage);
+      if (message.error) reject(new Error(`the worker's memory probe failed: ${message.error}`));
+      else resolve(message.memory!);
+    };
+    child.on('message', onMessage);
+  });
+  child.send({ type: 'probe', ...request });
+  // A heap snapshot of a large heap takes a while.
+  return within(answer, request.snapshotFile ? 600_000 : 60_000, "the worker's memory probe");
 }
-
-export const HEAP_REQUEST = 'heap';

@@ -9,7 +9,7 @@ import { createEkoClient } from '../../src/eko/client';
 import { createLogger } from '../../src/logging';
 import { createRefundWorker, type WorkerTuning } from '../../src/worker';
 import { READY_MESSAGE } from '../../tools/worker-process';
-import { HEAP_REQUEST } from './proc';
+import { probeMemory, type ProbeRequest } from './probe';
 
 async function run(): Promise<void> {
   // The SDK logs only what goes wrong; SIGTERM stops the worker as in production.
@@ -34,14 +34,22 @@ async function run(): Promise<void> {
           eko: createEkoClient(config.eko),
           defaults: config.defaults,
           shutdownGraceMs: config.shutdownGraceMs,
-          tuning,
+          // As in production (WORKER_MEMORY_BUDGET_MB...), then the bench's flags on top.
+          tuning: { ...config.tuning, ...tuning },
         });
-  process.on('message', (message) => message === HEAP_REQUEST && process.send?.(process.memoryUsage()));
+  // The bench asks for the worker's memory (scripts/bench/probe.ts).
+  process.on('message', (message: ProbeRequest | undefined) => {
+    if (message?.type !== 'probe') return;
+    probeMemory(message).then(
+      (memory) => process.send?.({ type: 'probe', memory }),
+      (err: Error) => process.send?.({ type: 'probe', error: err.message }),
+    );
+  });
   // The bench went away without stopping this worker: do not outlive it.
   process.on('disconnect', () => worker.getState() === 'RUNNING' && worker.shutdown());
 
   const running = worker.run();
-  // What the SDK made of the tuning: its default cache size follows V8's heap limit.
+  // What the SDK made of the tuning: the cache size from the memory budget or the flags.
   const heapLimitMb = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
   createLogger().info({ maxCachedWorkflows: worker.options.maxCachedWorkflows, heapLimitMb }, READY_MESSAGE);
   try {

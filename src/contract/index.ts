@@ -6,5 +6,6 @@
 export * from './duration';
 export * from './messages';
 export * from './names';
+export * from './rules';
 export * from './schemas';
 export * from './types';

@@ -14,12 +14,12 @@ import {
 } from '../contract/messages';
 import { CANCELLABLE_PHASES, FAILURE_TYPES, isOutcome, RefundPhase } from '../contract/names';
 import {
-  describeZodError,
-  lenientCancelRequestSchema,
-  lenientOtpSubmissionSchema,
-  lenientResendRequestSchema,
-  parseOrThrow,
-} from '../contract/schemas';
+  acceptedOrThrow,
+  checkCancelRequest,
+  checkOtpSubmission,
+  checkResendRequest,
+  describeIssues,
+} from '../contract/rules';
 import type { RefundRun } from './run';
 
 /** An OTP bound, when it arrived, to the otp_ref_id of the OTP the customer was sent. */
@@ -80,16 +80,16 @@ export class RefundInbox {
     setHandler(stateQuery, () => run.state);
 
     setHandler(otpSignal, (raw) => {
-      const parsed = lenientOtpSubmissionSchema.safeParse(raw);
-      if (!parsed.success) return run.note(`dropped an otp signal: ${describeZodError(parsed.error)}`);
+      const checked = checkOtpSubmission(raw);
+      if (!checked.ok) return run.note(`dropped an otp signal: ${describeIssues(checked.issues)}`);
       const refusal = this.otpRefusal();
       if (refusal) return run.note(`ignored an otp signal: ${refusal}`);
-      this.enqueueOtp(parsed.data);
+      this.enqueueOtp(checked.value);
     });
     setHandler(
       submitOtpUpdate,
       async (raw) => {
-        const ticket = this.enqueueOtp(lenientOtpSubmissionSchema.parse(raw));
+        const ticket = this.enqueueOtp(acceptedOrThrow(checkOtpSubmission(raw), 'OTP submission'));
         await untilCancelProof(() => this.otpsAnswered >= ticket || run.ended);
         const { state } = run;
         return {
@@ -101,7 +101,7 @@ export class RefundInbox {
       {
         // Runs before anything is written to history: a bad OTP or a wrong phase leaves no trace.
         validator: (raw) => {
-          parseOrThrow(lenientOtpSubmissionSchema, raw, 'OTP submission');
+          acceptedOrThrow(checkOtpSubmission(raw), 'OTP submission');
           const refusal = this.otpRefusal();
           if (refusal) throw new Error(`OTP not accepted: ${refusal}`);
         },
@@ -109,21 +109,21 @@ export class RefundInbox {
     );
 
     setHandler(resendOtpSignal, (raw) => {
-      const parsed = lenientResendRequestSchema.safeParse(raw ?? {});
-      const refusal = parsed.success ? this.resendRefusal() : describeZodError(parsed.error);
+      const checked = checkResendRequest(raw ?? {});
+      const refusal = checked.ok ? this.resendRefusal() : describeIssues(checked.issues);
       if (refusal) return run.note(`ignored a resendOtp signal: ${refusal}`);
-      this.resend = { actor: parsed.data?.actor };
+      this.resend = { actor: checked.ok ? checked.value.actor : undefined };
     });
     setHandler(
       resendOtpUpdate,
       async (raw) => {
-        this.resend = { actor: lenientResendRequestSchema.parse(raw ?? {}).actor };
+        this.resend = { actor: acceptedOrThrow(checkResendRequest(raw ?? {}), 'resend request').actor };
         await untilCancelProof(() => (this.resend === undefined && run.phase !== RefundPhase.SENDING_OTP) || run.ended);
         return { phase: run.phase, resendCount: run.state.resendCount };
       },
       {
         validator: (raw) => {
-          parseOrThrow(lenientResendRequestSchema, raw ?? {}, 'resend request');
+          acceptedOrThrow(checkResendRequest(raw ?? {}), 'resend request');
           const refusal = this.resendRefusal();
           if (!refusal) return;
           // Typed, with the wait in its details: callers answer "try again in N s" without parsing words.
@@ -140,13 +140,13 @@ export class RefundInbox {
     setHandler(
       cancelUpdate,
       async (raw) => {
-        this.cancel ??= lenientCancelRequestSchema.parse(raw);
+        this.cancel ??= acceptedOrThrow(checkCancelRequest(raw), 'cancel request');
         await untilCancelProof(() => run.ended);
         return { phase: run.phase };
       },
       {
         validator: (raw) => {
-          parseOrThrow(lenientCancelRequestSchema, raw, 'cancel request');
+          acceptedOrThrow(checkCancelRequest(raw), 'cancel request');
           if (!CANCELLABLE_PHASES.includes(run.phase)) {
             throw new Error(
               isOutcome(run.phase)

@@ -1,14 +1,9 @@
 /** Reading the workflow's input: a start that cannot run fails at once, naming the fields. */
 import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
 import { FAILURE_TYPES, workflowIdFor } from '../contract/names';
-import {
-  describeZodError,
-  legacyRefundInputSchema,
-  lenientRefundInputSchema,
-  REFUND_INPUT_FIELDS,
-  type RefundParams,
-  unknownFields,
-} from '../contract/schemas';
+// The rules in plain code, not the zod schemas: zod evaluated in every cached workflow costs memory.
+import { checkRefundInput, describeIssues, REFUND_INPUT_FIELDS, unknownFields } from '../contract/rules';
+import type { RefundParams } from '../contract/schemas';
 
 /**
  * Validates and completes the input. Unknown fields (a newer client's) are ignored and reported,
@@ -16,16 +11,15 @@ import {
  * refunds started before the input's bounds did.
  */
 export function readInput(raw: unknown, legacy: boolean): { params: RefundParams; ignored: string[] } {
-  const schema = legacy ? legacyRefundInputSchema : lenientRefundInputSchema;
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) invalid(describeZodError(parsed.error));
+  const checked = checkRefundInput(raw, { bounded: !legacy });
+  if (!checked.ok) invalid(describeIssues(checked.issues));
   // One refund workflow per Eko transaction: a second one under another id could call Eko while the
   // first does (a start by hand, "start like this one" in the Web UI).
   const { workflowId } = workflowInfo();
-  if (!legacy && workflowId !== workflowIdFor(parsed.data.tid)) {
-    invalid(`workflow id must be ${workflowIdFor(parsed.data.tid)} (one refund workflow per tid), not ${workflowId}`);
+  if (!legacy && workflowId !== workflowIdFor(checked.value.tid)) {
+    invalid(`workflow id must be ${workflowIdFor(checked.value.tid)} (one refund workflow per tid), not ${workflowId}`);
   }
-  return { params: parsed.data, ignored: unknownFields(raw, REFUND_INPUT_FIELDS) };
+  return { params: checked.value, ignored: unknownFields(raw, REFUND_INPUT_FIELDS) };
 }
 
 function invalid(problems: string): never {
