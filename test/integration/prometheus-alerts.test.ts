@@ -152,7 +152,7 @@ describeWithPrometheus('the alert rules on a real Prometheus scraping a real wor
     ['eko_refund_polls_bucket{purpose="settle", le="20"}'],
     ['eko_refund_duration_bucket{le="86400000"}'],
     // The SDK's, which the progress and worker rules read.
-    ['temporal_activity_execution_failed{activity_type="awaitTransactionStatus"}'],
+    ['temporal_activity_execution_failed{activity_type="prepareRefund"}'], // the two 500s hit CHECKING's inquiry
     ['temporal_activity_schedule_to_start_latency_bucket'],
     ['temporal_workflow_task_schedule_to_start_latency_bucket'],
     ['temporal_long_request{operation="PollActivityTaskQueue"}'],
