@@ -1,17 +1,23 @@
-// What the refund drivers share: the clients, the simulator, the run's deadline and its tallies,
-// and reading a refund's state while workers come and go.
+// What the refund drivers and the operator share: the clients, the simulator, the run's refunds,
+// its deadline and its tallies, and reading a refund's state while workers come and go.
 import type { Client } from '@temporalio/client';
 import type { RefundClient, RefundStatus } from '../../src/client';
 import type { EkoSimulator, FaultInput } from '../../simulator';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { within } from '../../src/timeout';
 import type { FaultType } from './plans';
+import type { ChaosRefund } from './refund';
+import type { TemporalCli } from './temporal-cli';
 
 export interface ChaosContext {
   refunds: RefundClient;
-  /** The same Temporal client, for the `otp` signal by its public name. */
+  /** The same Temporal client, for the `otp` signal by its public name, cancels and histories. */
   client: Client;
+  /** The official `temporal` CLI, for what operators do by hand. */
+  cli: TemporalCli;
   sim: EkoSimulator;
+  /** Every refund of the run, in plan order (those not started yet too). */
+  all: readonly ChaosRefund[];
   /** Epoch ms by which every refund must be terminal. */
   deadlineAt: number;
   tally: DriverTally;
@@ -20,11 +26,15 @@ export interface ChaosContext {
 export const newTally = () => ({
   otpByUpdate: 0,
   otpBySignal: 0,
+  /** By `temporal workflow signal --name otp`, as from the Web UI. */
+  otpByHand: 0,
   /** OTPs handed over again after an error, while the refund still waited for that OTP. */
   otpRetries: 0,
   resends: 0,
   /** OTPs beyond the plan: the refund came back to AWAITING_OTP (a duplicate wrong OTP, say). */
   extraOtps: 0,
+  /** OTP hand-overs started again because a reset left a new run waiting for the OTP. */
+  afterReset: 0,
   /** Faults handed to the simulator, by type (those that struck are counted at the end). */
   faultsInjected: new Map<FaultType, number>(),
   /** Errors the drivers tolerated (killed workers, refused updates...), by kind. */
