@@ -66,6 +66,7 @@ async function main(resources: Resources): Promise<number> {
     refunds: ctx.all,
     verdict: judge(ctx.all, stack.sim, taskFailures.byTid),
     runsRead: taskFailures.runs,
+    tasksFailedByServer: taskFailures.byServer,
     tally: ctx.tally,
     operatorActions: Object.fromEntries(operator.done),
     workersStarted: stack.pool.started,
@@ -81,7 +82,8 @@ async function main(resources: Resources): Promise<number> {
 /**
  * Drives `concurrency` refunds at a time from start to past the OTP; each is then followed to its
  * outcome outside the limit, so many refunds are in flight (polling, retrying) when workers die.
- * The operator stops once every refund ended; a reset meanwhile reopens one, which is followed too.
+ * The operator stops once the last refund is past the OTP, so that the run's end is not a stream
+ * of resets reopening refunds that ended; the refunds it reset meanwhile are followed to the end.
  */
 async function runAll(ctx: ChaosContext, concurrency: number, operator: Operator): Promise<void> {
   await pooled(ctx.all.length, concurrency, async (i) => {
@@ -90,7 +92,6 @@ async function runAll(ctx: ChaosContext, concurrency: number, operator: Operator
     refund.driven = true;
     follow(ctx, refund);
   });
-  await allFollowed(ctx.all);
   await operator.stop();
   await allFollowed(ctx.all);
 }

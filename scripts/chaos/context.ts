@@ -35,6 +35,8 @@ export const newTally = () => ({
   extraOtps: 0,
   /** OTP hand-overs started again because a reset left a new run waiting for the OTP. */
   afterReset: 0,
+  /** Temporal cancel requests by the phase the refund was in just before (honoured before SUBMITTING). */
+  cancelsByPhase: new Map<string, number>(),
   /** Faults handed to the simulator, by type (those that struck are counted at the end). */
   faultsInjected: new Map<FaultType, number>(),
   /** Errors the drivers tolerated (killed workers, refused updates...), by kind. */

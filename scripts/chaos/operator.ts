@@ -48,31 +48,36 @@ export interface Operator {
   stop(): Promise<void>;
 }
 
-/** Every `everyMs` (± 50 %, from the seeded random), one action, until stopped or the run's deadline. */
+/**
+ * Every `everyMs` (± 50 %, from the seeded random), one action, until stopped or the run's
+ * deadline. One at a time: an action that takes longer than the interval delays the next.
+ */
 export function startOperator(target: OperatorTarget, random: Random, everyMs: number): Operator {
   const done = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let acting: Promise<void> = Promise.resolve();
   const act = async () => {
+    const nextAt = Date.now() + interval();
     const action = random.weighted(OPERATOR_ACTIONS.map((a) => [a, a.weight] as const));
     try {
       if (await action.act(target, random)) done.set(action.name, (done.get(action.name) ?? 0) + 1);
     } catch (err) {
       noteError(target.ctx, `operator: ${action.name}`, err);
     }
-    if (!stopped) schedule();
+    if (!stopped) schedule(nextAt - Date.now());
   };
-  const schedule = () => {
+  const interval = () => Math.round(everyMs * (0.5 + random.next()));
+  const schedule = (delayMs: number) => {
     if (Date.now() > target.ctx.deadlineAt) return;
     timer = setTimeout(
       () => {
         acting = act();
       },
-      Math.round(everyMs * (0.5 + random.next())),
+      Math.max(0, delayMs),
     );
   };
-  if (everyMs > 0) schedule();
+  if (everyMs > 0) schedule(interval());
   return {
     done,
     async stop() {

@@ -28,6 +28,7 @@ export async function temporalCancel(ctx: ChaosContext, random: Random, via: 'cl
     return false;
   }
   refund.noteAction(`Temporal cancel by ${via === 'cli' ? 'temporal workflow cancel' : 'handle.cancel()'} in ${phase}`);
+  ctx.tally.cancelsByPhase.set(phase, (ctx.tally.cancelsByPhase.get(phase) ?? 0) + 1);
   return true;
 }
 

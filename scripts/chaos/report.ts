@@ -17,6 +17,8 @@ export interface ChaosFacts {
   operatorActions: Record<string, number>;
   /** Workflow runs whose histories were read (a reset makes one). */
   runsRead: number;
+  /** Workflow tasks the server failed itself (a reset, a message as the workflow completed), by cause. */
+  tasksFailedByServer: Record<string, number>;
   workersStarted: number;
   crashes: readonly WorkerCrash[];
   faultsInjected: Partial<Record<FaultType, number>>;
@@ -36,11 +38,13 @@ export function summary(facts: ChaosFacts) {
     terminalByOutcome: verdict.byOutcome,
     ...(Object.fromEntries(checks.map((check) => [check, verdict.failed[check].length])) as Record<Check, number>),
     operatorActions: facts.operatorActions,
+    temporalCancelsByPhase: Object.fromEntries(tally.cancelsByPhase),
     outcomesAfter: {
       temporalCancel: verdict.acted.cancelled,
       reset: verdict.acted.reset,
     },
     runsRead: facts.runsRead,
+    tasksFailedByServer: facts.tasksFailedByServer,
     workersStarted: facts.workersStarted,
     workerCrashes: facts.crashes.length,
     faultsInjected: facts.faultsInjected,
@@ -78,9 +82,11 @@ export function printReport(facts: ChaosFacts): void {
     ['terminal, by outcome', list(s.terminalByOutcome) || 'none'],
     ...checks.map((check): Row => [`${CHECKS[check]} (must be 0)`, must0(s[check])]),
     ['operator actions', `${list(s.operatorActions) || 'none'} (${s.workersStarted} workers started)`],
+    ['  Temporal cancels, by phase before', list(s.temporalCancelsByPhase) || 'none'],
     ['  refunds Temporal-cancelled, by outcome', list(s.outcomesAfter.temporalCancel) || 'none'],
     ['  refunds reset, by outcome', list(s.outcomesAfter.reset) || 'none'],
     ['workflow runs whose histories were read', String(s.runsRead)],
+    ['  tasks the server failed itself (not counted)', list(s.tasksFailedByServer) || 'none'],
     ['workers crashed on their own (must be 0)', must0(s.workerCrashes)],
     ['faults injected', list(s.faultsInjected) || 'none'],
     ['faults that struck', list(s.faultsStruck) || 'none'],
@@ -94,7 +100,7 @@ export function printReport(facts: ChaosFacts): void {
     ['  hand-overs again after a reset', String(s.otp.afterReset)],
     ['dialects', list(s.dialects)],
     [
-      'time to outcome',
+      'time to outcome (not reset)',
       `p50 ${seconds(s.timeToOutcome.p50Ms)}, p95 ${seconds(s.timeToOutcome.p95Ms)}, ` +
         `max ${seconds(s.timeToOutcome.maxMs)} (tid ${s.timeToOutcome.slowestTid})`,
     ],
@@ -127,10 +133,13 @@ function printFindings(title: string, findings: readonly Finding[]): void {
   if (findings.length > 10) console.log(`  ... and ${findings.length - 10} more`);
 }
 
-/** From the first start to the workflow's completion, over the refunds that completed. */
+/**
+ * From the first start to the workflow's completion, over the refunds that completed and were not
+ * reset (a reset may come minutes after the refund ended).
+ */
 function timeToOutcome(refunds: readonly ChaosRefund[]) {
   const times = refunds
-    .filter((r) => r.startedAt !== undefined && r.result !== undefined)
+    .filter((r) => r.startedAt !== undefined && r.result !== undefined && r.resets === 0)
     .map((r) => ({ tid: r.plan.tid, ms: Date.parse(r.result!.completedAt) - r.startedAt! }))
     .sort((a, b) => a.ms - b.ms);
   const ms = times.map((t) => t.ms);

@@ -54,7 +54,7 @@ export function allowedOutcomes(refund: ChaosRefund): string[] {
 
 export function judge(
   refunds: readonly ChaosRefund[],
-  sim: EkoSimulator,
+  sim: Pick<EkoSimulator, 'transaction'>,
   taskFailures: ReadonlyMap<string, readonly string[]>,
 ): Verdict {
   const failed = Object.fromEntries(Object.keys(CHECKS).map((check) => [check, []])) as unknown as Verdict['failed'];
