@@ -190,7 +190,8 @@ function makeFaults(random: Random, tid: string, waitsForOtp: boolean): FaultInp
     [2, 3],
   ] as const);
   let refundDelayLeftMs = SETTLE_WINDOW_MS - SETTLE_MARGIN_MS;
-  const refundDelay = (minMs: number, maxMs: number) => {
+  /** A delay on the refund call, taken from what is left of the budget (all of it by default). */
+  const refundDelay = (minMs: number, maxMs = Number.POSITIVE_INFINITY) => {
     const ms = random.int(Math.min(minMs, refundDelayLeftMs), Math.min(maxMs, refundDelayLeftMs));
     refundDelayLeftMs -= ms;
     return ms;
@@ -198,8 +199,7 @@ function makeFaults(random: Random, tid: string, waitsForOtp: boolean): FaultInp
   return Array.from({ length: count }, (): FaultInput => {
     // Without an OTP the workflow only inquires: a slow apply would never strike.
     const type = random.pick(waitsForOtp ? FAULT_TYPES : FAULT_TYPES.filter((t) => t !== 'slow_apply'));
-    if (type === 'slow_apply')
-      return { type, endpoint: 'refund', tid, times: 1, applyAfterMs: refundDelay(500, 4_000) };
+    if (type === 'slow_apply') return { type, endpoint: 'refund', tid, times: 1, applyAfterMs: refundDelay(500) };
     const endpoint = waitsForOtp
       ? random.weighted([
           ['refund', 5],
