@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { type ChaosContext, newTally } from './chaos/context';
 import { driveRefund } from './chaos/drive';
 import { allFollowed, follow } from './chaos/follow';
-import { workflowTaskFailures } from './chaos/histories';
+import { readHistories } from './chaos/histories';
 import { type Operator, startOperator } from './chaos/operator';
 import { type ChaosOptions, parseOptions, USAGE } from './chaos/options';
 import { type FaultType, makePlans } from './chaos/plans';
@@ -57,16 +57,16 @@ async function main(resources: Resources): Promise<number> {
   await Promise.race([runAll(ctx, options.concurrency, operator), poolBroken(stack)]);
   const durationMs = performance.now() - startedAt;
   clearInterval(ticker);
-  console.error('Reading every run’s history for failed workflow tasks…');
-  const taskFailures = await workflowTaskFailures(stack.client, stack.taskQueue);
+  console.error('Reading every run’s history: failed workflow tasks, and a replay…');
+  const histories = await readHistories(stack.client, stack.taskQueue, stack.workflowCode);
 
   const facts = {
     options,
     plans,
     refunds: ctx.all,
-    verdict: judge(ctx.all, stack.sim, taskFailures.byTid),
-    runsRead: taskFailures.runs,
-    tasksFailedByServer: taskFailures.byServer,
+    verdict: judge(ctx.all, stack.sim, histories),
+    runsRead: histories.runs,
+    tasksFailedByServer: histories.failedByServer,
     tally: ctx.tally,
     operatorActions: Object.fromEntries(operator.done),
     workersStarted: stack.pool.started,

@@ -16,6 +16,7 @@ import { type EkoSimulator, startSimulator } from '../../simulator';
 import type { Resources } from '../../tools/resources';
 import { type DevServerProcess, startDevServerProcess } from '../../tools/temporal-server';
 import { buildWorkerCode } from '../bench/build';
+import type { WorkflowCode } from './histories';
 import { temporalCli, type TemporalCli } from './temporal-cli';
 import { WorkerPool } from './workers';
 
@@ -32,6 +33,8 @@ export interface ChaosStack {
   refunds: RefundClient;
   cli: TemporalCli;
   taskQueue: string;
+  /** What the workers run, for replaying the histories at the end. */
+  workflowCode: WorkflowCode;
 }
 
 export async function startStack(
@@ -97,5 +100,6 @@ export async function startStack(
     refunds: new RefundClient(client, taskQueue),
     cli: temporalCli(server.address),
     taskQueue,
+    workflowCode: { bundlePath: path.join(compiled.dir, 'src', 'workflow-bundle.js'), dataConverter },
   };
 }

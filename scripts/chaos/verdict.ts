@@ -24,8 +24,10 @@ export const CHECKS = {
   /** A refund call for a transaction that is already refunded or not refundable: CHECKING must stop it. */
   refundCallsNotAllowed: 'refund calls where none is allowed',
   notTerminalByDeadline: 'not terminal by the deadline',
-  /** Workflow tasks that failed (any run of the refund), other than the one a reset writes. */
+  /** Workflow tasks that failed (any run of the refund), other than those the server fails itself. */
   workflowTaskFailures: 'refunds with failed workflow tasks',
+  /** A run whose history does not replay under the workers' code: its next task and its state query fail. */
+  historiesNotReplaying: 'refunds whose history does not replay',
   notStarted: 'not started',
 } as const;
 export type Check = keyof typeof CHECKS;
@@ -52,10 +54,16 @@ export function allowedOutcomes(refund: ChaosRefund): string[] {
   return [refund.plan.expected, ...(refund.cancelRequested ? [RefundOutcome.CANCELLED] : [])];
 }
 
+/** What the histories show, by tid (see histories.ts). */
+export interface HistoryChecks {
+  taskFailures: ReadonlyMap<string, readonly string[]>;
+  replayFailures: ReadonlyMap<string, readonly string[]>;
+}
+
 export function judge(
   refunds: readonly ChaosRefund[],
   sim: Pick<EkoSimulator, 'transaction'>,
-  taskFailures: ReadonlyMap<string, readonly string[]>,
+  histories: HistoryChecks,
 ): Verdict {
   const failed = Object.fromEntries(Object.keys(CHECKS).map((check) => [check, []])) as unknown as Verdict['failed'];
   const verdict: Verdict = {
@@ -93,9 +101,13 @@ export function judge(
       );
     }
     if (refundCount > 1) failed.appliedMoreThanOnce.push(finding(`Eko applied the refund ${refundCount} times`));
-    const taskFailed = taskFailures.get(plan.tid) ?? [];
+    const taskFailed = histories.taskFailures.get(plan.tid) ?? [];
     if (taskFailed.length > 0) {
       failed.workflowTaskFailures.push(finding(`${taskFailed.length} failed workflow task(s): ${taskFailed[0]}`));
+    }
+    const notReplaying = histories.replayFailures.get(plan.tid) ?? [];
+    if (notReplaying.length > 0) {
+      failed.historiesNotReplaying.push(finding(`${notReplaying.length} run(s) do not replay: ${notReplaying[0]}`));
     }
     if (outcome !== undefined) verdict.byOutcome[outcome] = (verdict.byOutcome[outcome] ?? 0) + 1;
     if (refund.cancelRequested) count(verdict.acted.cancelled, outcome ?? 'not terminal');

@@ -4,7 +4,7 @@ import { temporal } from '@temporalio/proto';
 import { RefundOutcome } from '../../../src/contract';
 import { TxStatus } from '../../../src/eko/answers';
 import type { TransactionView } from '../../../simulator';
-import { failedByServer } from '../../../scripts/chaos/histories';
+import { isFailedByServer } from '../../../scripts/chaos/histories';
 import { makePlans } from '../../../scripts/chaos/plans';
 import { seededRandom } from '../../../scripts/chaos/random';
 import { ChaosRefund } from '../../../scripts/chaos/refund';
@@ -39,6 +39,8 @@ const eko = (refundCount: number, late = 0) => ({
     }) as unknown as TransactionView,
 });
 
+const noFindings = { taskFailures: new Map(), replayFailures: new Map() };
+
 const violations = (verdict: ReturnType<typeof judge>) =>
   Object.entries(verdict.failed).flatMap(([check, findings]) => findings.map(() => check));
 
@@ -46,32 +48,38 @@ describe('the verdict on a refund an operator acted on', () => {
   test('CANCELLED with nothing applied passes once a Temporal cancel was sent', () => {
     const refund = ended(refundThatApplies(), RefundOutcome.CANCELLED);
     refund.cancelRequested = true;
-    expect(violations(judge([refund], eko(0), new Map()))).toEqual([]);
+    expect(violations(judge([refund], eko(0), noFindings))).toEqual([]);
   });
 
   test('CANCELLED without a cancel is an unexpected outcome', () => {
     const refund = ended(refundThatApplies(), RefundOutcome.CANCELLED);
-    expect(violations(judge([refund], eko(0), new Map()))).toEqual(['unexpectedOutcomes']);
+    expect(violations(judge([refund], eko(0), noFindings))).toEqual(['unexpectedOutcomes']);
   });
 
   test('CANCELLED after Eko applied the refund fails the applied-count check', () => {
     const refund = ended(refundThatApplies(), RefundOutcome.CANCELLED);
     refund.cancelRequested = true;
-    expect(violations(judge([refund], eko(1), new Map()))).toEqual(['appliedVersusOutcome']);
+    expect(violations(judge([refund], eko(1), noFindings))).toEqual(['appliedVersusOutcome']);
   });
 
   test('a reset refund must end as planned: REFUNDED with one refund call passes, a call after it does not', () => {
     const refund = refundThatApplies();
     refund.noteReset();
     ended(refund, RefundOutcome.REFUNDED);
-    expect(violations(judge([refund], eko(1), new Map()))).toEqual([]);
-    expect(violations(judge([refund], eko(1, 1), new Map()))).toEqual(['refundCallsAfterApplied']);
+    expect(violations(judge([refund], eko(1), noFindings))).toEqual([]);
+    expect(violations(judge([refund], eko(1, 1), noFindings))).toEqual(['refundCallsAfterApplied']);
   });
 
   test('a failed workflow task of the refund is a violation', () => {
     const refund = ended(refundThatApplies(), RefundOutcome.REFUNDED);
-    const failures = new Map([[refund.tid, ['WORKFLOW_WORKER_UNHANDLED_FAILURE: boom']]]);
-    expect(violations(judge([refund], eko(1), failures))).toEqual(['workflowTaskFailures']);
+    const taskFailures = new Map([[refund.tid, ['WORKFLOW_WORKER_UNHANDLED_FAILURE: boom']]]);
+    expect(violations(judge([refund], eko(1), { ...noFindings, taskFailures }))).toEqual(['workflowTaskFailures']);
+  });
+
+  test('a history that does not replay is a violation, though the refund ended as planned', () => {
+    const refund = ended(refundThatApplies(), RefundOutcome.REFUNDED);
+    const replayFailures = new Map([[refund.tid, ['run 1: Nondeterminism error']]]);
+    expect(violations(judge([refund], eko(1), { ...noFindings, replayFailures }))).toEqual(['historiesNotReplaying']);
   });
 });
 
@@ -79,7 +87,7 @@ describe('workflow tasks the server fails itself', () => {
   const events = (...types: number[]) => types.map((eventType) => ({ eventType }));
 
   test('a reset: RESET_WORKFLOW in the new run', () => {
-    expect(failedByServer(Cause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW, [])).toBe(true);
+    expect(isFailedByServer(Cause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW, [])).toBe(true);
   });
 
   test('a reset terminating the old run during a task: FORCE_CLOSE_COMMAND, waiting signals, then terminated', () => {
@@ -87,12 +95,12 @@ describe('workflow tasks the server fails itself', () => {
       EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
       EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
     );
-    expect(failedByServer(Cause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND, after)).toBe(true);
+    expect(isFailedByServer(Cause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND, after)).toBe(true);
   });
 
   test('FORCE_CLOSE_COMMAND followed by more workflow tasks is not a reset', () => {
     const after = events(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
-    expect(failedByServer(Cause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND, after)).toBe(false);
+    expect(isFailedByServer(Cause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND, after)).toBe(false);
   });
 
   test('a message as the workflow completed: UNHANDLED_COMMAND, then the next task completes', () => {
@@ -102,13 +110,13 @@ describe('workflow tasks the server fails itself', () => {
       EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
       EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
     );
-    expect(failedByServer(Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, after)).toBe(true);
-    expect(failedByServer(Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, after.slice(0, 3))).toBe(false);
+    expect(isFailedByServer(Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, after)).toBe(true);
+    expect(isFailedByServer(Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, after.slice(0, 3))).toBe(false);
   });
 
   test('the workflow code failing is never the server', () => {
     const after = events(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
-    expect(failedByServer(Cause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE, after)).toBe(false);
-    expect(failedByServer(Cause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR, after)).toBe(false);
+    expect(isFailedByServer(Cause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE, after)).toBe(false);
+    expect(isFailedByServer(Cause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR, after)).toBe(false);
   });
 });
