@@ -77,7 +77,7 @@ export function judge(
   for (const refund of refunds) {
     const { plan, outcome } = refund;
     // What the operator did goes with every finding: most explain themselves with it.
-    const actions = refund.actions.length > 0 ? ` [operator: ${refund.actions.join('; ')}]` : '';
+    const actions = refund.actions.length > 0 ? ` [operator: ${summarize(refund.actions)}]` : '';
     const finding = (detail: string): Finding => ({ tid: plan.tid, scenario: plan.scenario, detail: detail + actions });
     if (refund.problem) verdict.driverProblems.push(finding(refund.problem));
     if (!refund.started) {
@@ -129,6 +129,10 @@ export function judge(
   }
   return verdict;
 }
+
+/** The first few actions, then how many more (a refund stuck to the end meets hundreds). */
+const summarize = (actions: readonly string[], shown = 6) =>
+  actions.slice(0, shown).join('; ') + (actions.length > shown ? `; … ${actions.length - shown} more` : '');
 
 const count = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1);
 
