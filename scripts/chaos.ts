@@ -1,16 +1,21 @@
 // `npm run chaos [-- --refunds N ...]`: the money-safety chaos run. Starts the stack (Temporal dev
 // server in memory, the Eko simulator, refund worker processes), runs N refunds of random
-// scenarios with random Eko faults while an operator acts on the stack (SIGKILLs workers...), then
-// checks every refund against Eko's books: applied at most once, no refund call once Eko applied
-// it, the expected outcome, terminal by the deadline. stdout: a table, then one JSON line (the last); progress goes to stderr.
+// scenarios with random Eko faults while an operator acts on the stack and on the refunds (SIGKILLs
+// workers, cancels, resets, signals by hand), then checks every refund against Eko's books: applied
+// at most once, no refund call once Eko applied it, an outcome that the plan and the operator's
+// actions allow, terminal by the deadline, no failing workflow tasks. stdout: a table, then one
+// JSON line (the last); progress goes to stderr.
 // Exit code 0: every check holds; 1: a violation; 2: the run could not be carried out; 130: Ctrl-C.
 import { performance } from 'node:perf_hooks';
 import { type ChaosContext, newTally } from './chaos/context';
-import { awaitOutcome, driveRefund, type RefundRecord } from './chaos/drive';
-import { startOperator } from './chaos/operator';
+import { driveRefund } from './chaos/drive';
+import { allFollowed, follow } from './chaos/follow';
+import { readHistories } from './chaos/histories';
+import { type Operator, startOperator } from './chaos/operator';
 import { type ChaosOptions, parseOptions, USAGE } from './chaos/options';
-import { type FaultType, makePlans, type RefundPlan } from './chaos/plans';
+import { type FaultType, makePlans } from './chaos/plans';
 import { seededRandom } from './chaos/random';
+import { ChaosRefund } from './chaos/refund';
 import { printReport, summary } from './chaos/report';
 import { type ChaosStack, startStack } from './chaos/stack';
 import { judge } from './chaos/verdict';
@@ -38,26 +43,30 @@ async function main(resources: Resources): Promise<number> {
   const ctx: ChaosContext = {
     refunds: stack.refunds,
     client: stack.client,
+    cli: stack.cli,
     sim: stack.sim,
+    all: plans.map((plan) => new ChaosRefund(plan)),
     deadlineAt: Date.now() + options.deadlineMs,
     tally: newTally(),
   };
-  const operator = startOperator(stack, operatorRandom, options.actEveryMs);
+  const operator = startOperator({ ...stack, ctx }, operatorRandom, options.actEveryMs);
   resources.add('the operator', () => operator.stop());
-  const progress = { driven: 0, terminal: 0 };
-  const ticker = setInterval(() => printProgress(options, stack, progress, startedAt), PROGRESS_EVERY_MS);
+  const ticker = setInterval(() => printProgress(options, stack, ctx, startedAt), PROGRESS_EVERY_MS);
   resources.add('the progress ticker', () => clearInterval(ticker));
 
-  const records = await Promise.race([runAll(ctx, plans, options.concurrency, progress), poolBroken(stack)]);
+  await Promise.race([runAll(ctx, options.concurrency, operator), poolBroken(stack)]);
   const durationMs = performance.now() - startedAt;
-  operator.stop();
   clearInterval(ticker);
+  console.error('Reading every run’s history: failed workflow tasks, and a replay…');
+  const histories = await readHistories(stack.client, stack.taskQueue, stack.workflowCode);
 
   const facts = {
     options,
     plans,
-    records,
-    verdict: judge(records, stack.sim, stack.ekoWatch),
+    refunds: ctx.all,
+    verdict: judge(ctx.all, stack.sim, histories),
+    runsRead: histories.runs,
+    tasksFailedByServer: histories.failedByServer,
     tally: ctx.tally,
     operatorActions: Object.fromEntries(operator.done),
     workersStarted: stack.pool.started,
@@ -71,27 +80,20 @@ async function main(resources: Resources): Promise<number> {
 }
 
 /**
- * Drives `concurrency` refunds at a time from start to past the OTP; each then waits for its
+ * Drives `concurrency` refunds at a time from start to past the OTP; each is then followed to its
  * outcome outside the limit, so many refunds are in flight (polling, retrying) when workers die.
+ * The operator stops once the last refund is past the OTP, so that the run's end is not a stream
+ * of resets reopening refunds that ended; the refunds it reset meanwhile are followed to the end.
  */
-async function runAll(
-  ctx: ChaosContext,
-  plans: readonly RefundPlan[],
-  concurrency: number,
-  progress: { driven: number; terminal: number },
-): Promise<RefundRecord[]> {
-  const outcomes: Promise<RefundRecord>[] = [];
-  await pooled(plans.length, concurrency, async (i) => {
-    const record = await driveRefund(ctx, plans[i]);
-    progress.driven += 1;
-    outcomes.push(
-      awaitOutcome(ctx, record).then((done) => {
-        if (done.outcome) progress.terminal += 1;
-        return done;
-      }),
-    );
+async function runAll(ctx: ChaosContext, concurrency: number, operator: Operator): Promise<void> {
+  await pooled(ctx.all.length, concurrency, async (i) => {
+    const refund = ctx.all[i];
+    await driveRefund(ctx, refund);
+    refund.driven = true;
+    follow(ctx, refund);
   });
-  return Promise.all(outcomes);
+  await operator.stop();
+  await allFollowed(ctx.all);
 }
 
 /** Faults injected minus those still waiting at the simulator (each strikes once). */
@@ -104,15 +106,12 @@ async function faultsStruck(
   return Object.fromEntries([...injected].map(([type, n]) => [type, n - (waiting[type] ?? 0)]));
 }
 
-function printProgress(
-  options: ChaosOptions,
-  stack: ChaosStack,
-  progress: { driven: number; terminal: number },
-  startedAt: number,
-): void {
+function printProgress(options: ChaosOptions, stack: ChaosStack, ctx: ChaosContext, startedAt: number): void {
   const elapsed = Math.round((performance.now() - startedAt) / 1000);
+  const driven = ctx.all.filter((r) => r.driven).length;
+  const terminal = ctx.all.filter((r) => r.outcome !== undefined).length;
   console.error(
-    `  ${elapsed} s: ${progress.driven}/${options.refunds} driven past the OTP, ${progress.terminal} terminal; ` +
+    `  ${elapsed} s: ${driven}/${options.refunds} driven past the OTP, ${terminal} terminal; ` +
       `${stack.pool.kills} worker kills, ${stack.pool.readyCount} polling`,
   );
 }

@@ -250,7 +250,7 @@ export class RefundClient {
 }
 
 /** A failure's message as the SDK decodes results: with encryption the raw one reads "Encoded failure". */
-async function failureMessage(
+export async function failureMessage(
   converter: LoadedDataConverter,
   failure: temporal.api.failure.v1.IFailure | null | undefined,
 ): Promise<string | undefined> {

@@ -1,17 +1,23 @@
-// What the refund drivers share: the clients, the simulator, the run's deadline and its tallies,
-// and reading a refund's state while workers come and go.
-import type { Client } from '@temporalio/client';
+// What the refund drivers and the operator share: the clients, the simulator, the run's refunds,
+// its deadline and its tallies, and reading a refund's state while workers come and go.
+import { type Client, isGrpcServiceError } from '@temporalio/client';
 import type { RefundClient, RefundStatus } from '../../src/client';
 import type { EkoSimulator, FaultInput } from '../../simulator';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { within } from '../../src/timeout';
 import type { FaultType } from './plans';
+import type { ChaosRefund } from './refund';
+import type { TemporalCli } from './temporal-cli';
 
 export interface ChaosContext {
   refunds: RefundClient;
-  /** The same Temporal client, for the `otp` signal by its public name. */
+  /** The same Temporal client, for the `otp` signal by its public name, cancels and histories. */
   client: Client;
+  /** The official `temporal` CLI, for what operators do by hand. */
+  cli: TemporalCli;
   sim: EkoSimulator;
+  /** Every refund of the run, in plan order (those not started yet too). */
+  all: readonly ChaosRefund[];
   /** Epoch ms by which every refund must be terminal. */
   deadlineAt: number;
   tally: DriverTally;
@@ -20,11 +26,17 @@ export interface ChaosContext {
 export const newTally = () => ({
   otpByUpdate: 0,
   otpBySignal: 0,
+  /** By `temporal workflow signal --name otp`, as from the Web UI. */
+  otpByHand: 0,
   /** OTPs handed over again after an error, while the refund still waited for that OTP. */
   otpRetries: 0,
   resends: 0,
   /** OTPs beyond the plan: the refund came back to AWAITING_OTP (a duplicate wrong OTP, say). */
   extraOtps: 0,
+  /** OTP hand-overs started again because a reset left a new run waiting for the OTP. */
+  afterReset: 0,
+  /** Temporal cancel requests by the phase the refund was in just before (honoured before SUBMITTING). */
+  cancelsByPhase: new Map<string, number>(),
   /** Faults handed to the simulator, by type (those that struck are counted at the end). */
   faultsInjected: new Map<FaultType, number>(),
   /** Errors the drivers tolerated (killed workers, refused updates...), by kind. */
@@ -34,10 +46,21 @@ export type DriverTally = ReturnType<typeof newTally>;
 
 /** Counts a tolerated error by what was tried and the error's kind (numbers stripped, to group them). */
 export function noteError(ctx: ChaosContext, what: string, err: unknown): void {
-  const error = err instanceof Error ? err : new Error(String(err));
-  const key = `${what}: ${error.name}: ${error.message.replace(/\d+/g, 'N').slice(0, 100)}`;
+  const key = `${what}: ${describe(err).replace(/\d+/g, 'N').slice(0, 140)}`;
   ctx.tally.errors.set(key, (ctx.tally.errors.get(key) ?? 0) + 1);
 }
+
+/** The error with the server's words: the SDK's "Failed to query Workflow" carries them in its cause. */
+function describe(err: unknown): string {
+  const error = err instanceof Error ? err : new Error(String(err));
+  const server = isGrpcServiceError(error.cause) ? `: ${error.cause.details}` : '';
+  return `${error.name}: ${error.message}${server}`;
+}
+
+/** gRPC INVALID_ARGUMENT: the server or a worker refused the request itself, so asking again cannot help. */
+const INVALID_ARGUMENT = 3;
+const refusedForGood = (err: unknown) =>
+  err instanceof Error && isGrpcServiceError(err.cause) && err.cause.code === INVALID_ARGUMENT;
 
 export function injectFaults(ctx: ChaosContext, faults: readonly FaultInput[]): void {
   for (const fault of faults) {
@@ -49,13 +72,17 @@ export function injectFaults(ctx: ChaosContext, faults: readonly FaultInput[]): 
 const QUERY_TIMEOUT_MS = 10_000;
 const POLL_MS = 400;
 
-/** The refund's state (query), retried while no worker answers; fails only at the run's deadline. */
+/**
+ * The refund's state (query), retried while no worker answers; fails at the run's deadline, or at
+ * once when the query is refused for good (a history that does not replay, say).
+ */
 export async function stateOf(ctx: ChaosContext, tid: string): Promise<RefundStatus> {
   for (;;) {
     try {
       return await within(ctx.refunds.getState(tid), QUERY_TIMEOUT_MS, 'state query');
     } catch (err) {
       noteError(ctx, 'state query', err);
+      if (refusedForGood(err)) throw new Error(`the state of ${tid} cannot be read: ${describe(err)}`);
       if (Date.now() > ctx.deadlineAt) throw new Error(`no state for ${tid} before the deadline: ${err}`);
       await sleep(POLL_MS);
     }

@@ -7,8 +7,11 @@ export const USAGE = `npm run chaos -- [options]
   --refunds <n>        refunds to run (default 200)
   --concurrency <n>    refunds being driven at once, from start to past the OTP (default 20)
   --workers <n>        refund worker processes kept running (default 2)
-  --act-every <ms>     one operator action about this often, ± 50 % (default 5000; 0: never);
-                       the actions are OPERATOR_ACTIONS in scripts/chaos/operator.ts (SIGKILL a worker)
+  --act-every <ms>     one operator action about this often, ± 50 % (default 1000; 0: never), drawn
+                       by weight from OPERATOR_ACTIONS in scripts/chaos/operator.ts: SIGKILL a worker;
+                       on a random refund, a Temporal cancel (CLI or handle.cancel()), a reset to an
+                       earlier workflow task (an ended refund too), a malformed otp signal or a
+                       resendOtp signal by hand
   --deadline <d>       every refund must be terminal this long after the first start
                        (default 3 s per refund, at least 90 s: "10m", "90s", or ms)
   --seed <n>           replays a run's refund plans and operator actions (default: random, printed)
@@ -34,7 +37,7 @@ export function parseOptions(argv: string[]) {
       refunds,
       concurrency: integer('--concurrency', values.concurrency, 20),
       workers: integer('--workers', values.workers, 2),
-      actEveryMs: integer('--act-every', values['act-every'], 5_000, 0),
+      actEveryMs: integer('--act-every', values['act-every'], 1_000, 0),
       deadlineMs,
       seed: integer('--seed', values.seed, randomInt(1, 2 ** 31 - 1), 0),
       keepLogs: values['keep-logs'],

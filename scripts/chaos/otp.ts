@@ -1,7 +1,8 @@
 // The customer's OTP, handed over by "support staff" while workers are being killed. The rule that
 // keeps this honest: an OTP is handed over again only while the refund still waits for it (phase
 // AWAITING_OTP, no new submission). Once the refund left AWAITING_OTP for it, it is never sent
-// again, unless the refund came back to AWAITING_OTP (a wrong or expired OTP).
+// again, unless the refund came back to AWAITING_OTP (a wrong or expired OTP) or a reset made a new
+// run that waits for it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RefundRequestError, type RefundStatus } from '../../src/client';
 import { isOutcome, RefundPhase, workflowIdFor } from '../../src/contract';
@@ -18,12 +19,12 @@ const PATIENCE_MS = 15_000;
 const submissions = (state: RefundStatus) => state.transitions.filter((t) => t.to === RefundPhase.SUBMITTING).length;
 
 /**
- * Works through the plan's OTP steps, each once the refund waits for an OTP, until the refund is
- * past the OTP (PENDING or an outcome). A refund that comes back to AWAITING_OTP after the plan
- * gets the right OTP, as support staff would do.
+ * Works through the OTP steps, each once the refund waits for an OTP, until the refund is past the
+ * OTP (PENDING or an outcome). A refund that comes back to AWAITING_OTP after the steps gets the
+ * right OTP, as support staff would do.
  */
-export async function handOverOtps(ctx: ChaosContext, plan: RefundPlan): Promise<void> {
-  const steps = [...plan.otpSteps];
+export async function handOverOtps(ctx: ChaosContext, plan: RefundPlan, otpSteps: readonly OtpStep[]): Promise<void> {
+  const steps = [...otpSteps];
   for (;;) {
     const state = await waitForState(
       ctx,
@@ -34,11 +35,14 @@ export async function handOverOtps(ctx: ChaosContext, plan: RefundPlan): Promise
     if (state.phase !== RefundPhase.AWAITING_OTP) return;
     const step = steps.shift();
     if (step === undefined) ctx.tally.extraOtps += 1;
-    await perform(ctx, plan, step ?? 'right', state);
+    // Support staff take a moment to relay what the customer reads out.
+    await sleep(plan.relayMs);
+    await perform(ctx, plan, step ?? 'right', await stateOf(ctx, plan.tid));
   }
 }
 
 async function perform(ctx: ChaosContext, plan: RefundPlan, step: OtpStep, state: RefundStatus): Promise<void> {
+  if (state.phase !== RefundPhase.AWAITING_OTP) return; // moved on meanwhile (cancelled, reset...): look again
   // The workflow could not get an OTP texted (its OTP request gave up): ask Eko to send one.
   if (step === 'resend' || ctx.sim.lastOtp(plan.tid) === undefined) {
     await resend(ctx, plan.tid, state);
@@ -49,7 +53,7 @@ async function perform(ctx: ChaosContext, plan: RefundPlan, step: OtpStep, state
   const current = ctx.sim.lastOtp(plan.tid);
   if (current === undefined) return; // the resend could not get one either: the loop asks again
   if (step === 'expired') ctx.sim.expireOtp(plan.tid);
-  await submit(ctx, plan, step === 'wrong' ? wrongOtp(current) : current, submissions(state));
+  await submit(ctx, plan, step === 'wrong' ? wrongOtp(current) : current, state);
 }
 
 /** The right OTP with its last digit changed: same length, so it passes validation and reaches Eko. */
@@ -58,11 +62,14 @@ function wrongOtp(otp: string): string {
   return otp.slice(0, -1) + String((last + 1) % 10);
 }
 
-async function submit(ctx: ChaosContext, plan: RefundPlan, otp: string, before: number): Promise<void> {
+async function submit(ctx: ChaosContext, plan: RefundPlan, otp: string, state: RefundStatus): Promise<void> {
+  const before = submissions(state);
+  // A reset's new run counts its own submissions: it is a move of its own.
+  const moved = (s: RefundStatus) =>
+    s.runId !== state.runId || submissions(s) > before || s.phase !== RefundPhase.AWAITING_OTP;
   for (;;) {
     const sent = await send(ctx, plan, otp);
     if (sent === 'answered') return;
-    const moved = (s: RefundStatus) => submissions(s) > before || s.phase !== RefundPhase.AWAITING_OTP;
     // A signal the server took is never lost: wait for it as long as it takes. Otherwise look.
     if (sent === 'signalled') return void (await waitForState(ctx, plan.tid, 'submission of the OTP', moved));
     if (await comesTo(ctx, plan.tid, moved, PATIENCE_MS)) return;
@@ -72,16 +79,31 @@ async function submit(ctx: ChaosContext, plan: RefundPlan, otp: string, before: 
 }
 
 async function send(ctx: ChaosContext, plan: RefundPlan, otp: string): Promise<'answered' | 'signalled' | 'failed'> {
+  const workflowId = workflowIdFor(plan.tid);
   try {
-    if (plan.delivery === 'update') {
-      ctx.tally.otpByUpdate += 1;
-      await within(ctx.refunds.submitOtp(plan.tid, { otp }), UPDATE_TIMEOUT_MS, 'submitOtp update');
-      return 'answered';
+    switch (plan.delivery) {
+      case 'update':
+        ctx.tally.otpByUpdate += 1;
+        await within(ctx.refunds.submitOtp(plan.tid, { otp }), UPDATE_TIMEOUT_MS, 'submitOtp update');
+        return 'answered';
+      case 'signal':
+        ctx.tally.otpBySignal += 1;
+        await within(ctx.client.workflow.getHandle(workflowId).signal('otp', { otp }), UPDATE_TIMEOUT_MS, 'otp signal');
+        return 'signalled';
+      case 'signal by hand':
+        ctx.tally.otpByHand += 1;
+        await ctx.cli([
+          'workflow',
+          'signal',
+          '--workflow-id',
+          workflowId,
+          '--name',
+          'otp',
+          '--input',
+          JSON.stringify({ otp }),
+        ]);
+        return 'signalled';
     }
-    ctx.tally.otpBySignal += 1;
-    const handle = ctx.client.workflow.getHandle(workflowIdFor(plan.tid));
-    await within(handle.signal('otp', { otp }), UPDATE_TIMEOUT_MS, 'otp signal');
-    return 'signalled';
   } catch (err) {
     // A killed worker, an update refused because an earlier attempt got through...: look first.
     noteError(ctx, `otp ${plan.delivery}`, err);

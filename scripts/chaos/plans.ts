@@ -1,10 +1,40 @@
 // What each chaos refund does, decided up front from the seed so that a run can be replayed: how
-// the simulator is seeded for its tid, how the "customer" hands over the OTP, which Eko faults
-// strike it, and which outcome the refund must end with.
+// the simulator is seeded for its tid (its answer shape included), how the "customer" hands over
+// the OTP, which Eko faults strike it, and which outcome the refund must end with.
+import { RefundOutcome, type RefundInput } from '../../src/contract';
 import { TxStatus } from '../../src/eko/answers';
-import { RefundOutcome } from '../../src/contract';
-import { FAULT_TYPES as SIMULATOR_FAULTS, type FaultInput, type FaultType, type SeedInput } from '../../simulator';
+import {
+  AMOUNT_FIELDS,
+  DIALECTS,
+  FAULT_TYPES as SIMULATOR_FAULTS,
+  type FaultInput,
+  type FaultType,
+  type SeedInput,
+} from '../../simulator';
 import type { Random } from './random';
+
+/**
+ * After a refund call with no clear answer, the refund calls Eko again only once the transaction
+ * stayed Refund Pending this long: every delay the faults put on Eko applying a refund stays below
+ * it (see makeFaults), so the money-safe outcome is one refund call.
+ */
+export const SETTLE_WINDOW_MS = 5_000;
+/** Room between Eko's slowest apply and the end of the settle window (retries, a busy machine). */
+const SETTLE_MARGIN_MS = 1_500;
+
+/** Short timings, so that a run takes minutes; everything else as in production. */
+export const REFUND_TIMINGS: Partial<RefundInput> = {
+  pollInterval: '1s', // the input's floor
+  maxPollInterval: '1s',
+  // A lost worker is presumed dead after this; the retry then inquires first. Above EKO_TIMEOUT_MS.
+  ekoCallTimeout: '3s',
+  resendInterval: '1s',
+  settleWindow: SETTLE_WINDOW_MS,
+  // Room for a wrong OTP handed over twice (an update retried after a killed worker, an OTP that
+  // an operator's resend made stale) besides the plan's wrong ones, so that retries do not turn a
+  // refund into OTP_EXPIRED.
+  maxOtpAttempts: 5,
+};
 
 /**
  * One hand-over step while the refund is AWAITING_OTP: ask Eko to resend the OTP, give a wrong
@@ -28,10 +58,17 @@ export interface RefundPlan {
   applies: boolean;
   /** Empty when the refund ends before it waits for an OTP (already refunded, not refundable). */
   otpSteps: OtpStep[];
-  /** The `submitOtp` update (answers with the result) or the fire-and-forget `otp` signal. */
-  delivery: 'update' | 'signal';
+  /**
+   * The `submitOtp` update (answers with the result), the `otp` signal from the client, or the
+   * `otp` signal by hand (`temporal workflow signal`, as from the Web UI: a plain JSON payload).
+   */
+  delivery: OtpDelivery;
+  /** How long support staff take to relay each OTP: the refund waits in AWAITING_OTP meanwhile. */
+  relayMs: number;
   faults: FaultInput[];
 }
+
+export type OtpDelivery = 'update' | 'signal' | 'signal by hand';
 
 /** Unless it says otherwise, a scenario ends REFUNDED, Eko applying the refund once, after the right OTP. */
 interface Scenario {
@@ -63,6 +100,13 @@ const SCENARIOS: readonly Scenario[] = [
   },
   { name: 'OTP expired at Eko, then a new one', weight: 5, seed: eitherMode, otpSteps: () => ['expired', 'right'] },
   { name: 'OTP resent, then submitted', weight: 5, seed: eitherMode, otpSteps: () => ['resend', 'right'] },
+  {
+    // Eko refuses the resend (OTP request limit): the refund goes on with the OTP the customer holds.
+    name: 'resend refused (OTP limit), the OTP held goes through',
+    weight: 4,
+    seed: (random) => ({ ...eitherMode(random), maxOtpRequests: 1 }),
+    otpSteps: () => ['resend', 'right'],
+  },
   {
     name: 'initiated, then refund pending',
     weight: 5,
@@ -108,26 +152,54 @@ export function makePlans(count: number, random: Random): RefundPlan[] {
     return {
       tid,
       scenario: scenario.name,
-      seed: { tid, ...scenario.seed(random) },
+      seed: { tid, ...scenario.seed(random), ...answerShape(random) },
       expected: scenario.expected ?? RefundOutcome.REFUNDED,
       applies: scenario.applies ?? true,
       otpSteps,
-      delivery: random.chance(0.7) ? 'update' : 'signal',
+      delivery: random.weighted<OtpDelivery>([
+        ['update', 6],
+        ['signal', 2],
+        ['signal by hand', 2],
+      ]),
+      relayMs: random.int(0, 1_500),
       faults: makeFaults(random, tid, otpSteps.length > 0),
     };
   });
 }
 
-/** 0 to 2 faults for one tid, each striking once. */
+/** Eko's answer shapes: where failures carry their code, and amounts sent as "" or null. */
+function answerShape(random: Random): Pick<SeedInput, 'dialect' | 'emptyAmounts' | 'nullAmounts'> {
+  const someAmounts = () => AMOUNT_FIELDS.filter(() => random.chance(0.3));
+  return {
+    dialect: random.pick(DIALECTS),
+    emptyAmounts: random.chance(0.2) ? someAmounts() : [],
+    nullAmounts: random.chance(0.1) ? someAmounts() : [],
+  };
+}
+
+/**
+ * 0 to 2 faults for one tid, each striking once. The delays on the refund call (latency before Eko
+ * applies it, a slow apply) add up to less than the settle window, less a margin: an Eko slower
+ * than the settle window would race the retry's refund call, which no client can rule out without
+ * an idempotency key (README, "Money safety").
+ */
 function makeFaults(random: Random, tid: string, waitsForOtp: boolean): FaultInput[] {
   const count = random.weighted([
     [0, 3],
     [1, 4],
     [2, 3],
   ] as const);
-  return Array.from({ length: count }, () => {
-    const type = random.pick(FAULT_TYPES);
-    // Without an OTP the workflow only inquires; with one, the refund call matters most.
+  let refundDelayLeftMs = SETTLE_WINDOW_MS - SETTLE_MARGIN_MS;
+  /** A delay on the refund call, taken from what is left of the budget (all of it by default). */
+  const refundDelay = (minMs: number, maxMs = Number.POSITIVE_INFINITY) => {
+    const ms = random.int(Math.min(minMs, refundDelayLeftMs), Math.min(maxMs, refundDelayLeftMs));
+    refundDelayLeftMs -= ms;
+    return ms;
+  };
+  return Array.from({ length: count }, (): FaultInput => {
+    // Without an OTP the workflow only inquires: a slow apply would never strike.
+    const type = random.pick(waitsForOtp ? FAULT_TYPES : FAULT_TYPES.filter((t) => t !== 'slow_apply'));
+    if (type === 'slow_apply') return { type, endpoint: 'refund', tid, times: 1, applyAfterMs: refundDelay(500) };
     const endpoint = waitsForOtp
       ? random.weighted([
           ['refund', 5],
@@ -135,10 +207,10 @@ function makeFaults(random: Random, tid: string, waitsForOtp: boolean): FaultInp
           ['otp', 2],
         ] as const)
       : 'inquiry';
-    // Up to 3 s: past the worker's 1.5 s Eko timeout, so Eko applies a refund after the worker gave
-    // up on the call, yet before its retry inquires (2 s later). An Eko slower than that would race
-    // the retry's refund call, which no client can rule out without an idempotency key.
-    const latencyMs = type === 'latency' ? random.int(200, 3_000) : undefined;
+    if (type !== 'latency') return { type, endpoint, tid, times: 1 };
+    // Up to 3 s: past the worker's 1.5 s Eko timeout, so Eko may apply a refund after the worker
+    // gave up on the call.
+    const latencyMs = endpoint === 'refund' ? refundDelay(200, 3_000) : random.int(200, 3_000);
     return { type, endpoint, tid, times: 1, latencyMs };
   });
 }

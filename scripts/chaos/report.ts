@@ -1,8 +1,8 @@
 // What a chaos run prints: a table for people, then one JSON line (the last) for machines.
 import type { DriverTally } from './context';
-import type { RefundRecord } from './drive';
 import type { ChaosOptions } from './options';
 import type { FaultType, RefundPlan } from './plans';
+import type { ChaosRefund } from './refund';
 import { countBy, percentile, type Row, table } from '../lib/report';
 import type { WorkerCrash } from './workers';
 import { type Check, CHECKS, type Finding, type Verdict, violationCount } from './verdict';
@@ -10,11 +10,15 @@ import { type Check, CHECKS, type Finding, type Verdict, violationCount } from '
 export interface ChaosFacts {
   options: ChaosOptions;
   plans: readonly RefundPlan[];
-  records: readonly RefundRecord[];
+  refunds: readonly ChaosRefund[];
   verdict: Verdict;
   tally: DriverTally;
   /** What the operator did, by action. */
   operatorActions: Record<string, number>;
+  /** Workflow runs whose histories were read (a reset makes one). */
+  runsRead: number;
+  /** Workflow tasks the server failed itself (a reset, a message as the workflow completed), by cause. */
+  tasksFailedByServer: Record<string, number>;
   workersStarted: number;
   crashes: readonly WorkerCrash[];
   faultsInjected: Partial<Record<FaultType, number>>;
@@ -34,20 +38,30 @@ export function summary(facts: ChaosFacts) {
     terminalByOutcome: verdict.byOutcome,
     ...(Object.fromEntries(checks.map((check) => [check, verdict.failed[check].length])) as Record<Check, number>),
     operatorActions: facts.operatorActions,
+    temporalCancelsByPhase: Object.fromEntries(tally.cancelsByPhase),
+    outcomesAfter: {
+      temporalCancel: verdict.acted.cancelled,
+      reset: verdict.acted.reset,
+    },
+    runsRead: facts.runsRead,
+    tasksFailedByServer: facts.tasksFailedByServer,
     workersStarted: facts.workersStarted,
     workerCrashes: facts.crashes.length,
     faultsInjected: facts.faultsInjected,
     faultsStruck: facts.faultsStruck,
     ekoCalls: verdict.ekoCalls,
     scenarios: countBy(facts.plans.map((p) => p.scenario)),
+    dialects: countBy(facts.plans.map((p) => p.seed.dialect ?? 'default')),
     otp: {
       byUpdate: tally.otpByUpdate,
       bySignal: tally.otpBySignal,
+      byHand: tally.otpByHand,
       retried: tally.otpRetries,
+      afterReset: tally.afterReset,
       resends: tally.resends,
       beyondPlan: tally.extraOtps,
     },
-    timeToOutcome: timeToOutcome(facts.records),
+    timeToOutcome: timeToOutcome(facts.refunds),
     durationMs: Math.round(facts.durationMs),
     deadlineMs: options.deadlineMs,
     violations,
@@ -68,15 +82,25 @@ export function printReport(facts: ChaosFacts): void {
     ['terminal, by outcome', list(s.terminalByOutcome) || 'none'],
     ...checks.map((check): Row => [`${CHECKS[check]} (must be 0)`, must0(s[check])]),
     ['operator actions', `${list(s.operatorActions) || 'none'} (${s.workersStarted} workers started)`],
+    ['  Temporal cancels, by phase before', list(s.temporalCancelsByPhase) || 'none'],
+    ['  refunds Temporal-cancelled, by outcome', list(s.outcomesAfter.temporalCancel) || 'none'],
+    ['  refunds reset, by outcome', list(s.outcomesAfter.reset) || 'none'],
+    ['workflow runs whose histories were read', String(s.runsRead)],
+    ['  tasks the server failed itself (not counted)', list(s.tasksFailedByServer) || 'none'],
     ['workers crashed on their own (must be 0)', must0(s.workerCrashes)],
     ['faults injected', list(s.faultsInjected) || 'none'],
     ['faults that struck', list(s.faultsStruck) || 'none'],
     ['Eko calls', list(s.ekoCalls)],
-    ['OTPs handed over', `${s.otp.byUpdate} by update, ${s.otp.bySignal} by signal`],
+    [
+      'OTPs handed over',
+      `${s.otp.byUpdate} by update, ${s.otp.bySignal} by signal, ${s.otp.byHand} by signal by hand (temporal CLI)`,
+    ],
     ['  again after an error', `${s.otp.retried} (the refund still waited for it)`],
     ['  resends, beyond the plan', `${s.otp.resends}, ${s.otp.beyondPlan}`],
+    ['  hand-overs again after a reset', String(s.otp.afterReset)],
+    ['dialects', list(s.dialects)],
     [
-      'time to outcome',
+      'time to outcome (not reset)',
       `p50 ${seconds(s.timeToOutcome.p50Ms)}, p95 ${seconds(s.timeToOutcome.p95Ms)}, ` +
         `max ${seconds(s.timeToOutcome.maxMs)} (tid ${s.timeToOutcome.slowestTid})`,
     ],
@@ -109,10 +133,13 @@ function printFindings(title: string, findings: readonly Finding[]): void {
   if (findings.length > 10) console.log(`  ... and ${findings.length - 10} more`);
 }
 
-/** From the first start to the workflow's completion, over the refunds that completed. */
-function timeToOutcome(records: readonly RefundRecord[]) {
-  const times = records
-    .filter((r) => r.startedAt !== undefined && r.result !== undefined)
+/**
+ * From the first start to the workflow's completion, over the refunds that completed and were not
+ * reset (a reset may come minutes after the refund ended).
+ */
+function timeToOutcome(refunds: readonly ChaosRefund[]) {
+  const times = refunds
+    .filter((r) => r.startedAt !== undefined && r.result !== undefined && r.resets === 0)
     .map((r) => ({ tid: r.plan.tid, ms: Date.parse(r.result!.completedAt) - r.startedAt! }))
     .sort((a, b) => a.ms - b.ms);
   const ms = times.map((t) => t.ms);

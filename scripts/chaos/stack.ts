@@ -1,7 +1,9 @@
 // The stack a chaos run drives, all on loopback: a Temporal dev server (in memory) that the run
-// owns, so that an operator action may stop and restart it; the Eko simulator in this process
-// behind a watch on refund calls; and refund worker processes configured as in production, with
-// encrypted payloads. Everything started is released by the run's resources, the last first.
+// owns, so that an operator action may stop and restart it; the Eko simulator in this process; and
+// refund worker processes configured as in production, with encrypted payloads, run from code
+// compiled once with the workflow code prebundled (as `npm start` after `npm run build`), so that a
+// killed worker's replacement polls within seconds instead of running webpack first. Everything
+// started is released by the run's resources, the last first.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,21 +15,26 @@ import { dataConverterFor, loadEncryptionConfig } from '../../src/codec';
 import { type EkoSimulator, startSimulator } from '../../simulator';
 import type { Resources } from '../../tools/resources';
 import { type DevServerProcess, startDevServerProcess } from '../../tools/temporal-server';
-import { type EkoWatch, startEkoWatch } from './eko-watch';
+import { buildWorkerCode } from '../bench/build';
+import type { WorkflowCode } from './histories';
+import { temporalCli, type TemporalCli } from './temporal-cli';
 import { WorkerPool } from './workers';
 
 /** The worker's Eko timeout: short, so that hangs cost little; below the refunds' ekoCallTimeout (3 s). */
 const EKO_TIMEOUT_MS = 1_500;
-/** Starting a worker bundles the workflow code with webpack: seconds, more on a busy machine. */
+/** A prebundled worker polls within seconds; a busy machine may take longer. */
 const WORKER_START_TIMEOUT_MS = 120_000;
 
 export interface ChaosStack {
   server: DevServerProcess;
   sim: EkoSimulator;
-  ekoWatch: EkoWatch;
   pool: WorkerPool;
   client: Client;
   refunds: RefundClient;
+  cli: TemporalCli;
+  taskQueue: string;
+  /** What the workers run, for replaying the histories at the end. */
+  workflowCode: WorkflowCode;
 }
 
 export async function startStack(
@@ -39,12 +46,15 @@ export async function startStack(
     options.keepLogs ? console.error(`Logs kept in ${logDir}`) : fs.rmSync(logDir, { recursive: true, force: true }),
   );
 
-  const server = await startDevServerProcess({ logFile: path.join(logDir, 'temporal.log') });
+  // Webpack takes the longest: the server starts meanwhile.
+  const [compiled, server] = await Promise.all([
+    buildWorkerCode(),
+    startDevServerProcess({ logFile: path.join(logDir, 'temporal.log') }),
+  ]);
+  resources.add('the compiled worker code', compiled.remove);
   resources.add('the Temporal dev server', () => server.stop());
   const sim = await startSimulator();
   resources.add('the Eko simulator', () => sim.close());
-  const ekoWatch = await startEkoWatch(sim);
-  resources.add('the Eko watch', () => ekoWatch.close());
 
   // A fresh key per run: the chaos covers the payload codec too, as production runs it.
   const encryptionKeys = `chaos:${randomBytes(32).toString('base64')}`;
@@ -55,7 +65,7 @@ export async function startStack(
       TEMPORAL_ADDRESS: server.address,
       TEMPORAL_NAMESPACE: 'default',
       REFUND_TASK_QUEUE: taskQueue,
-      EKO_BASE_URL: ekoWatch.baseUrl,
+      EKO_BASE_URL: sim.baseUrl,
       EKO_DEVELOPER_KEY: sim.config.developerKey,
       EKO_ACCESS_KEY: sim.config.accessKey,
       EKO_INITIATOR_ID: sim.config.initiatorId,
@@ -64,6 +74,7 @@ export async function startStack(
       REFUND_ENCRYPTION_KEYS: encryptionKeys,
       SHUTDOWN_GRACE_MS: '1000',
     },
+    path.join(compiled.dir, 'src', 'worker.js'),
     logDir,
   );
   resources.add('the refund workers', () => pool.stop());
@@ -81,5 +92,14 @@ export async function startStack(
     if (Date.now() > readyBy) throw new Error(`the refund workers did not start within ${WORKER_START_TIMEOUT_MS} ms`);
     await sleep(200);
   }
-  return { server, sim, ekoWatch, pool, client, refunds: new RefundClient(client, taskQueue) };
+  return {
+    server,
+    sim,
+    pool,
+    client,
+    refunds: new RefundClient(client, taskQueue),
+    cli: temporalCli(server.address),
+    taskQueue,
+    workflowCode: { bundlePath: path.join(compiled.dir, 'src', 'workflow-bundle.js'), dataConverter },
+  };
 }

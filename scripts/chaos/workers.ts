@@ -1,5 +1,5 @@
-// The refund workers of a chaos run: production worker processes (src/worker.ts, configured by its
-// environment alone) that operator actions kill, replaced at once, so the pool keeps its size and
+// The refund workers of a chaos run: production worker processes (src/worker.ts compiled, configured
+// by its environment alone) that operator actions kill, replaced at once, so the pool keeps its size and
 // there is always a worker being started.
 import path from 'node:path';
 import { startWorkerProcess, type WorkerProcess } from '../../tools/worker-process';
@@ -28,10 +28,14 @@ export class WorkerPool {
   private readonly workers = new Set<PoolWorker>();
   private stopping = false;
 
-  /** `env`: the worker's configuration (TEMPORAL_ADDRESS, REFUND_TASK_QUEUE, EKO_BASE_URL...). */
+  /**
+   * `env`: the worker's configuration (TEMPORAL_ADDRESS, REFUND_TASK_QUEUE, EKO_BASE_URL...);
+   * `entry`: the compiled worker (src/worker.js beside its prebundled workflow code).
+   */
   constructor(
     private readonly size: number,
     private readonly env: Record<string, string>,
+    private readonly entry: string,
     private readonly logDir: string,
   ) {}
 
@@ -65,7 +69,10 @@ export class WorkerPool {
 
   private startWorker(): void {
     const id = (this.started += 1);
-    const child = startWorkerProcess(this.env, { logFile: path.join(this.logDir, `worker-${id}.log`) });
+    const child = startWorkerProcess(this.env, {
+      entry: this.entry,
+      logFile: path.join(this.logDir, `worker-${id}.log`),
+    });
     const worker: PoolWorker = { id, child, ready: false, killedByChaos: false };
     this.workers.add(worker);
     child.ready().then(

@@ -1,0 +1,124 @@
+// What operators do to one refund with Temporal's own tools (the Web UI's buttons, the `temporal`
+// CLI, a client): cancel it, reset it to an earlier workflow task, signal it by hand. Each picks a
+// random refund that is running (a reset also one that ended) and says whether it acted.
+import { temporal } from '@temporalio/proto';
+import { workflowIdFor } from '../../src/contract';
+import { within } from '../../src/timeout';
+import { type ChaosContext, noteError } from './context';
+import { follow } from './follow';
+import type { Random } from './random';
+import type { ChaosRefund } from './refund';
+
+const { EventType } = temporal.api.enums.v1;
+const CALL_TIMEOUT_MS = 10_000;
+
+/** A Temporal cancel request: honoured before SUBMITTING (CANCELLED, with a result), noted after it. */
+export async function temporalCancel(ctx: ChaosContext, random: Random, via: 'cli' | 'client'): Promise<boolean> {
+  const refund = pickRunning(ctx, random);
+  if (!refund) return false;
+  const workflowId = workflowIdFor(refund.tid);
+  const phase = await phaseOf(ctx, refund);
+  // Before the call: its answer may be lost after the server took it.
+  refund.cancelRequested = true;
+  try {
+    if (via === 'cli') await ctx.cli(['workflow', 'cancel', '--workflow-id', workflowId]);
+    else await within(ctx.client.workflow.getHandle(workflowId).cancel(), CALL_TIMEOUT_MS, 'cancel');
+  } catch (err) {
+    noteError(ctx, `operator: Temporal cancel (${via})`, err); // it may have ended meanwhile
+    return false;
+  }
+  refund.noteAction(`Temporal cancel by ${via === 'cli' ? 'temporal workflow cancel' : 'handle.cancel()'} in ${phase}`);
+  ctx.tally.cancelsByPhase.set(phase, (ctx.tally.cancelsByPhase.get(phase) ?? 0) + 1);
+  return true;
+}
+
+/**
+ * `temporal workflow reset` to a random WorkflowTaskCompleted of the refund's newest run, signals
+ * and updates after it reapplied (the CLI's default). A refund that had ended is running again.
+ */
+export async function resetToEarlierTask(ctx: ChaosContext, random: Random): Promise<boolean> {
+  const candidates = ctx.all.filter((r) => r.started && r.phaseAtDeadline === undefined);
+  if (candidates.length === 0) return false;
+  const refund = random.pick(candidates);
+  const workflowId = workflowIdFor(refund.tid);
+  const { runId, status } = await within(
+    ctx.client.workflow.getHandle(workflowId).describe(),
+    CALL_TIMEOUT_MS,
+    'describe',
+  );
+  const history = await within(
+    ctx.client.workflow.getHandle(workflowId, runId).fetchHistory(),
+    CALL_TIMEOUT_MS,
+    'history',
+  );
+  const tasks = (history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+  if (tasks.length === 0) return false;
+  const index = random.int(0, tasks.length - 1);
+  const eventId = String(tasks[index].eventId);
+  try {
+    await ctx.cli([
+      'workflow',
+      'reset',
+      '--workflow-id',
+      workflowId,
+      '--run-id',
+      runId,
+      '--event-id',
+      eventId,
+      '--reason',
+      'chaos: an operator resets the refund to an earlier workflow task',
+    ]);
+  } catch (err) {
+    noteError(ctx, 'operator: reset', err);
+  }
+  // The CLI's answer may be lost after the server reset it: the newest run says whether it did.
+  const newest = await within(ctx.client.workflow.getHandle(workflowId).describe(), CALL_TIMEOUT_MS, 'describe');
+  if (newest.runId === runId) return false;
+  refund.noteReset();
+  refund.noteAction(
+    `reset to workflow task ${index + 1} of ${tasks.length} (event ${eventId}) of a ${status.name} run`,
+  );
+  if (refund.driven) follow(ctx, refund);
+  return true;
+}
+
+/** What the workflow must drop (and note) without failing a workflow task: none of these is an OTP submission. */
+const MALFORMED_OTP_INPUTS = ['{"otp":"12ab56"}', '{"otp":"12"}', '{"otp":123456}', '{}', '"123456"', 'null'];
+
+/** `temporal workflow signal --name otp` with a malformed input, as a slip in the Web UI's signal form. */
+export async function malformedOtpSignal(ctx: ChaosContext, random: Random): Promise<boolean> {
+  const input = random.pick(MALFORMED_OTP_INPUTS);
+  return signalByHand(ctx, random, ['--name', 'otp', '--input', input], `malformed otp signal ${input}`);
+}
+
+/** `temporal workflow signal --name resendOtp` with no input: Eko texts a new OTP if the refund waits for one. */
+export async function resendOtpSignal(ctx: ChaosContext, random: Random): Promise<boolean> {
+  return signalByHand(ctx, random, ['--name', 'resendOtp'], 'resendOtp signal with no input');
+}
+
+async function signalByHand(ctx: ChaosContext, random: Random, args: string[], what: string): Promise<boolean> {
+  const refund = pickRunning(ctx, random);
+  if (!refund) return false;
+  const phase = await phaseOf(ctx, refund);
+  try {
+    await ctx.cli(['workflow', 'signal', '--workflow-id', workflowIdFor(refund.tid), ...args]);
+  } catch (err) {
+    noteError(ctx, `operator: ${what}`, err);
+    return false;
+  }
+  refund.noteAction(`${what} in ${phase}`);
+  return true;
+}
+
+function pickRunning(ctx: ChaosContext, random: Random): ChaosRefund | undefined {
+  const running = ctx.all.filter((r) => r.running);
+  return running.length === 0 ? undefined : random.pick(running);
+}
+
+/** Where the refund stood just before the action (for the report; unknown while no worker answers). */
+async function phaseOf(ctx: ChaosContext, refund: ChaosRefund): Promise<string> {
+  return within(ctx.refunds.getState(refund.tid), 5_000, 'state query').then(
+    (state) => state.phase,
+    () => 'an unknown phase',
+  );
+}

@@ -1,0 +1,31 @@
+// The official `temporal` CLI against the run's dev server, as an operator types it: the calls the
+// Web UI's buttons make (cancel, reset, signal). Payloads it sends are plain JSON, not encrypted.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { temporalCliPath } from '../../tools/temporal-binaries';
+
+const run = promisify(execFile);
+const CLI_TIMEOUT_MS = 30_000;
+
+export type TemporalCli = (args: string[]) => Promise<string>;
+
+export function temporalCli(address: string): TemporalCli {
+  const binary = temporalCliPath();
+  // Nothing of this shell's Temporal settings (TEMPORAL_ADDRESS, API keys, profiles) leaks in.
+  const env = Object.fromEntries(
+    ['PATH', 'HOME', 'TMPDIR'].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
+  );
+  return async (args) => {
+    try {
+      const { stdout } = await run(binary, [...args, '--address', address, '--namespace', 'default'], {
+        env,
+        timeout: CLI_TIMEOUT_MS,
+      });
+      return stdout;
+    } catch (err) {
+      // The CLI says why on stderr ("workflow execution already completed"...); its command line says little.
+      const { stderr } = err as { stderr?: string };
+      throw new Error(`temporal ${args.slice(0, 2).join(' ')}: ${stderr?.trim() || (err as Error).message}`);
+    }
+  };
+}
