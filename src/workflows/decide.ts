@@ -2,7 +2,7 @@
  * The refund rules as one pure function: state + event → next state. The workflow feeds it the
  * results of activities and messages and acts on the phase it returns; no Temporal in here.
  */
-import { TxStatus } from '../eko/answers';
+import { CHECK_SETTLES, TxStatus } from '../eko/answers';
 import type { InquiryResult, OtpRequestResult, SubmitResult } from '../activities/results';
 import { CANCELLABLE_PHASES, isOutcome, type Phase, RefundOutcome, RefundPhase } from '../contract/names';
 import type { EkoAnswerSummary, RefundState } from '../contract/types';
@@ -16,7 +16,8 @@ export type RefundEvent =
   | { type: 'resend_requested'; actor?: string }
   /** The OTP deadline passed; `result` is the inquiry made then (refunds started before it have none). */
   | { type: 'otp_timed_out'; result?: InquiryResult }
-  | { type: 'cancelled'; reason: string; actor?: string }
+  /** `result`: the inquiry made before ending (refunds started before refund-v2 have none). */
+  | { type: 'cancelled'; reason: string; actor?: string; result?: InquiryResult }
   | { type: 'refund_answered'; result: SubmitResult }
   | { type: 'settled'; result: InquiryResult }
   /** An activity's retries ran out: the poll deadline or the refund call's retry bound. */
@@ -29,6 +30,8 @@ export interface DecideContext {
   otpTimeoutMs: number;
   /** A refund started before refund-v2: where the rules changed its commands, the old rule holds. */
   legacy?: boolean;
+  /** The run was made by a reset: a refund call of the run before may be under way at Eko. */
+  afterReset?: boolean;
 }
 
 const MAX_TRANSITIONS = 20;
@@ -117,10 +120,23 @@ export function decide(state: RefundState, event: RefundEvent, ctx: DecideContex
           );
       }
     }
-    case 'cancelled':
+    case 'cancelled': {
       // Once a refund call may have reached Eko, the refund is tracked to its end, whatever is asked.
       if (!CANCELLABLE_PHASES.includes(s.phase)) return s;
+      const txStatus = event.result?.kind === 'settled' ? event.result.txStatus : undefined;
+      if (txStatus === TxStatus.Refunded) {
+        return to(RefundOutcome.REFUNDED, `refunded at Eko: nothing left to cancel (cancel asked${by(event.actor)})`);
+      }
+      // In a run made by a reset, a transaction in flight may be the run before's refund call.
+      const inFlight = txStatus !== undefined && !CHECK_SETTLES.includes(txStatus);
+      if (ctx.afterReset && inFlight) {
+        return to(
+          RefundPhase.PENDING,
+          `a refund is under way at Eko (${describe(s.lastEkoAnswer!)}): tracking it, not cancelling`,
+        );
+      }
       return to(RefundOutcome.CANCELLED, `cancelled before submission${by(event.actor)}: ${event.reason}`);
+    }
     case 'refund_answered':
       return afterRefundCall(s, event.result, ctx, to);
     case 'settled':

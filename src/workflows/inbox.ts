@@ -82,7 +82,7 @@ export class RefundInbox {
     setHandler(otpSignal, (raw) => {
       const checked = checkOtpSubmission(raw);
       if (!checked.ok) return run.note(`dropped an otp signal: ${describeIssues(checked.issues)}`);
-      const refusal = this.otpRefusal();
+      const refusal = this.otpRefusal('signal');
       if (refusal) return run.note(`ignored an otp signal: ${refusal}`);
       this.enqueueOtp(checked.value);
     });
@@ -102,7 +102,7 @@ export class RefundInbox {
         // Runs before anything is written to history: a bad OTP or a wrong phase leaves no trace.
         validator: (raw) => {
           acceptedOrThrow(checkOtpSubmission(raw), 'OTP submission');
-          const refusal = this.otpRefusal();
+          const refusal = this.otpRefusal('update');
           if (refusal) throw new Error(`OTP not accepted: ${refusal}`);
         },
       },
@@ -110,7 +110,7 @@ export class RefundInbox {
 
     setHandler(resendOtpSignal, (raw) => {
       const checked = checkResendRequest(raw ?? {});
-      const refusal = checked.ok ? this.resendRefusal() : describeIssues(checked.issues);
+      const refusal = checked.ok ? this.resendRefusal('signal') : describeIssues(checked.issues);
       if (refusal) return run.note(`ignored a resendOtp signal: ${refusal}`);
       this.resend = { actor: checked.ok ? checked.value.actor : undefined };
     });
@@ -124,7 +124,7 @@ export class RefundInbox {
       {
         validator: (raw) => {
           acceptedOrThrow(checkResendRequest(raw ?? {}), 'resend request');
-          const refusal = this.resendRefusal();
+          const refusal = this.resendRefusal('update');
           if (!refusal) return;
           // Typed, with the wait in its details: callers answer "try again in N s" without parsing words.
           const retryAfterSeconds = this.resendWaitMs() > 0 ? Math.ceil(this.resendWaitMs() / 1000) : undefined;
@@ -164,11 +164,23 @@ export class RefundInbox {
     return (this.otpsReceived += 1);
   }
 
-  private otpRefusal(): string | undefined {
+  /**
+   * Whether the clock may decide. A signal's handling writes history, and must not depend on the
+   * clock: a worker may apply a signal while it answers a query, with the time of an earlier
+   * workflow task (seen with SDK 1.24 by the chaos run), and a replay would then decide otherwise
+   * (non-determinism). An update's validator writes nothing when it refuses, so it may. Refunds
+   * started before refund-v2 recorded their signals with the clock, and replay that way.
+   */
+  private clockDecides(via: 'signal' | 'update'): boolean {
+    return via === 'update' || this.run.legacy;
+  }
+
+  private otpRefusal(via: 'signal' | 'update'): string | undefined {
     const { phase, state, legacy } = this.run;
     if (phase !== RefundPhase.AWAITING_OTP) return `the refund is ${phase}, not waiting for an OTP`;
     // Past the deadline the refund is only checking with Eko before it ends OTP_EXPIRED.
-    if (!legacy && state.otpDeadline && Date.now() >= Date.parse(state.otpDeadline)) return 'the OTP deadline passed';
+    const pastDeadline = state.otpDeadline !== undefined && Date.now() >= Date.parse(state.otpDeadline);
+    if (!legacy && via === 'update' && pastDeadline) return 'the OTP deadline passed';
     if (this.otps.length > 0) return 'an OTP is already being submitted';
     if (this.cancel !== undefined) return 'the refund is being cancelled';
     return undefined;
@@ -179,7 +191,8 @@ export class RefundInbox {
     return this.run.lastOtpRequestAt + toMs(this.run.input.resendInterval) - Date.now();
   }
 
-  private resendRefusal(): string | undefined {
+  /** A resend by signal is not held to `resendInterval` (see clockDecides); `maxResends` caps it. */
+  private resendRefusal(via: 'signal' | 'update'): string | undefined {
     const { phase, state } = this.run;
     const { maxResends, resendInterval } = this.run.input;
     if (phase !== RefundPhase.AWAITING_OTP) return `the refund is ${phase}, not waiting for an OTP`;
@@ -187,7 +200,7 @@ export class RefundInbox {
     if (this.otps.length > 0) return 'an OTP is being submitted';
     if (state.resendCount >= maxResends) return `the OTP was already resent ${state.resendCount} times`;
     const waitMs = this.resendWaitMs();
-    if (waitMs > 0) {
+    if (waitMs > 0 && this.clockDecides(via)) {
       return `an OTP was requested less than ${formatMs(toMs(resendInterval))} ago; retry in ${Math.ceil(waitMs / 1000)} s`;
     }
     return undefined;

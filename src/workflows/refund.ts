@@ -28,12 +28,12 @@ export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResul
   // A Temporal cancel request is one more message: honoured before SUBMITTING, noted after it.
   CancellationScope.current().cancelRequested.catch(() => inbox.temporalCancel());
 
-  const step = refundSteps(run, inbox, legacy);
+  const { step, cancel } = refundSteps(run, inbox, legacy);
   // Not cancellable: a cancel request is handled above, and the refund always ends with a result.
   await CancellationScope.nonCancellable(async () => {
     while (!run.ended) {
       if (inbox.cancel !== undefined && CANCELLABLE_PHASES.includes(run.phase)) {
-        run.apply([{ type: 'cancelled', ...inbox.cancel }]);
+        run.apply(await cancel(inbox.cancel));
         break;
       }
       const from = run.phase as RefundPhase;

@@ -20,6 +20,8 @@ export class RefundRun {
     this.state = { ...this.state, resendAllowedAt };
   }
   private otpWaitRecorded = false;
+  /** This run was made by a reset: the run before it may have left a refund call in flight. */
+  readonly afterReset: boolean;
 
   constructor(
     readonly input: RefundParams,
@@ -27,6 +29,7 @@ export class RefundRun {
     readonly legacy: boolean,
   ) {
     this.state = initialState(input.tid, input.maxOtpAttempts, Date.now());
+    this.afterReset = !legacy && workflowInfo().runId !== workflowInfo().originalExecutionRunId;
     this.otpRefId = input.otpRefId;
     const { typedSearchAttributes } = workflowInfo();
     if (
@@ -64,6 +67,7 @@ export class RefundRun {
         maxOtpAttempts: this.input.maxOtpAttempts,
         otpTimeoutMs,
         legacy: this.legacy,
+        afterReset: this.afterReset,
       });
       if (event.type === 'otp_received' && !this.otpWaitRecorded && this.state.otpDeadline) {
         this.otpWaitRecorded = true;

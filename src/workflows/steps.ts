@@ -1,18 +1,11 @@
 /** What the refund does in each working phase: one activity or one wait, turned into an event. */
-import {
-  ActivityFailure,
-  CancellationScope,
-  condition,
-  proxyActivities,
-  sleep,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, condition, proxyActivities, sleep } from '@temporalio/workflow';
 import type { RefundActivities } from '../activities';
 import { toMs } from '../contract/duration';
 import { RefundPhase } from '../contract/names';
 import { CHECK_SETTLES, SETTLE_SETTLES } from '../eko/answers';
 import type { RefundEvent } from './decide';
-import type { RefundInbox } from './inbox';
+import type { CancelRequested, RefundInbox } from './inbox';
 import { activityOptions } from './options';
 import type { RefundRun } from './run';
 
@@ -31,8 +24,8 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
   // that a worker one release behind does not have, so its unsafe refund call cannot run them.
   const submit = proxyActivities<RefundActivities>(options.submit);
   const submitRefund = legacy ? submit.submitRefund : submit.submitRefundV2;
-  // A run made by a reset: the run before it may have a refund call in flight.
-  let afterReset = !legacy && workflowInfo().runId !== workflowInfo().originalExecutionRunId;
+  // A run made by a reset: its first refund call presumes the run before it left one in flight.
+  let afterReset = run.afterReset;
   const deadlineCheck = proxyActivities<RefundActivities>(options.deadlineCheck).awaitTransactionStatus;
   const { tid, initiatorId, userCode } = run.input;
   const initiator = { tid, initiatorId, userCode };
@@ -42,8 +35,11 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
   let otpDeadlinePassed = false;
   let otpDeadline: Promise<void> | undefined;
   const startOtpDeadline = () => {
+    if (otpDeadline) return;
     const remainingMs = Date.parse(run.state.otpDeadline ?? '') - Date.now();
-    otpDeadline ??= (remainingMs > 0 ? sleep(remainingMs) : Promise.resolve()).then(() => {
+    // A timer even when the deadline passed: whether there is one must not depend on the clock.
+    const timer = legacy ? (remainingMs > 0 ? sleep(remainingMs) : Promise.resolve()) : sleep(Math.max(1, remainingMs));
+    otpDeadline = timer.then(() => {
       otpDeadlinePassed = true;
     });
   };
@@ -96,7 +92,16 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
     return events;
   }
 
-  return async function step(phase: RefundPhase): Promise<StepResult> {
+  /**
+   * A cancel before SUBMITTING. New refunds inquire first: a refund applied meanwhile (by a run that
+   * was reset) is reported as such, not as CANCELLED.
+   */
+  async function cancel(request: CancelRequested): Promise<RefundEvent[]> {
+    if (legacy) return [{ type: 'cancelled', ...request }];
+    return [{ type: 'cancelled', ...request, result: await finalInquiry('before cancelling') }];
+  }
+
+  async function step(phase: RefundPhase): Promise<StepResult> {
     switch (phase) {
       case RefundPhase.CHECKING:
         return orGaveUp(
@@ -135,7 +140,7 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
         }
         if (inbox.resend !== undefined) return [{ type: 'resend_requested', actor: inbox.resend.actor }];
         if (legacy) return [{ type: 'otp_timed_out' }];
-        return [{ type: 'otp_timed_out', result: await deadlineInquiry() }];
+        return [{ type: 'otp_timed_out', result: await finalInquiry('at the OTP deadline') }];
       }
 
       case RefundPhase.SUBMITTING: {
@@ -165,18 +170,20 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
           return { type: 'settled', result };
         }, 'the refund was not final before the poll deadline');
     }
-  };
+  }
 
-  /** The inquiry at the OTP deadline; if Eko does not answer, the refund expires as it would have. */
-  async function deadlineInquiry() {
+  /** One inquiry before the refund ends without a refund call; if Eko does not answer, it ends as it would have. */
+  async function finalInquiry(when: string) {
     try {
       return await deadlineCheck(initiator);
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
-      run.note(`no inquiry at the OTP deadline (${lastError(err)})`);
+      run.note(`no inquiry ${when} (${lastError(err)})`);
       return undefined;
     }
   }
+
+  return { step, cancel };
 }
 
 function lastError(err: ActivityFailure): string {

@@ -2,14 +2,19 @@
  * Messages that land in the same workflow task. A worker that is down while messages arrive gets
  * them all in one activation, so these tests stop the worker, send, and start another one.
  */
-import type { Worker } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
 import { RefundClient } from '../../src/client';
-import { RefundOutcome, RefundPhase, workflowIdFor } from '../../src/contract';
+import { otpSignal, RefundOutcome, RefundPhase, resendOtpSignal, workflowIdFor } from '../../src/contract';
 import { createEkoClient } from '../../src/eko/client';
 import { UAT } from '../../src/eko/uat';
 import { createRefundWorker } from '../../src/worker';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
+import { buildProduction } from '../helpers/build';
 import { waitFor } from '../helpers/wait';
+import { type DevServerProcess, startDevServerProcess } from '../../tools/temporal-server';
+import { startWorkerProcess, type WorkerProcess } from '../../tools/worker-process';
 
 let stack: RefundStack;
 beforeAll(async () => {
@@ -102,4 +107,88 @@ test('a resend still waiting when the refund ends (a cancel in the same task) an
     resendCount: 0,
   });
   expect(stack.sim.sms(tid)).toHaveLength(1);
+});
+
+/**
+ * Found by the chaos run: a refund's worker is killed in AWAITING_OTP, a cold worker answers
+ * `state` queries, and a resendOtp signal arrives meanwhile. The SDK (1.24) may apply the signal
+ * while answering a query, with the clock of an earlier workflow task; a handler that let the clock
+ * decide then wrote a history its own replay contradicts (a workflow task failing in a loop).
+ */
+const { EventType } = temporal.api.enums.v1;
+
+describe('a signal while a cold worker answers queries', () => {
+  let server: DevServerProcess;
+  let workers: WorkerProcess[] = [];
+  beforeAll(async () => {
+    server = await startDevServerProcess();
+  }, 60_000);
+  afterAll(async () => {
+    for (const worker of workers) await worker.kill();
+    await server?.stop();
+  });
+
+  test('the resend is decided the same way live and in replay', async () => {
+    const env = {
+      TEMPORAL_ADDRESS: server.address,
+      REFUND_TASK_QUEUE: 'cold-worker',
+      EKO_BASE_URL: stack.sim.baseUrl,
+      EKO_TIMEOUT_MS: '1500',
+      SHUTDOWN_GRACE_MS: '1000',
+    };
+    const connection = await Connection.connect({ address: server.address });
+    try {
+      const client = new Client({ connection });
+      const refunds = new RefundClient(client, 'cold-worker');
+      await buildProduction(); // compiled workers start in a second, as in production
+      const first = startWorkerProcess(env, { entry: 'compiled' });
+      workers.push(first);
+      await first.ready();
+      const tid = newTid();
+      stack.sim.seed({ tid });
+      await refunds.start({ tid, ...FAST, resendInterval: '1s' });
+      await waitFor(
+        `${tid} AWAITING_OTP`,
+        () => refunds.getState(tid),
+        (s) => s.phase === RefundPhase.AWAITING_OTP,
+      );
+      await first.kill(); // its sticky queue keeps the refund for a while: the server waits for it
+      // A second worker, cold: it has never run this refund.
+      const cold = startWorkerProcess(env, { entry: 'compiled' });
+      workers.push(cold);
+      await cold.ready();
+
+      // A dashboard asks while the signal arrives: the query waits on the dead worker's sticky
+      // queue, then the cold worker answers it from the whole history, the signal included.
+      const handle = client.workflow.getHandle(workflowIdFor(tid));
+      const asked = refunds.getState(tid);
+      await handle.signal(resendOtpSignal, {});
+      await asked;
+      // The resend is applied once the server gives up on the dead worker's sticky queue too; the
+      // OTP goes to the customer's new code (an OTP while SENDING_OTP is ignored, by design).
+      await waitFor(
+        'the resend sent',
+        () => refunds.getState(tid),
+        (s) => s.resendCount === 1 && s.phase === RefundPhase.AWAITING_OTP,
+        { timeoutMs: 30_000, everyMs: 300 },
+      );
+      await handle.signal(otpSignal, { otp: stack.sim.lastOtp(tid)! });
+      expect(await refunds.result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
+
+      const history = await handle.fetchHistory();
+      const failedTasks = (history.events ?? []).filter(
+        (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+      );
+      expect(failedTasks).toEqual([]);
+      await Worker.runReplayHistory(
+        { workflowsPath: require.resolve('../../src/workflows') },
+        history,
+        workflowIdFor(tid),
+      );
+    } finally {
+      await connection.close();
+      for (const worker of workers) await worker.stop();
+      workers = [];
+    }
+  }, 120_000);
 });

@@ -246,6 +246,41 @@ describe('a reset while Eko applies the refund call (found by review)', () => {
   });
 });
 
+describe('a reset of a refunded refund, then a cancel (found by the chaos run)', () => {
+  test('the cancel finds the refund done at Eko: REFUNDED, not CANCELLED, and no refund call', async () => {
+    const tid = await start();
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    expect(await refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! })).toMatchObject({
+      phase: RefundOutcome.REFUNDED,
+    });
+    const events = (await handleOf(tid).fetchHistory()).events ?? [];
+    const accepted = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+    const beforeOtp = events
+      .slice(0, accepted)
+      .filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+      .at(-1)!;
+    await cli(
+      'workflow',
+      'reset',
+      '--workflow-id',
+      workflowIdFor(tid),
+      '--event-id',
+      String(beforeOtp.eventId),
+      '--reason',
+      'test',
+      '--reapply-exclude',
+      'All',
+    );
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    await cli('workflow', 'cancel', '--workflow-id', workflowIdFor(tid));
+    expect(await refunds().result(tid)).toMatchObject({
+      outcome: RefundOutcome.REFUNDED,
+      reason: expect.stringMatching(/nothing left to cancel/),
+    });
+    expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
+  });
+});
+
 describe('one refund workflow per tid (found by review)', () => {
   test('a start by hand under another workflow id fails at once, before any Eko call', async () => {
     const tid = newTid();

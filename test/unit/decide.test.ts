@@ -793,3 +793,36 @@ describe('an OTP refusal in the shape of the release before refund-v2', () => {
     expect(next.phase).toBe(RefundPhase.CHECKING);
   });
 });
+
+// The chaos run found refunds reset to before SUBMITTING and then cancelled ending CANCELLED while
+// Eko had refunded them: new refunds inquire before ending CANCELLED.
+describe('a cancel before SUBMITTING, with the inquiry made first', () => {
+  const cancelledWith = (then: InquiryResult): RefundEvent => ({
+    type: 'cancelled',
+    reason: 'customer left',
+    result: then,
+  });
+
+  it('the transaction is refunded at Eko → REFUNDED, not CANCELLED', () => {
+    const next = decide(stateIn(RefundPhase.AWAITING_OTP), cancelledWith(inquiry(TxStatus.Refunded)), CTX);
+    expect(next.phase).toBe(RefundOutcome.REFUNDED);
+  });
+
+  it('still refund pending → CANCELLED', () => {
+    const next = decide(stateIn(RefundPhase.AWAITING_OTP), cancelledWith(inquiry(TxStatus.RefundPending)), CTX);
+    expect(next.phase).toBe(RefundOutcome.CANCELLED);
+  });
+
+  it('in flight (2) in a run made by a reset → PENDING: the run before may have called', () => {
+    const next = decide(stateIn(RefundPhase.AWAITING_OTP), cancelledWith(inquiry(TxStatus.Initiated)), {
+      ...CTX,
+      afterReset: true,
+    });
+    expect(next.phase).toBe(RefundPhase.PENDING);
+  });
+
+  it('in flight (2) in a run that was not reset (CHECKING waits on the original transaction) → CANCELLED', () => {
+    const next = decide(fresh(), cancelledWith(inquiry(TxStatus.Initiated)), CTX);
+    expect(next.phase).toBe(RefundOutcome.CANCELLED);
+  });
+});
