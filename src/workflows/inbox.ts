@@ -40,6 +40,8 @@ export class RefundInbox {
   private otpsAnswered = 0;
   cancel: CancelRequested | undefined;
   resend: { actor?: string } | undefined;
+  /** The OTP deadline's timer fired: an OTP arriving during the inquiry made then is refused, with a note. */
+  otpDeadlinePassed = false;
 
   constructor(private readonly run: RefundRun) {}
 
@@ -141,7 +143,8 @@ export class RefundInbox {
       cancelUpdate,
       async (raw) => {
         this.cancel ??= acceptedOrThrow(checkCancelRequest(raw), 'cancel request');
-        await untilCancelProof(() => run.ended);
+        // Answered when the refund ends, or when it turned out a refund is under way (PENDING).
+        await untilCancelProof(() => run.ended || !CANCELLABLE_PHASES.includes(run.phase));
         return { phase: run.phase };
       },
       {
@@ -178,9 +181,10 @@ export class RefundInbox {
   private otpRefusal(via: 'signal' | 'update'): string | undefined {
     const { phase, state, legacy } = this.run;
     if (phase !== RefundPhase.AWAITING_OTP) return `the refund is ${phase}, not waiting for an OTP`;
-    // Past the deadline the refund is only checking with Eko before it ends OTP_EXPIRED.
+    // Past the deadline the refund is only checking with Eko before it ends OTP_EXPIRED. The timer's
+    // firing is in history; the clock decides only for an update's validator (see clockDecides).
     const pastDeadline = state.otpDeadline !== undefined && Date.now() >= Date.parse(state.otpDeadline);
-    if (!legacy && via === 'update' && pastDeadline) return 'the OTP deadline passed';
+    if (!legacy && (this.otpDeadlinePassed || (via === 'update' && pastDeadline))) return 'the OTP deadline passed';
     if (this.otps.length > 0) return 'an OTP is already being submitted';
     if (this.cancel !== undefined) return 'the refund is being cancelled';
     return undefined;
@@ -197,6 +201,7 @@ export class RefundInbox {
     const { maxResends, resendInterval } = this.run.input;
     if (phase !== RefundPhase.AWAITING_OTP) return `the refund is ${phase}, not waiting for an OTP`;
     if (this.resend !== undefined) return 'a resend is already under way';
+    if (!this.run.legacy && this.cancel !== undefined) return 'the refund is being cancelled';
     if (this.otps.length > 0) return 'an OTP is being submitted';
     if (state.resendCount >= maxResends) return `the OTP was already resent ${state.resendCount} times`;
     const waitMs = this.resendWaitMs();

@@ -33,8 +33,9 @@ export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResul
   await CancellationScope.nonCancellable(async () => {
     while (!run.ended) {
       if (inbox.cancel !== undefined && CANCELLABLE_PHASES.includes(run.phase)) {
+        // Usually CANCELLED; REFUNDED or PENDING when Eko shows a refund applied or under way.
         run.apply(await cancel(inbox.cancel));
-        break;
+        continue;
       }
       const from = run.phase as RefundPhase;
       const events = await step(from);

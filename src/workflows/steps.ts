@@ -1,9 +1,10 @@
 /** What the refund does in each working phase: one activity or one wait, turned into an event. */
 import { ActivityFailure, CancellationScope, condition, proxyActivities, sleep } from '@temporalio/workflow';
 import type { RefundActivities } from '../activities';
+import type { InquiryResult } from '../activities/results';
 import { toMs } from '../contract/duration';
 import { RefundPhase } from '../contract/names';
-import { CHECK_SETTLES, SETTLE_SETTLES } from '../eko/answers';
+import { CHECK_SETTLES, SETTLE_SETTLES, TxStatus } from '../eko/answers';
 import type { RefundEvent } from './decide';
 import type { CancelRequested, RefundInbox } from './inbox';
 import { activityOptions } from './options';
@@ -32,7 +33,6 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
 
   // One timer for the whole OTP wait, started on the first AWAITING_OTP and never cancelled: wrong
   // OTPs and resends add no timer events, and a refund that ends first simply leaves it behind.
-  let otpDeadlinePassed = false;
   let otpDeadline: Promise<void> | undefined;
   const startOtpDeadline = () => {
     if (otpDeadline) return;
@@ -40,7 +40,7 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
     // A timer even when the deadline passed: whether there is one must not depend on the clock.
     const timer = legacy ? (remainingMs > 0 ? sleep(remainingMs) : Promise.resolve()) : sleep(Math.max(1, remainingMs));
     otpDeadline = timer.then(() => {
-      otpDeadlinePassed = true;
+      inbox.otpDeadlinePassed = true;
     });
   };
 
@@ -127,7 +127,7 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
       case RefundPhase.AWAITING_OTP: {
         startOtpDeadline();
         await condition(
-          () => inbox.hasOtp || inbox.cancel !== undefined || inbox.resend !== undefined || otpDeadlinePassed,
+          () => inbox.hasOtp || inbox.cancel !== undefined || inbox.resend !== undefined || inbox.otpDeadlinePassed,
         );
         if (inbox.cancel !== undefined) return 'cancelled'; // the loop applies it
         // An OTP in hand wins over a resend asked for in the same moment: it was typed for the
@@ -172,8 +172,24 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
     }
   }
 
-  /** One inquiry before the refund ends without a refund call; if Eko does not answer, it ends as it would have. */
-  async function finalInquiry(when: string) {
+  /**
+   * The inquiry before a refund ends without a refund call (at the OTP deadline, or cancelled). In a
+   * run made by a reset, "refund pending" or no answer may hide a refund call of the run before that
+   * Eko is still applying: as the refund call's own check does, it waits one settle window and asks again.
+   */
+  async function finalInquiry(when: string): Promise<InquiryResult | undefined> {
+    const first = await inquireOnce(when);
+    const stillPending = first === undefined || (first.kind === 'settled' && first.txStatus === TxStatus.RefundPending);
+    if (!afterReset || !stillPending) return first;
+    run.note(
+      `a reset run: the run before may have sent a refund call; asking Eko again ${when}, after the settle window`,
+    );
+    await sleep(toMs(run.input.settleWindow));
+    return inquireOnce(when);
+  }
+
+  /** One inquiry (retried as deadlineCheck allows); if Eko does not answer, undefined and a note. */
+  async function inquireOnce(when: string): Promise<InquiryResult | undefined> {
     try {
       return await deadlineCheck(initiator);
     } catch (err) {

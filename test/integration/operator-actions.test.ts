@@ -149,37 +149,45 @@ describe('a Temporal cancel request', () => {
   );
 });
 
-describe('a reset', () => {
-  /** The last WorkflowTaskCompleted before the OTP update was accepted: a point before SUBMITTING. */
-  async function beforeTheOtp(tid: string): Promise<number> {
-    const events = (await handleOf(tid).fetchHistory()).events ?? [];
-    const accepted = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
-    const completed = events
-      .slice(0, accepted)
-      .filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
-      .at(-1);
-    return Number(completed!.eventId);
-  }
+/** The last WorkflowTaskCompleted before the OTP (by update or signal) arrived: a point before SUBMITTING. */
+async function beforeTheOtp(tid: string): Promise<number> {
+  const events = (await handleOf(tid).fetchHistory()).events ?? [];
+  const otpArrived = events.findIndex(
+    (e) =>
+      e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED ||
+      e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+  );
+  const completed = events
+    .slice(0, otpArrived)
+    .filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+    .at(-1);
+  return Number(completed!.eventId);
+}
 
+/** `temporal workflow reset` to before the OTP, nothing reapplied: the reset run waits for an OTP. */
+async function resetToBeforeTheOtp(tid: string): Promise<void> {
+  const eventId = await beforeTheOtp(tid);
+  await cli(
+    'workflow',
+    'reset',
+    '--workflow-id',
+    workflowIdFor(tid),
+    '--event-id',
+    String(eventId),
+    '--reason',
+    'test',
+    '--reapply-exclude',
+    'All',
+  );
+}
+
+describe('a reset', () => {
   test('to before SUBMITTING, with the OTP entered again, makes no second refund call (the inquiry finds it refunded)', async () => {
     const tid = await start();
     await phaseOf(tid, RefundPhase.AWAITING_OTP);
     const otp = sim().lastOtp(tid)!;
     expect(await refunds().submitOtp(tid, { otp })).toMatchObject({ phase: RefundOutcome.REFUNDED });
-    const eventId = await beforeTheOtp(tid);
-
-    await cli(
-      'workflow',
-      'reset',
-      '--workflow-id',
-      workflowIdFor(tid),
-      '--event-id',
-      String(eventId),
-      '--reason',
-      'test',
-      '--reapply-exclude',
-      'All',
-    );
+    await resetToBeforeTheOtp(tid);
     await phaseOf(tid, RefundPhase.AWAITING_OTP);
     const again = await refunds().submitOtp(tid, { otp });
     expect(again).toMatchObject({ phase: RefundOutcome.REFUNDED });
@@ -253,30 +261,50 @@ describe('a reset of a refunded refund, then a cancel (found by the chaos run)',
     expect(await refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! })).toMatchObject({
       phase: RefundOutcome.REFUNDED,
     });
-    const events = (await handleOf(tid).fetchHistory()).events ?? [];
-    const accepted = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
-    const beforeOtp = events
-      .slice(0, accepted)
-      .filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
-      .at(-1)!;
-    await cli(
-      'workflow',
-      'reset',
-      '--workflow-id',
-      workflowIdFor(tid),
-      '--event-id',
-      String(beforeOtp.eventId),
-      '--reason',
-      'test',
-      '--reapply-exclude',
-      'All',
-    );
+    await resetToBeforeTheOtp(tid);
     await phaseOf(tid, RefundPhase.AWAITING_OTP);
     await cli('workflow', 'cancel', '--workflow-id', workflowIdFor(tid));
     expect(await refunds().result(tid)).toMatchObject({
       outcome: RefundOutcome.REFUNDED,
       reason: expect.stringMatching(/nothing left to cancel/),
     });
+    expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
+  });
+
+  test('a cancel that finds a refund under way is answered with PENDING, and the refund is tracked to REFUNDED (found by review)', async () => {
+    // Eko answers "Refund initiated" (tx_status 2) and inquiries read 2 a while before 4.
+    const tid = await start({ refundMode: 'pending', refundPendingInquiries: 6 });
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    expect(await refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! })).toMatchObject({
+      phase: RefundPhase.PENDING,
+    });
+    await resetToBeforeTheOtp(tid);
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+
+    expect(await refunds().cancel(tid, { reason: 'customer left' })).toEqual({ phase: RefundPhase.PENDING });
+    expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
+    expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
+  });
+
+  test("a cancel while Eko still applies the run before's refund call waits a settle window: REFUNDED, not CANCELLED (found by review)", async () => {
+    const tid = await start({}, { ekoCallTimeout: '30s', settleWindow: '8s' });
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    sim().injectFault({ type: 'slow_apply', endpoint: 'refund', tid, applyAfterMs: 5_000 });
+    await handleOf(tid).signal(otpSignal, { otp: sim().lastOtp(tid)! });
+    await waitFor(
+      'Eko applying the refund',
+      async () => sim().transaction(tid),
+      (tx) => tx?.applying === true,
+    );
+    await resetToBeforeTheOtp(tid);
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    expect(sim().transaction(tid)?.applying).toBe(true); // the cancel's first inquiry reads "refund pending"
+    await cli('workflow', 'cancel', '--workflow-id', workflowIdFor(tid));
+
+    expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
+    expect((await refunds().getState(tid)).notes).toContainEqual(
+      expect.stringContaining('the run before may have sent a refund call'),
+    );
     expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
   });
 });

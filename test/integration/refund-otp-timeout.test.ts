@@ -1,6 +1,7 @@
-import { RefundOutcome, RefundPhase } from '../../src/contract';
+import { otpSignal, RefundOutcome, RefundPhase, workflowIdFor } from '../../src/contract';
 import { recordHistory } from '../helpers/histories';
-import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
+import { FAST, newTid, phaseOf, type RefundStack, startRefundStack } from '../helpers/refund-stack';
+import { waitFor } from '../helpers/wait';
 
 /** Waiting a day for an OTP, on the time-skipping test server: no real waiting. */
 let stack: RefundStack;
@@ -31,4 +32,29 @@ test('no OTP before otpTimeout (24 hours) ends OTP_EXPIRED, with no refund call'
     RefundOutcome.OTP_EXPIRED,
   ]);
   await recordHistory(stack.server.env.address, tid, 'otp-timed-out');
+});
+
+test('an OTP signal during the inquiry made at the deadline is refused with a note, not silently dropped', async () => {
+  const tid = newTid();
+  stack.sim.seed({ tid });
+  await stack.refunds.start({ tid, ...FAST, otpTimeout: '24 hours' });
+  await phaseOf(stack.refunds, tid, RefundPhase.AWAITING_OTP);
+  const checks = stack.sim.transaction(tid)!.calls.inquiry;
+  // The inquiry at the deadline takes a while to answer: the OTP arrives meanwhile.
+  stack.sim.injectFault({ type: 'latency', endpoint: 'inquiry', tid, latencyMs: 3_000 });
+  const result = stack.refunds.result(tid); // the time-skipping server moves to the deadline
+  await waitFor(
+    'the inquiry at the deadline',
+    async () => stack.sim.transaction(tid)!.calls.inquiry,
+    (inquiries) => inquiries > checks,
+  );
+  await stack.server.env.client.workflow
+    .getHandle(workflowIdFor(tid))
+    .signal(otpSignal, { otp: stack.sim.lastOtp(tid)! });
+
+  expect(await result).toMatchObject({ outcome: RefundOutcome.OTP_EXPIRED });
+  expect((await stack.refunds.getState(tid)).notes).toContainEqual(
+    expect.stringContaining('ignored an otp signal: the OTP deadline passed'),
+  );
+  expect(stack.sim.transaction(tid)).toMatchObject({ calls: { refund: 0 }, refundCount: 0 });
 });
