@@ -85,15 +85,7 @@ const handlers: Handlers = {
 
   cancel: async ({ tid, request }, { refunds }) => {
     const { phase } = await refunds.cancel(tid, request);
-    const text =
-      phase === RefundOutcome.CANCELLED
-        ? `CANCELLED: the refund of tid ${tid} was cancelled before anything reached Eko.`
-        : `${phase}: the refund ended before the cancel took effect; see ${CLI} status ${tid}`;
-    return {
-      exitCode: phase === RefundOutcome.CANCELLED ? ExitCode.OK : phaseExitCode(phase),
-      json: { tid, phase },
-      text,
-    };
+    return { ...cancelAnswer(tid, phase), json: { tid, phase } };
   },
 
   watch: async ({ tid, intervalMs }, { refunds, progress }) => {
@@ -135,6 +127,26 @@ function otpExitCode(answer: SubmitOtpResponse): ExitCode {
     return ExitCode.OTP_NOT_ACCEPTED;
   }
   return phaseExitCode(answer.phase);
+}
+
+function cancelAnswer(tid: string, phase: Phase): { exitCode: ExitCode; text: string } {
+  if (phase === RefundOutcome.CANCELLED) {
+    return {
+      exitCode: ExitCode.OK,
+      text: `CANCELLED: the refund of tid ${tid} was cancelled before anything reached Eko.`,
+    };
+  }
+  if (phase === RefundPhase.PENDING) {
+    // The cancel's inquiry found a refund under way at Eko (in a run made by a reset).
+    return {
+      exitCode: ExitCode.REFUSED,
+      text: `PENDING: not cancelled, Eko shows a refund under way; it is tracked to its outcome (${CLI} status ${tid})`,
+    };
+  }
+  return {
+    exitCode: phaseExitCode(phase),
+    text: `${phase}: the refund ended before the cancel took effect; see ${CLI} status ${tid}`,
+  };
 }
 
 const phaseExitCode = (phase: Phase): ExitCode => (isOutcome(phase) ? exitCodeForOutcome(phase) : ExitCode.OK);

@@ -159,7 +159,9 @@ export function refundActions(tid) {
         status,
         answer.phase === 'CANCELLED'
           ? 'The refund was cancelled.'
-          : `The refund ended as ${answer.phase} before the cancel took effect.`,
+          : answer.phase === 'PENDING'
+            ? 'Not cancelled: Eko shows a refund under way, so it is tracked to its outcome.'
+            : `The refund ended as ${answer.phase} before the cancel took effect.`,
       );
     });
     if (error) fill(status);
