@@ -164,21 +164,20 @@ async function beforeTheOtp(tid: string): Promise<number> {
   return Number(completed!.eventId);
 }
 
-/** `temporal workflow reset` to before the OTP, nothing reapplied: the reset run waits for an OTP. */
-async function resetToBeforeTheOtp(tid: string): Promise<void> {
-  const eventId = await beforeTheOtp(tid);
-  await cli(
-    'workflow',
-    'reset',
-    '--workflow-id',
-    workflowIdFor(tid),
-    '--event-id',
-    String(eventId),
-    '--reason',
-    'test',
-    '--reapply-exclude',
-    'All',
+/** `temporal workflow reset` (`how`: where to), as an operator runs it; returns once the reset run exists. */
+async function reset(tid: string, ...how: string[]): Promise<void> {
+  const before = (await handleOf(tid).describe()).runId;
+  await cli('workflow', 'reset', '--workflow-id', workflowIdFor(tid), ...how, '--reason', 'test');
+  await waitFor(
+    'the reset run',
+    () => handleOf(tid).describe(),
+    (d) => d.runId !== before,
   );
+}
+
+/** A reset to before the OTP, nothing reapplied: the reset run waits for an OTP. */
+async function resetToBeforeTheOtp(tid: string): Promise<void> {
+  await reset(tid, '--event-id', String(await beforeTheOtp(tid)), '--reapply-exclude', 'All');
 }
 
 describe('a reset', () => {
@@ -199,21 +198,11 @@ describe('a reset', () => {
     const tid = await start();
     await phaseOf(tid, RefundPhase.AWAITING_OTP);
     await refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! });
-    const firstRun = (await handleOf(tid).describe()).runId;
-    await cli(
-      'workflow',
-      'reset',
-      '--workflow-id',
-      workflowIdFor(tid),
-      '--type',
-      'FirstWorkflowTask',
-      '--reason',
-      'test',
-    );
+    await reset(tid, '--type', 'FirstWorkflowTask');
     await waitFor(
       'the reset run to end',
       () => handleOf(tid).describe(),
-      (d) => d.status.name === 'COMPLETED' && d.runId !== firstRun,
+      (d) => d.status.name === 'COMPLETED',
     );
     expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
     expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
@@ -232,22 +221,7 @@ describe('a reset while Eko applies the refund call (found by review)', () => {
       async () => sim().transaction(tid),
       (tx) => tx?.applying === true,
     );
-    const firstRun = (await handleOf(tid).describe()).runId;
-    await cli(
-      'workflow',
-      'reset',
-      '--workflow-id',
-      workflowIdFor(tid),
-      '--type',
-      'LastWorkflowTask',
-      '--reason',
-      'looked stuck',
-    );
-    await waitFor(
-      'the reset run',
-      () => handleOf(tid).describe(),
-      (d) => d.runId !== firstRun,
-    );
+    await reset(tid, '--type', 'LastWorkflowTask');
 
     expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
     expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, callsWhileApplying: 0, calls: { refund: 1 } });
