@@ -101,9 +101,9 @@ export function decide(state: RefundState, event: RefundEvent, ctx: DecideContex
       return to(RefundPhase.SENDING_OTP, `OTP resend requested${by(event.actor)}`, { resendCount: s.resendCount + 1 });
     case 'otp_timed_out': {
       // The inquiry at the deadline catches a refund applied meanwhile (elsewhere, or by a run that was reset).
-      // After a reset, no answer is not "still refund pending": the run before may have sent a refund call.
-      if (ctx.afterReset && event.result === undefined) {
-        return to(RefundPhase.PENDING, 'at the OTP deadline Eko did not answer after a reset: polling until final');
+      // After a reset, no answer (or a refused inquiry) is not "still refund pending": the run before may have sent a refund call.
+      if (ctx.afterReset && event.result?.kind !== 'settled') {
+        return to(RefundPhase.PENDING, 'at the OTP deadline Eko gave no status after a reset: polling until final');
       }
       const txStatus = event.result?.kind === 'settled' ? event.result.txStatus : TxStatus.RefundPending;
       switch (txStatus) {
@@ -133,8 +133,8 @@ export function decide(state: RefundState, event: RefundEvent, ctx: DecideContex
       }
       // In a run made by a reset, a transaction in flight (or no answer) may be the run before's refund call.
       const inFlight = txStatus !== undefined && !CHECK_SETTLES.includes(txStatus);
-      if (ctx.afterReset && event.result === undefined) {
-        return to(RefundPhase.PENDING, 'Eko did not answer before cancelling after a reset: polling until final');
+      if (ctx.afterReset && event.result?.kind !== 'settled') {
+        return to(RefundPhase.PENDING, 'Eko gave no status before cancelling after a reset: polling until final');
       }
       if (ctx.afterReset && inFlight) {
         return to(

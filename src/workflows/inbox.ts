@@ -57,6 +57,17 @@ export class RefundInbox {
     return this.otps.shift();
   }
 
+  /**
+   * A cancel found a refund under way and the refund goes on to PENDING: an OTP or a resend that
+   * arrived with the cancel will not be used. Their callers are answered now, not when the refund ends.
+   */
+  dropQueued(why: string): void {
+    if (this.resend !== undefined) this.run.note(`a resend was not sent: ${why}`);
+    if (this.otps.length > 0) this.run.note(`an OTP was not used: ${why}`);
+    this.resend = undefined;
+    this.otpsAnswered += this.otps.splice(0).length;
+  }
+
   /** Eko answered the OTP taken last: its `submitOtp` caller gets the outcome. */
   otpAnswered(): void {
     this.otpsAnswered += 1;
@@ -202,6 +213,7 @@ export class RefundInbox {
     if (phase !== RefundPhase.AWAITING_OTP) return `the refund is ${phase}, not waiting for an OTP`;
     if (this.resend !== undefined) return 'a resend is already under way';
     if (!this.run.legacy && this.cancel !== undefined) return 'the refund is being cancelled';
+    if (!this.run.legacy && this.otpDeadlinePassed) return 'the OTP deadline passed';
     if (this.otps.length > 0) return 'an OTP is being submitted';
     if (state.resendCount >= maxResends) return `the OTP was already resent ${state.resendCount} times`;
     const waitMs = this.resendWaitMs();

@@ -35,6 +35,7 @@ export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResul
       if (inbox.cancel !== undefined && CANCELLABLE_PHASES.includes(run.phase)) {
         // Usually CANCELLED; REFUNDED or PENDING when Eko shows a refund applied or under way.
         run.apply(await cancel(inbox.cancel));
+        if (!run.ended) inbox.dropQueued('the cancel found a refund under way at Eko');
         continue;
       }
       const from = run.phase as RefundPhase;

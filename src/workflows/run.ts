@@ -20,8 +20,12 @@ export class RefundRun {
     this.state = { ...this.state, resendAllowedAt };
   }
   private otpWaitRecorded = false;
-  /** This run was made by a reset: the run before it may have left a refund call in flight. */
-  readonly afterReset: boolean;
+  /**
+   * This run was made by a reset and has not had a refund call of its own answered: the run before
+   * it may have left one in flight at Eko. The first refund call answered (which waited out a
+   * settle window for it) clears it.
+   */
+  afterReset: boolean;
 
   constructor(
     readonly input: RefundParams,

@@ -25,8 +25,6 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
   // that a worker one release behind does not have, so its unsafe refund call cannot run them.
   const submit = proxyActivities<RefundActivities>(options.submit);
   const submitRefund = legacy ? submit.submitRefund : submit.submitRefundV2;
-  // A run made by a reset: its first refund call presumes the run before it left one in flight.
-  let afterReset = run.afterReset;
   const deadlineCheck = proxyActivities<RefundActivities>(options.deadlineCheck).awaitTransactionStatus;
   const { tid, initiatorId, userCode } = run.input;
   const initiator = { tid, initiatorId, userCode };
@@ -138,8 +136,16 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
           inbox.resend = undefined;
           return [{ type: 'otp_received', actor: inbox.nextOtpActor }];
         }
-        if (inbox.resend !== undefined) return [{ type: 'resend_requested', actor: inbox.resend.actor }];
+        // The deadline wins over a resend asked for in the same moment: a new OTP could not be used
+        // (refunds before this release: the resend first).
+        if (inbox.resend !== undefined && (legacy || !inbox.otpDeadlinePassed)) {
+          return [{ type: 'resend_requested', actor: inbox.resend.actor }];
+        }
         if (legacy) return [{ type: 'otp_timed_out' }];
+        if (inbox.resend !== undefined) {
+          run.note('a resend asked for as the OTP deadline passed was not sent');
+          inbox.resend = undefined;
+        }
         return [{ type: 'otp_timed_out', result: await finalInquiry('at the OTP deadline') }];
       }
 
@@ -153,9 +159,9 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
             otpRefId: otp.otpRefId,
             serviceCode: run.input.serviceCode,
             settleWindowMs: toMs(run.input.settleWindow),
-            ...(afterReset && { afterReset }),
+            ...(run.afterReset && { afterReset: true }),
           });
-          afterReset = false;
+          run.afterReset = false;
           return { type: 'refund_answered', result };
         }, 'the refund call kept failing; it may or may not have reached Eko: check the transaction with Eko');
       }
@@ -179,8 +185,9 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
    */
   async function finalInquiry(when: string): Promise<InquiryResult | undefined> {
     const first = await inquireOnce(when);
-    const stillPending = first === undefined || (first.kind === 'settled' && first.txStatus === TxStatus.RefundPending);
-    if (!afterReset || !stillPending) return first;
+    // A refusal of the inquiry says nothing about a refund call in flight: asked again too.
+    const stillPending = first?.kind !== 'settled' || first.txStatus === TxStatus.RefundPending;
+    if (!run.afterReset || !stillPending) return first;
     run.note(
       `a reset run: the run before may have sent a refund call; asking Eko again ${when}, after the settle window`,
     );

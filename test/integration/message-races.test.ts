@@ -10,7 +10,9 @@ import { otpSignal, RefundOutcome, RefundPhase, resendOtpSignal, workflowIdFor }
 import { createEkoClient } from '../../src/eko/client';
 import { UAT } from '../../src/eko/uat';
 import { createRefundWorker } from '../../src/worker';
+import type { SeedInput } from '../../simulator';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
+import { resetToBeforeTheOtp } from '../helpers/reset';
 import { buildProduction } from '../helpers/build';
 import { waitFor } from '../helpers/wait';
 import { type DevServerProcess, startDevServerProcess } from '../../tools/temporal-server';
@@ -53,9 +55,9 @@ const refunds = () => new RefundClient(stack.server.env.client, taskQueue);
 const handleOf = (tid: string) => stack.server.env.client.workflow.getHandle(workflowIdFor(tid));
 
 /** Waiting for the OTP Eko texted at failure (no OTP requested yet, so a resend is allowed at once). */
-async function awaitingOtp(): Promise<string> {
+async function awaitingOtp(seed: Omit<SeedInput, 'tid'> = {}): Promise<string> {
   const tid = newTid();
-  stack.sim.seed({ tid, sendOtp: true });
+  stack.sim.seed({ tid, sendOtp: true, ...seed });
   await startWorker();
   await refunds().start({ tid, ...FAST, requestOtp: false });
   await waitFor(
@@ -107,6 +109,35 @@ test('a resend still waiting when the refund ends (a cancel in the same task) an
     resendCount: 0,
   });
   expect(stack.sim.sms(tid)).toHaveLength(1);
+});
+
+test('a resend with a cancel that finds a refund under way (a reset run) answers at once with PENDING (found by review)', async () => {
+  // Eko answers "Refund initiated" (2), and inquiries read 2 a while before 4.
+  const tid = await awaitingOtp({ refundMode: 'pending', refundPendingInquiries: 8 });
+  expect(await refunds().submitOtp(tid, { otp: stack.sim.lastOtp(tid)! })).toMatchObject({
+    phase: RefundPhase.PENDING,
+  });
+  await resetToBeforeTheOtp(stack.server.env.address, handleOf(tid));
+  await waitFor(
+    'the reset run waiting for an OTP',
+    () => refunds().getState(tid),
+    (s) => s.phase === RefundPhase.AWAITING_OTP,
+  );
+  await stopWorker();
+  const resend = refunds().resendOtp(tid);
+  await waitFor(
+    'the resend admitted',
+    () => handleOf(tid).describe(),
+    (d) => Boolean(d.raw.pendingWorkflowTask),
+  );
+  await handleOf(tid).cancel();
+  await startWorker();
+
+  // Answered when the cancel turned into tracking, not days later when the refund ends.
+  expect(await resend).toEqual({ phase: RefundPhase.PENDING, resendCount: 0 });
+  expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
+  expect((await refunds().getState(tid)).notes.join('\n')).toContain('a resend was not sent');
+  expect(stack.sim.transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
 });
 
 /**

@@ -16,6 +16,7 @@ import {
 } from '../../src/contract';
 import type { FaultInput, SeedInput } from '../../simulator';
 import { FAST, newTid, phaseOf as waitForPhase, type RefundStack, startRefundStack } from '../helpers/refund-stack';
+import { reset as resetBy, resetToBeforeTheOtp as resetBeforeOtp } from '../helpers/reset';
 import { temporalCli } from '../helpers/temporal-cli';
 import { waitFor } from '../helpers/wait';
 
@@ -149,36 +150,8 @@ describe('a Temporal cancel request', () => {
   );
 });
 
-/** The last WorkflowTaskCompleted before the OTP (by update or signal) arrived: a point before SUBMITTING. */
-async function beforeTheOtp(tid: string): Promise<number> {
-  const events = (await handleOf(tid).fetchHistory()).events ?? [];
-  const otpArrived = events.findIndex(
-    (e) =>
-      e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED ||
-      e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
-  );
-  const completed = events
-    .slice(0, otpArrived)
-    .filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
-    .at(-1);
-  return Number(completed!.eventId);
-}
-
-/** `temporal workflow reset` (`how`: where to), as an operator runs it; returns once the reset run exists. */
-async function reset(tid: string, ...how: string[]): Promise<void> {
-  const before = (await handleOf(tid).describe()).runId;
-  await cli('workflow', 'reset', '--workflow-id', workflowIdFor(tid), ...how, '--reason', 'test');
-  await waitFor(
-    'the reset run',
-    () => handleOf(tid).describe(),
-    (d) => d.runId !== before,
-  );
-}
-
-/** A reset to before the OTP, nothing reapplied: the reset run waits for an OTP. */
-async function resetToBeforeTheOtp(tid: string): Promise<void> {
-  await reset(tid, '--event-id', String(await beforeTheOtp(tid)), '--reapply-exclude', 'All');
-}
+const reset = (tid: string, ...how: string[]) => resetBy(stack.server.env.address, handleOf(tid), ...how);
+const resetToBeforeTheOtp = (tid: string) => resetBeforeOtp(stack.server.env.address, handleOf(tid));
 
 describe('a reset', () => {
   test('to before SUBMITTING, with the OTP entered again, makes no second refund call (the inquiry finds it refunded)', async () => {

@@ -1,4 +1,4 @@
-import { otpSignal, RefundOutcome, RefundPhase, workflowIdFor } from '../../src/contract';
+import { RefundOutcome, RefundPhase, workflowIdFor } from '../../src/contract';
 import { recordHistory } from '../helpers/histories';
 import { FAST, newTid, phaseOf, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
@@ -34,27 +34,30 @@ test('no OTP before otpTimeout (24 hours) ends OTP_EXPIRED, with no refund call'
   await recordHistory(stack.server.env.address, tid, 'otp-timed-out');
 });
 
-test('an OTP signal during the inquiry made at the deadline is refused with a note, not silently dropped', async () => {
-  const tid = newTid();
-  stack.sim.seed({ tid });
-  await stack.refunds.start({ tid, ...FAST, otpTimeout: '24 hours' });
-  await phaseOf(stack.refunds, tid, RefundPhase.AWAITING_OTP);
-  const checks = stack.sim.transaction(tid)!.calls.inquiry;
-  // The inquiry at the deadline takes a while to answer: the OTP arrives meanwhile.
-  stack.sim.injectFault({ type: 'latency', endpoint: 'inquiry', tid, latencyMs: 3_000 });
-  const result = stack.refunds.result(tid); // the time-skipping server moves to the deadline
-  await waitFor(
-    'the inquiry at the deadline',
-    async () => stack.sim.transaction(tid)!.calls.inquiry,
-    (inquiries) => inquiries > checks,
-  );
-  await stack.server.env.client.workflow
-    .getHandle(workflowIdFor(tid))
-    .signal(otpSignal, { otp: stack.sim.lastOtp(tid)! });
+test.each([
+  ['an otp signal', 'otp', 'ignored an otp signal: the OTP deadline passed'],
+  ['a resendOtp signal', 'resendOtp', 'ignored a resendOtp signal: the OTP deadline passed'],
+])(
+  '%s during the inquiry made at the deadline is refused with a note, not silently dropped',
+  async (_what, signal, note) => {
+    const tid = newTid();
+    stack.sim.seed({ tid });
+    await stack.refunds.start({ tid, ...FAST, otpTimeout: '24 hours' });
+    await phaseOf(stack.refunds, tid, RefundPhase.AWAITING_OTP);
+    const checks = stack.sim.transaction(tid)!.calls.inquiry;
+    // The inquiry at the deadline takes a while to answer: the message arrives meanwhile.
+    stack.sim.injectFault({ type: 'latency', endpoint: 'inquiry', tid, latencyMs: 3_000 });
+    const result = stack.refunds.result(tid); // the time-skipping server moves to the deadline
+    await waitFor(
+      'the inquiry at the deadline',
+      async () => stack.sim.transaction(tid)!.calls.inquiry,
+      (inquiries) => inquiries > checks,
+    );
+    const handle = stack.server.env.client.workflow.getHandle(workflowIdFor(tid));
+    await handle.signal(signal, signal === 'otp' ? { otp: stack.sim.lastOtp(tid)! } : {});
 
-  expect(await result).toMatchObject({ outcome: RefundOutcome.OTP_EXPIRED });
-  expect((await stack.refunds.getState(tid)).notes).toContainEqual(
-    expect.stringContaining('ignored an otp signal: the OTP deadline passed'),
-  );
-  expect(stack.sim.transaction(tid)).toMatchObject({ calls: { refund: 0 }, refundCount: 0 });
-});
+    expect(await result).toMatchObject({ outcome: RefundOutcome.OTP_EXPIRED });
+    expect((await stack.refunds.getState(tid)).notes).toContainEqual(expect.stringContaining(note));
+    expect(stack.sim.transaction(tid)).toMatchObject({ calls: { otp: 1, refund: 0 }, refundCount: 0 });
+  },
+);

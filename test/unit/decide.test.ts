@@ -825,4 +825,28 @@ describe('a cancel before SUBMITTING, with the inquiry made first', () => {
     const next = decide(fresh(), cancelledWith(inquiry(TxStatus.Initiated)), CTX);
     expect(next.phase).toBe(RefundOutcome.CANCELLED);
   });
+
+  it.each([
+    ['no answer', undefined],
+    ['a refused inquiry', inquiryRejected('other', 1, 'Service temporarily unavailable')],
+  ])('%s in a run made by a reset → PENDING, not CANCELLED (found by review)', (_what, then) => {
+    const event: RefundEvent = { type: 'cancelled', reason: 'customer left', result: then };
+    expect(decide(stateIn(RefundPhase.AWAITING_OTP), event, { ...CTX, afterReset: true }).phase).toBe(
+      RefundPhase.PENDING,
+    );
+    expect(decide(stateIn(RefundPhase.AWAITING_OTP), event, CTX).phase).toBe(RefundOutcome.CANCELLED);
+  });
+});
+
+describe('the OTP deadline in a run made by a reset (found by review)', () => {
+  it.each([
+    ['no answer', undefined],
+    ['a refused inquiry', inquiryRejected('other', 1, 'Service temporarily unavailable')],
+  ])('%s → PENDING: the run before may have sent a refund call; otherwise OTP_EXPIRED', (_what, then) => {
+    const event = on.otpTimedOut(then);
+    expect(decide(stateIn(RefundPhase.AWAITING_OTP), event, { ...CTX, afterReset: true }).phase).toBe(
+      RefundPhase.PENDING,
+    );
+    expect(decide(stateIn(RefundPhase.AWAITING_OTP), event, CTX).phase).toBe(RefundOutcome.OTP_EXPIRED);
+  });
 });
