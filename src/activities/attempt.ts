@@ -55,8 +55,9 @@ export interface SubmitProgress {
 
 /**
  * What earlier attempts recorded. An earlier attempt that left no record (worker killed, attempt
- * timed out), or a run created by a reset (the run before it may have a call in flight), may have
- * made a refund call whose record is lost: presume one, ended no later than now.
+ * timed out) may have made a refund call whose record is lost: presume one, ended no later than
+ * now. In a run created by a reset, the run before's attempt may still be running (a reset does
+ * not stop it): presume a call that ends as late as an attempt can, one attempt's length from now.
  */
 export function carriedProgress(now: number, afterReset: boolean): { progress: SubmitProgress; presumed: boolean } {
   const { attempt, heartbeatDetails } = Context.current().info;
@@ -64,7 +65,8 @@ export function carriedProgress(now: number, afterReset: boolean): { progress: S
   if (carried && (carried.callEndedBy === null || typeof carried.callEndedBy === 'number')) {
     return { progress: { callEndedBy: carried.callEndedBy, refusal: carried.refusal }, presumed: false };
   }
-  if (attempt > 1 || afterReset) return { progress: { callEndedBy: now }, presumed: true };
+  if (afterReset) return { progress: { callEndedBy: attemptEndsAt(now) }, presumed: true };
+  if (attempt > 1) return { progress: { callEndedBy: now }, presumed: true };
   return { progress: { callEndedBy: null }, presumed: false };
 }
 

@@ -101,6 +101,15 @@ export function createActivities({
       return inquire(request);
     },
 
+    /**
+     * Whether the workflow run asking was made by a reset (its run id is not the original one). An
+     * activity, so that the answer is recorded in history: a replay does not know the run id, and
+     * the workflow's commands must not depend on what only the live run knows.
+     */
+    async isResetRun(request: { originalRunId: string }): Promise<boolean> {
+      return Context.current().info.workflowExecution?.runId !== request.originalRunId;
+    },
+
     /** Get Refund OTP. A refusal is a question, not an answer: the inquiry after it decides. */
     async requestRefundOtp(request: { tid: string } & Initiator): Promise<OtpRequestResult> {
       return requestOtp(request, budget());

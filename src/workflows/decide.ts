@@ -14,10 +14,13 @@ export type RefundEvent =
   | { type: 'otp_request_failed'; message: string }
   | { type: 'otp_received'; actor?: string }
   | { type: 'resend_requested'; actor?: string }
-  /** The OTP deadline passed; `result` is the inquiry made then (refunds started before it have none). */
-  | { type: 'otp_timed_out'; result?: InquiryResult }
+  /**
+   * The OTP deadline passed; `result` is the inquiry made then (refunds started before it have none),
+   * `afterReset` whether the run was made by a reset (as the worker answered: see isResetRun).
+   */
+  | { type: 'otp_timed_out'; result?: InquiryResult; afterReset?: boolean }
   /** `result`: the inquiry made before ending (refunds started before refund-v2 have none). */
-  | { type: 'cancelled'; reason: string; actor?: string; result?: InquiryResult }
+  | { type: 'cancelled'; reason: string; actor?: string; result?: InquiryResult; afterReset?: boolean }
   | { type: 'refund_answered'; result: SubmitResult }
   | { type: 'settled'; result: InquiryResult }
   /** An activity's retries ran out: the poll deadline or the refund call's retry bound. */
@@ -30,8 +33,6 @@ export interface DecideContext {
   otpTimeoutMs: number;
   /** A refund started before refund-v2: where the rules changed its commands, the old rule holds. */
   legacy?: boolean;
-  /** The run was made by a reset: a refund call of the run before may be under way at Eko. */
-  afterReset?: boolean;
 }
 
 const MAX_TRANSITIONS = 20;
@@ -102,7 +103,7 @@ export function decide(state: RefundState, event: RefundEvent, ctx: DecideContex
     case 'otp_timed_out': {
       // The inquiry at the deadline catches a refund applied meanwhile (elsewhere, or by a run that was reset).
       // After a reset, no answer (or a refused inquiry) is not "still refund pending": the run before may have sent a refund call.
-      if (ctx.afterReset && event.result?.kind !== 'settled') {
+      if (event.afterReset && event.result?.kind !== 'settled') {
         return to(RefundPhase.PENDING, 'at the OTP deadline Eko gave no status after a reset: polling until final');
       }
       const txStatus = event.result?.kind === 'settled' ? event.result.txStatus : TxStatus.RefundPending;
@@ -131,15 +132,16 @@ export function decide(state: RefundState, event: RefundEvent, ctx: DecideContex
       if (txStatus === TxStatus.Refunded) {
         return to(RefundOutcome.REFUNDED, `refunded at Eko: nothing left to cancel (cancel asked${by(event.actor)})`);
       }
-      // In a run made by a reset, a transaction in flight (or no answer) may be the run before's refund call.
+      // A transaction still in flight may be a refund call under way (of a run that was reset or
+      // terminated), and so may no status at all in a run made by a reset: tracked, not cancelled.
       const inFlight = txStatus !== undefined && !CHECK_SETTLES.includes(txStatus);
-      if (ctx.afterReset && event.result?.kind !== 'settled') {
+      if (event.afterReset && event.result?.kind !== 'settled') {
         return to(RefundPhase.PENDING, 'Eko gave no status before cancelling after a reset: polling until final');
       }
-      if (ctx.afterReset && inFlight) {
+      if (inFlight) {
         return to(
           RefundPhase.PENDING,
-          `a refund is under way at Eko (${describe(s.lastEkoAnswer!)}): tracking it, not cancelling`,
+          `a refund may be under way at Eko (${describe(s.lastEkoAnswer!)}): tracking it, not cancelling`,
         );
       }
       return to(RefundOutcome.CANCELLED, `cancelled before submission${by(event.actor)}: ${event.reason}`);

@@ -21,11 +21,12 @@ export class RefundRun {
   }
   private otpWaitRecorded = false;
   /**
-   * This run was made by a reset and has not had a refund call of its own answered: the run before
-   * it may have left one in flight at Eko. The first refund call answered (which waited out a
-   * settle window for it) clears it.
+   * This run was made by a reset: the run before it may have left a refund call in flight at Eko,
+   * so every refund call of this run presumes one (the run cannot tell which answered calls in its
+   * history came before the reset point). Only ever an activity's input: it comes from the run id,
+   * which a replay does not know, so no command may depend on it (decisions use isResetRun's answer).
    */
-  afterReset: boolean;
+  readonly afterReset: boolean;
 
   constructor(
     readonly input: RefundParams,
@@ -71,7 +72,6 @@ export class RefundRun {
         maxOtpAttempts: this.input.maxOtpAttempts,
         otpTimeoutMs,
         legacy: this.legacy,
-        afterReset: this.afterReset,
       });
       if (event.type === 'otp_received' && !this.otpWaitRecorded && this.state.otpDeadline) {
         this.otpWaitRecorded = true;

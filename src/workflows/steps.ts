@@ -1,5 +1,12 @@
 /** What the refund does in each working phase: one activity or one wait, turned into an event. */
-import { ActivityFailure, CancellationScope, condition, proxyActivities, sleep } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  CancellationScope,
+  condition,
+  proxyActivities,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { RefundActivities } from '../activities';
 import type { InquiryResult } from '../activities/results';
 import { toMs } from '../contract/duration';
@@ -25,7 +32,9 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
   // that a worker one release behind does not have, so its unsafe refund call cannot run them.
   const submit = proxyActivities<RefundActivities>(options.submit);
   const submitRefund = legacy ? submit.submitRefund : submit.submitRefundV2;
-  const deadlineCheck = proxyActivities<RefundActivities>(options.deadlineCheck).awaitTransactionStatus;
+  const { awaitTransactionStatus: deadlineCheck, isResetRun } = proxyActivities<RefundActivities>(
+    options.deadlineCheck,
+  );
   const { tid, initiatorId, userCode } = run.input;
   const initiator = { tid, initiatorId, userCode };
 
@@ -96,7 +105,7 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
    */
   async function cancel(request: CancelRequested): Promise<RefundEvent[]> {
     if (legacy) return [{ type: 'cancelled', ...request }];
-    return [{ type: 'cancelled', ...request, result: await finalInquiry('before cancelling') }];
+    return [{ type: 'cancelled', ...request, ...(await finalInquiry('before cancelling')) }];
   }
 
   async function step(phase: RefundPhase): Promise<StepResult> {
@@ -146,7 +155,7 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
           run.note('a resend asked for as the OTP deadline passed was not sent');
           inbox.resend = undefined;
         }
-        return [{ type: 'otp_timed_out', result: await finalInquiry('at the OTP deadline') }];
+        return [{ type: 'otp_timed_out', ...(await finalInquiry('at the OTP deadline')) }];
       }
 
       case RefundPhase.SUBMITTING: {
@@ -161,7 +170,6 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
             settleWindowMs: toMs(run.input.settleWindow),
             ...(run.afterReset && { afterReset: true }),
           });
-          run.afterReset = false;
           return { type: 'refund_answered', result };
         }, 'the refund call kept failing; it may or may not have reached Eko: check the transaction with Eko');
       }
@@ -181,18 +189,48 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
   /**
    * The inquiry before a refund ends without a refund call (at the OTP deadline, or cancelled). In a
    * run made by a reset, "refund pending" or no answer may hide a refund call of the run before that
-   * Eko is still applying: as the refund call's own check does, it waits one settle window and asks again.
+   * Eko is still applying: as the refund call's own check does, it waits a settle window and asks
+   * again. A transaction in flight (2, 5, unknown) is inquired until its status is final, as CHECKING does.
    */
-  async function finalInquiry(when: string): Promise<InquiryResult | undefined> {
-    const first = await inquireOnce(when);
+  async function finalInquiry(when: string): Promise<{ result?: InquiryResult; afterReset: boolean }> {
+    const [afterReset, first] = await Promise.all([madeByReset(), inquireOnce(when)]);
+    let result = first;
     // A refusal of the inquiry says nothing about a refund call in flight: asked again too.
-    const stillPending = first?.kind !== 'settled' || first.txStatus === TxStatus.RefundPending;
-    if (!run.afterReset || !stillPending) return first;
-    run.note(
-      `a reset run: the run before may have sent a refund call; asking Eko again ${when}, after the settle window`,
-    );
-    await sleep(toMs(run.input.settleWindow));
-    return inquireOnce(when);
+    if (afterReset && (result?.kind !== 'settled' || result.txStatus === TxStatus.RefundPending)) {
+      run.note(
+        `a reset run: the run before may have sent a refund call; asking Eko again ${when}, after the settle window`,
+      );
+      // The run before's attempt may still be running (a reset does not stop it): its whole length too.
+      await sleep(toMs(run.input.settleWindow) + toMs(run.input.ekoCallTimeout));
+      result = await inquireOnce(when);
+    }
+    if (result?.kind === 'settled' && !CHECK_SETTLES.includes(result.txStatus)) {
+      run.note(`the transaction is in flight at Eko ${when}: inquiring until its status is final`);
+      result = await untilFinal(when);
+    }
+    return { result, afterReset };
+  }
+
+  /** Polls (as CHECKING does) until the tx_status is final; undefined, with a note, if it never is. */
+  async function untilFinal(when: string): Promise<InquiryResult | undefined> {
+    try {
+      return await awaitTransactionStatus({ ...initiator, settledStatuses: CHECK_SETTLES, purpose: 'check' });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      run.note(`the status stayed in flight ${when} (${lastError(err)})`);
+      return undefined;
+    }
+  }
+
+  /** Asked of the worker (recorded in history), never read from workflowInfo(): see isResetRun. */
+  async function madeByReset(): Promise<boolean> {
+    try {
+      return await isResetRun({ originalRunId: workflowInfo().originalExecutionRunId });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      run.note(`could not tell whether this run was made by a reset (${lastError(err)}): presumed so`);
+      return true;
+    }
   }
 
   /** One inquiry (retried as deadlineCheck allows); if Eko does not answer, undefined and a note. */

@@ -150,14 +150,15 @@ describe('the settle window after a call whose outcome is unknown', () => {
     expect(log).toEqual([hb({ callEndedBy: NOW }), 'inquiry']); // anchored, not moved by each retry
   });
 
-  test('a run made by a reset presumes the run before it called (its call may be in flight)', async () => {
-    const { error, calls } = await attempt(
+  test('a run made by a reset presumes the run before it called, ending as late as its attempt could (found by review)', async () => {
+    const { error, log } = await attempt(
       { inquiry: [tx(3)] },
       { attempt: 1 },
       { request: { ...REQUEST, afterReset: true } },
     );
     expect(error).toMatchObject({ type: 'RefundSettling' });
-    expect(calls.map((c) => c.endpoint)).toEqual(['inquiry']);
+    // The reset does not stop the run before's attempt: its call may end one attempt from now.
+    expect(log).toEqual([hb({ callEndedBy: ATTEMPT_END }), 'inquiry']);
   });
 
   test('a refusal that proves nothing was applied (403) clears the record after the call', async () => {
