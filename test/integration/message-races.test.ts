@@ -6,7 +6,14 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { RefundClient } from '../../src/client';
-import { otpSignal, RefundOutcome, RefundPhase, resendOtpSignal, workflowIdFor } from '../../src/contract';
+import {
+  otpSignal,
+  RefundOutcome,
+  RefundPhase,
+  type ResendOtpResponse,
+  resendOtpSignal,
+  workflowIdFor,
+} from '../../src/contract';
 import { createEkoClient } from '../../src/eko/client';
 import { UAT } from '../../src/eko/uat';
 import { createRefundWorker } from '../../src/worker';
@@ -90,8 +97,11 @@ test('an OTP and a resend in the same workflow task: the OTP goes first, with th
   expect(stack.sim.sms(tid)).toHaveLength(1); // no second OTP was sent over the first
 });
 
-test('a resend still waiting when the refund ends (a cancel in the same task) answers with the outcome', async () => {
-  const tid = await awaitingOtp();
+/**
+ * A resendOtp update and a Temporal cancel in one workflow task: sent while no worker runs. Returns
+ * the resend's answer, still to come.
+ */
+async function resendAndCancelInOneTask(tid: string): Promise<{ resend: Promise<ResendOtpResponse> }> {
   await stopWorker();
   const resend = refunds().resendOtp(tid);
   // The update admitted: the server schedules a workflow task for it (no worker takes it yet).
@@ -102,6 +112,12 @@ test('a resend still waiting when the refund ends (a cancel in the same task) an
   );
   await handleOf(tid).cancel();
   await startWorker();
+  return { resend };
+}
+
+test('a resend still waiting when the refund ends (a cancel in the same task) answers with the outcome', async () => {
+  const tid = await awaitingOtp();
+  const { resend } = await resendAndCancelInOneTask(tid);
 
   expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.CANCELLED });
   expect(await resend).toEqual({
@@ -123,15 +139,7 @@ test('a resend with a cancel that finds a refund under way (a reset run) is answ
     () => refunds().getState(tid),
     (s) => s.phase === RefundPhase.AWAITING_OTP,
   );
-  await stopWorker();
-  const resend = refunds().resendOtp(tid);
-  await waitFor(
-    'the resend admitted',
-    () => handleOf(tid).describe(),
-    (d) => Boolean(d.raw.pendingWorkflowTask),
-  );
-  await handleOf(tid).cancel();
-  await startWorker();
+  const { resend } = await resendAndCancelInOneTask(tid);
 
   // The cancel's inquiry finds the refund in flight and waits for Eko's final status: no resend is sent.
   expect(await resend).toEqual({ phase: RefundOutcome.REFUNDED, resendCount: 0 });
