@@ -35,6 +35,15 @@ export function attemptEndsAt(attemptStartedAt: number): number {
   return attemptStartedAt + Context.current().info.startToCloseTimeoutMs;
 }
 
+/**
+ * Whether the workflow run this attempt serves was made by a reset: its run id is not the
+ * original one. Only the worker knows the run id for sure (a replay does not), so the workflow asks
+ * through activities and acts on their recorded answers.
+ */
+export function madeByReset(originalRunId: string): boolean {
+  return Context.current().info.workflowExecution?.runId !== originalRunId;
+}
+
 /** A refusal of a repeated refund call, kept until the settle window confirms it. */
 export type HeldRefusal = Extract<SubmitResult, { kind: 'wrong_otp' | 'otp_expired' | 'rejected' }>;
 

@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { METRICS } from '../contract/names';
 import type { EkoClient } from '../eko/client';
 import { type Redactor, redactor as processRedactor } from '../logging';
-import { callTimeout } from './attempt';
+import { callTimeout, madeByReset } from './attempt';
 import { observed, retryable, summarizer } from './observe';
 import { CHECK_SETTLES, TxStatus } from '../eko/answers';
 import type {
@@ -107,7 +107,7 @@ export function createActivities({
      * the workflow's commands must not depend on what only the live run knows.
      */
     async isResetRun(request: { originalRunId: string }): Promise<boolean> {
-      return Context.current().info.workflowExecution?.runId !== request.originalRunId;
+      return madeByReset(request.originalRunId);
     },
 
     /** Get Refund OTP. A refusal is a question, not an answer: the inquiry after it decides. */

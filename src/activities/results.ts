@@ -63,8 +63,8 @@ export interface SubmitRequest extends Initiator {
   /** How long the transaction must stay Refund Pending after an ambiguous call before another. */
   settleWindowMs: number;
   /**
-   * The run was created by a reset and this is its first refund call: the run before it may have a
-   * call in flight, so one is presumed.
+   * The workflow's original run id (refunds started before refund-v2 omit it). A run with another
+   * id was made by a reset: the run before it may have a call in flight, so one is presumed.
    */
-  afterReset?: boolean;
+  originalRunId?: string;
 }

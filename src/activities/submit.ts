@@ -18,6 +18,7 @@ import {
   callTimeout,
   carriedProgress,
   type HeldRefusal,
+  madeByReset,
   recordProgress,
   type SubmitProgress,
 } from './attempt';
@@ -42,7 +43,8 @@ export async function submitRefund(request: SubmitRequest, deps: SubmitDeps): Pr
   const startedAt = now();
   const timeout = () => ({ timeoutMs: callTimeout(deps.ekoTimeoutMs, startedAt, now()) });
   const settleWindowMs = request.settleWindowMs ?? DEFAULT_SETTLE_WINDOW_MS; // older workflows omit it
-  const { progress, presumed } = carriedProgress(startedAt, request.afterReset ?? false);
+  const afterReset = request.originalRunId !== undefined && madeByReset(request.originalRunId);
+  const { progress, presumed } = carriedProgress(startedAt, afterReset);
   const windowEndsAt = progress.callEndedBy === null ? null : progress.callEndedBy + settleWindowMs;
   const windowPassed = windowEndsAt === null || startedAt >= windowEndsAt;
   const mayCall = windowPassed && !progress.refusal;

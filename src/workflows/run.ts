@@ -20,13 +20,6 @@ export class RefundRun {
     this.state = { ...this.state, resendAllowedAt };
   }
   private otpWaitRecorded = false;
-  /**
-   * This run was made by a reset: the run before it may have left a refund call in flight at Eko,
-   * so every refund call of this run presumes one (the run cannot tell which answered calls in its
-   * history came before the reset point). Only ever an activity's input: it comes from the run id,
-   * which a replay does not know, so no command may depend on it (decisions use isResetRun's answer).
-   */
-  readonly afterReset: boolean;
 
   constructor(
     readonly input: RefundParams,
@@ -34,7 +27,6 @@ export class RefundRun {
     readonly legacy: boolean,
   ) {
     this.state = initialState(input.tid, input.maxOtpAttempts, Date.now());
-    this.afterReset = !legacy && workflowInfo().runId !== workflowInfo().originalExecutionRunId;
     this.otpRefId = input.otpRefId;
     const { typedSearchAttributes } = workflowInfo();
     if (

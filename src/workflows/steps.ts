@@ -77,11 +77,24 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
     }
   }
 
+  /** An activity whose retries ran out: `fallback`, with a note saying why. */
+  async function orNoted<T, F>(work: () => Promise<T>, fallback: F, why: (error: string) => string): Promise<T | F> {
+    try {
+      return await work();
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      run.note(why(lastError(err)));
+      return fallback;
+    }
+  }
+
+  /** Transaction Inquiry until the tx_status is final (0, 1, 3 or 4), as CHECKING polls. */
+  const untilFinalStatus = () =>
+    awaitTransactionStatus({ ...initiator, settledStatuses: CHECK_SETTLES, purpose: 'check' });
+
   /** CHECKING as refunds before this release ran it: an inquiry alone, then SENDING_OTP as its own step. */
   async function legacyCheck(): Promise<StepResult | RefundEvent> {
-    const result = await unlessCancelled(() =>
-      awaitTransactionStatus({ ...initiator, settledStatuses: CHECK_SETTLES, purpose: 'check' }),
-    );
+    const result = await unlessCancelled(untilFinalStatus);
     return result === 'cancelled' ? result : { type: 'checked', result };
   }
 
@@ -168,7 +181,8 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
             otpRefId: otp.otpRefId,
             serviceCode: run.input.serviceCode,
             settleWindowMs: toMs(run.input.settleWindow),
-            ...(run.afterReset && { afterReset: true }),
+            // The activity tells from its run id whether this run was made by a reset (see madeByReset).
+            ...(!legacy && { originalRunId: workflowInfo().originalExecutionRunId }),
           });
           return { type: 'refund_answered', result };
         }, 'the refund call kept failing; it may or may not have reached Eko: check the transaction with Eko');
@@ -206,43 +220,26 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
     }
     if (result?.kind === 'settled' && !CHECK_SETTLES.includes(result.txStatus)) {
       run.note(`the transaction is in flight at Eko ${when}: inquiring until its status is final`);
-      result = await untilFinal(when);
+      result = await orNoted(untilFinalStatus, undefined, (error) => `the status stayed in flight ${when} (${error})`);
     }
     return { result, afterReset };
   }
 
-  /** Polls (as CHECKING does) until the tx_status is final; undefined, with a note, if it never is. */
-  async function untilFinal(when: string): Promise<InquiryResult | undefined> {
-    try {
-      return await awaitTransactionStatus({ ...initiator, settledStatuses: CHECK_SETTLES, purpose: 'check' });
-    } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
-      run.note(`the status stayed in flight ${when} (${lastError(err)})`);
-      return undefined;
-    }
-  }
-
   /** Asked of the worker (recorded in history), never read from workflowInfo(): see isResetRun. */
-  async function madeByReset(): Promise<boolean> {
-    try {
-      return await isResetRun({ originalRunId: workflowInfo().originalExecutionRunId });
-    } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
-      run.note(`could not tell whether this run was made by a reset (${lastError(err)}): presumed so`);
-      return true;
-    }
-  }
+  const madeByReset = () =>
+    orNoted(
+      () => isResetRun({ originalRunId: workflowInfo().originalExecutionRunId }),
+      true,
+      (error) => `could not tell whether this run was made by a reset (${error}): presumed so`,
+    );
 
   /** One inquiry (retried as deadlineCheck allows); if Eko does not answer, undefined and a note. */
-  async function inquireOnce(when: string): Promise<InquiryResult | undefined> {
-    try {
-      return await deadlineCheck(initiator);
-    } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
-      run.note(`no inquiry ${when} (${lastError(err)})`);
-      return undefined;
-    }
-  }
+  const inquireOnce = (when: string) =>
+    orNoted(
+      () => deadlineCheck(initiator),
+      undefined,
+      (error) => `no inquiry ${when} (${error})`,
+    );
 
   return { step, cancel };
 }

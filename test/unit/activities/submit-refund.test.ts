@@ -153,12 +153,22 @@ describe('the settle window after a call whose outcome is unknown', () => {
   test('a run made by a reset presumes the run before it called, ending as late as its attempt could (found by review)', async () => {
     const { error, log } = await attempt(
       { inquiry: [tx(3)] },
-      { attempt: 1 },
-      { request: { ...REQUEST, afterReset: true } },
+      { attempt: 1, workflowExecution: { workflowId: 'refund-13192443', runId: 'run-made-by-the-reset' } },
+      { request: { ...REQUEST, originalRunId: 'run-before-the-reset' } },
     );
     expect(error).toMatchObject({ type: 'RefundSettling' });
     // The reset does not stop the run before's attempt: its call may end one attempt from now.
     expect(log).toEqual([hb({ callEndedBy: ATTEMPT_END }), 'inquiry']);
+  });
+
+  test('the original run (its run id is the original one) presumes nothing: inquiry, then the call', async () => {
+    const { result, calls } = await attempt(
+      { inquiry: [tx(3)], refund: [refundDone] },
+      { attempt: 1, workflowExecution: { workflowId: 'refund-13192443', runId: 'the-original-run' } },
+      { request: { ...REQUEST, originalRunId: 'the-original-run' } },
+    );
+    expect(result).toMatchObject({ kind: 'refunded' });
+    expect(calls.map((c) => c.endpoint)).toEqual(['inquiry', 'refund']);
   });
 
   test('a refusal that proves nothing was applied (403) clears the record after the call', async () => {
