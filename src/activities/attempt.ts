@@ -4,6 +4,7 @@
  * timeout of the attempt that wrote them).
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { toMs } from '../contract/duration';
 import type { SubmitResult } from './results';
 
 /** Room kept between an Eko call's own timeout and the end of its attempt (less for short attempts). */
@@ -33,6 +34,23 @@ export function callTimeout(configuredMs: number, attemptStartedAt: number, now:
 /** When this attempt must be over: Temporal may start the next one from then on. */
 export function attemptEndsAt(attemptStartedAt: number): number {
   return attemptStartedAt + Context.current().info.startToCloseTimeoutMs;
+}
+
+/**
+ * The delay before the next attempt when waiting for `due` (a settle window's end): the retry
+ * policy's own delay, unless `due` comes first; then exactly until `due`, so that a window shorter
+ * than the policy's interval costs no more than itself. Undefined: the policy's own delay (also
+ * when Temporal did not hand the policy over).
+ */
+export function retryNoLaterThan(due: number, now: number): number | undefined {
+  const { attempt, retryPolicy } = Context.current().info;
+  if (!retryPolicy) return undefined;
+  const initial = toMs(retryPolicy.initialInterval ?? 1_000);
+  const coefficient = retryPolicy.backoffCoefficient ?? 2;
+  const maximum = toMs(retryPolicy.maximumInterval ?? 100 * initial);
+  const policyDelay = Math.min(initial * coefficient ** (attempt - 1), maximum);
+  const untilDue = Math.max(1, due - now);
+  return untilDue < policyDelay ? untilDue : undefined;
 }
 
 /**

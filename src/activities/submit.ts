@@ -5,7 +5,7 @@
  *   (Refund Pending) allows the call;
  * - after a call whose outcome is unknown, the next call waits until the transaction stayed 3 for
  *   a whole settle window counted from the end of that call (each retry inquires; any other status
- *   ends the wait);
+ *   ends the wait; the retry policy's backoff is cut short to land on the window's end);
  * - a refusal is confirmed by an inquiry, and the refusal of a repeated call (Eko may be refusing
  *   it because it is still applying the first) only after a whole settle window.
  */
@@ -20,6 +20,7 @@ import {
   type HeldRefusal,
   madeByReset,
   recordProgress,
+  retryNoLaterThan,
   type SubmitProgress,
 } from './attempt';
 import { amounts, retryable, type Summarize } from './observe';
@@ -61,7 +62,7 @@ export async function submitRefund(request: SubmitRequest, deps: SubmitDeps): Pr
     throw err;
   }
   if (before.txStatus !== TxStatus.RefundPending) return untouched(before.txStatus, before.eko);
-  if (!windowPassed) throw settling(progress.callEndedBy!, windowEndsAt!, presumed);
+  if (!windowPassed) throw settling(progress.callEndedBy!, windowEndsAt!, presumed, now());
   if (progress.refusal) return progress.refusal; // refused, and 3 for a whole window since
 
   let call;
@@ -96,11 +97,14 @@ export async function submitRefund(request: SubmitRequest, deps: SubmitDeps): Pr
       : { kind: answer.kind, eko: summarize(answer) };
   if (progress.callEndedBy === null) return refusal;
   // A repeated call: believe its refusal only once the transaction stayed 3 for a whole window.
-  recordProgress({ callEndedBy: now(), refusal });
+  const refusedAt = now();
+  recordProgress({ callEndedBy: refusedAt, refusal });
+  const until = refusedAt + settleWindowMs;
   throw ApplicationFailure.create({
     type: SETTLING,
     category: 'BENIGN',
-    message: `Eko refused a repeated refund call (${refusal.eko.message}); an earlier call may still be applied: inquiring until ${iso(now() + settleWindowMs)} before believing it`,
+    message: `Eko refused a repeated refund call (${refusal.eko.message}); an earlier call may still be applied: inquiring until ${iso(until)} before believing it`,
+    nextRetryDelay: retryNoLaterThan(until, refusedAt),
   });
 }
 
@@ -132,7 +136,8 @@ function untouched(txStatus: number, eko: SubmitResult['eko']): SubmitResult {
   return final.includes(txStatus) ? { kind: 'settled', txStatus, eko } : { kind: 'pending', txStatus, refund: {}, eko };
 }
 
-function settling(callEndedBy: number, until: number, presumed: boolean): ApplicationFailure {
+/** The window still runs: retried as the policy says, and at the latest when the window ends. */
+function settling(callEndedBy: number, until: number, presumed: boolean, now: number): ApplicationFailure {
   const since = presumed
     ? `an earlier attempt or run left no record and may have made a refund call (ended by ${iso(callEndedBy)})`
     : `a refund call that ended by ${iso(callEndedBy)} got no clear answer`;
@@ -140,6 +145,7 @@ function settling(callEndedBy: number, until: number, presumed: boolean): Applic
     type: SETTLING,
     category: 'BENIGN',
     message: `${since}; Eko may still apply it: tx_status 3, inquiring until ${iso(until)} before calling again`,
+    nextRetryDelay: retryNoLaterThan(until, now),
   });
 }
 

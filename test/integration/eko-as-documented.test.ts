@@ -76,6 +76,29 @@ describe('the settle window counts from the end of the call (found by review)', 
   });
 });
 
+describe('a settle window costs no more than itself', () => {
+  test("the retry that may call again is scheduled at the window's end, not at the backoff's next step", async () => {
+    // The call hangs past the worker's 1 s Eko timeout and is never applied. Its window (10 s from
+    // the end of its 3 s attempt) outlasts attempts 2 and 3; attempt 3's backoff (8 s) would
+    // pass the window's end, so attempt 4 is scheduled at the end itself.
+    const tid = await awaitingOtp({}, { settleWindow: '10s' });
+    sim().injectFault({ type: 'hang', endpoint: 'refund', tid });
+    const submitted = refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! });
+    const until = (s: { pendingActivity?: { lastFailure?: string } }) =>
+      /inquiring until (\S+) before calling again/.exec(s.pendingActivity?.lastFailure ?? '')?.[1];
+    const settling = await waitFor(
+      'the third attempt in the settle window',
+      () => refunds().getState(tid),
+      (s) => (s.pendingActivity?.attempt ?? 0) >= 4 && until(s) !== undefined && !!s.pendingActivity?.nextAttemptAt,
+    );
+    const lateBy = Date.parse(settling.pendingActivity!.nextAttemptAt!) - Date.parse(until(settling)!);
+    expect(lateBy).toBeGreaterThanOrEqual(0);
+    expect(lateBy).toBeLessThan(1_000);
+    expect(await submitted).toMatchObject({ phase: RefundOutcome.REFUNDED });
+    expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 2 } });
+  });
+});
+
 describe('refusals of Get Refund OTP are decided by an inquiry', () => {
   test('refunded elsewhere, then a resend ("already in refunded state") → REFUNDED, no refund call', async () => {
     const tid = await awaitingOtp({}, { resendInterval: '1s' });

@@ -178,6 +178,39 @@ describe('the settle window after a call whose outcome is unknown', () => {
   });
 });
 
+describe('the retry during a settle window lands on its end, not a backoff interval after it', () => {
+  /** The submit activity's policy (src/workflows/options.ts): 2 s, doubling, at most a minute. */
+  const retryPolicy = { initialInterval: 2_000, backoffCoefficient: 2, maximumInterval: MINUTE };
+
+  test('a window ending before the policy would retry: the next attempt comes exactly at its end', async () => {
+    // Attempt 4 would wait 16 s; the window ends in 5 s.
+    const { error } = await attempt(
+      { inquiry: [tx(3)] },
+      { attempt: 4, retryPolicy, heartbeatDetails: { callEndedBy: NOW - SETTLE + 5_000 } },
+    );
+    expect(error).toMatchObject({ type: 'RefundSettling', nextRetryDelay: 5_000 });
+    expect(error?.message).toMatch(/inquiring until 2026-11-29T10:00:05.000Z/);
+  });
+
+  test('a window ending after the policy would retry: the policy decides (each retry inquires)', async () => {
+    const { error } = await attempt(
+      { inquiry: [tx(3)] },
+      { attempt: 2, retryPolicy, heartbeatDetails: { callEndedBy: NOW - MINUTE } },
+    );
+    expect(error).toMatchObject({ type: 'RefundSettling' });
+    expect(error).toHaveProperty('nextRetryDelay', undefined);
+  });
+
+  test("a held refusal is retried at the end of its window, not at the policy's minute", async () => {
+    const { error } = await attempt(
+      { inquiry: [tx(3), tx(3)], refund: [wrongOtp] },
+      { attempt: 12, retryPolicy, heartbeatDetails: { callEndedBy: NOW - SETTLE - 1 } },
+      { request: { ...REQUEST, settleWindowMs: 5_000 } },
+    );
+    expect(error).toMatchObject({ type: 'RefundSettling', nextRetryDelay: 5_000 });
+  });
+});
+
 describe('a refusal is confirmed by an inquiry', () => {
   test('first call: wrong OTP, and the transaction is still refund pending → wrong_otp', async () => {
     const { result, calls } = await attempt({ inquiry: [tx(3), tx(3)], refund: [wrongOtp] }, { attempt: 1 });
