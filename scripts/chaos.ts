@@ -13,7 +13,7 @@ import { allFollowed, follow } from './chaos/follow';
 import { readHistories } from './chaos/histories';
 import { type Operator, startOperator } from './chaos/operator';
 import { type ChaosOptions, parseOptions, USAGE } from './chaos/options';
-import { type FaultType, makePlans } from './chaos/plans';
+import { type FaultType, makePlans, RECOVERY_MS } from './chaos/plans';
 import { seededRandom } from './chaos/random';
 import { ChaosRefund } from './chaos/refund';
 import { printReport, summary } from './chaos/report';
@@ -49,7 +49,11 @@ async function main(resources: Resources): Promise<number> {
     deadlineAt: Date.now() + options.deadlineMs,
     tally: newTally(),
   };
-  const operator = startOperator({ ...stack, ctx }, operatorRandom, options.actEveryMs);
+  // Every refund must reach its outcome by the deadline: the last disturbance comes a recovery before it.
+  const operator = startOperator({ ...stack, ctx }, operatorRandom, {
+    everyMs: options.actEveryMs,
+    until: ctx.deadlineAt - RECOVERY_MS,
+  });
   resources.add('the operator', () => operator.stop());
   const ticker = setInterval(() => printProgress(options, stack, ctx, startedAt), PROGRESS_EVERY_MS);
   resources.add('the progress ticker', () => clearInterval(ticker));
@@ -82,8 +86,9 @@ async function main(resources: Resources): Promise<number> {
 /**
  * Drives `concurrency` refunds at a time from start to past the OTP; each is then followed to its
  * outcome outside the limit, so many refunds are in flight (polling, retrying) when workers die.
- * The operator stops once the last refund is past the OTP, so that the run's end is not a stream
- * of resets reopening refunds that ended; the refunds it reset meanwhile are followed to the end.
+ * The operator stops once the last refund is past the OTP (or a recovery before the deadline), so
+ * that the run's end is not a stream of resets reopening refunds that ended; the refunds it reset
+ * meanwhile are followed to the end.
  */
 async function runAll(ctx: ChaosContext, concurrency: number, operator: Operator): Promise<void> {
   await pooled(ctx.all.length, concurrency, async (i) => {

@@ -49,10 +49,14 @@ export interface Operator {
 }
 
 /**
- * Every `everyMs` (± 50 %, from the seeded random), one action, until stopped or the run's
- * deadline. One at a time: an action that takes longer than the interval delays the next.
+ * Every `everyMs` (± 50 %, from the seeded random), one action, until stopped or `until`. One at a
+ * time: an action that takes longer than the interval delays the next.
  */
-export function startOperator(target: OperatorTarget, random: Random, everyMs: number): Operator {
+export function startOperator(
+  target: OperatorTarget,
+  random: Random,
+  { everyMs, until }: { everyMs: number; until: number },
+): Operator {
   const done = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -69,7 +73,7 @@ export function startOperator(target: OperatorTarget, random: Random, everyMs: n
   };
   const interval = () => Math.round(everyMs * (0.5 + random.next()));
   const schedule = (delayMs: number) => {
-    if (Date.now() > target.ctx.deadlineAt) return;
+    if (Date.now() > until) return;
     timer = setTimeout(
       () => {
         acting = act();

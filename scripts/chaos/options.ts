@@ -13,7 +13,8 @@ export const USAGE = `npm run chaos -- [options]
                        earlier workflow task (an ended refund too), a malformed otp signal or a
                        resendOtp signal by hand
   --deadline <d>       every refund must be terminal this long after the first start
-                       (default 3 s per refund, at least 90 s: "10m", "90s", or ms)
+                       (default 3 s per refund, at least 90 s: "10m", "90s", or ms); the operator
+                       stops acting 40 s (RECOVERY_MS in scripts/chaos/plans.ts) before it
   --seed <n>           replays a run's refund plans and operator actions (default: random, printed)
   --keep-logs          keep the worker and server logs (their directory is printed)
 

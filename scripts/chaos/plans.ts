@@ -22,6 +22,16 @@ export const SETTLE_WINDOW_MS = 5_000;
 /** Room between Eko's slowest apply and the end of the settle window (retries, a busy machine). */
 const SETTLE_MARGIN_MS = 1_500;
 
+/**
+ * How long a refund may take to reach its outcome after the operator's last action, with
+ * REFUND_TIMINGS: a reset into SUBMITTING presumes a call in flight (settle window plus an
+ * attempt), a wrong OTP that the reset handed over again is held for another window, then a resend,
+ * the right OTP and one more presumed call (about 25 s in all), and room for a busy machine.
+ * The operator stops this long before the deadline (a reset at the last moment would otherwise
+ * reopen a refund that cannot end in time, and say nothing about money safety).
+ */
+export const RECOVERY_MS = 40_000;
+
 /** Short timings, so that a run takes minutes; everything else as in production. */
 export const REFUND_TIMINGS: Partial<RefundInput> = {
   pollInterval: '1s', // the input's floor
