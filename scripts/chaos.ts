@@ -6,11 +6,15 @@
 // actions allow, terminal by the deadline, no failing workflow tasks. stdout: a table, then one
 // JSON line (the last); progress goes to stderr.
 // Exit code 0: every check holds; 1: a violation; 2: the run could not be carried out; 130: Ctrl-C.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { type ChaosContext, newTally } from './chaos/context';
 import { driveRefund } from './chaos/drive';
 import { allFollowed, follow } from './chaos/follow';
-import { readHistories } from './chaos/histories';
+import { readHistories, type RunHistory } from './chaos/histories';
 import { type Operator, startOperator } from './chaos/operator';
 import { type ChaosOptions, parseOptions, USAGE } from './chaos/options';
 import { type FaultType, makePlans, RECOVERY_MS } from './chaos/plans';
@@ -63,6 +67,7 @@ async function main(resources: Resources): Promise<number> {
   clearInterval(ticker);
   console.error('Reading every run’s history: failed workflow tasks, and a replay…');
   const histories = await readHistories(stack.client, stack.taskQueue, stack.workflowCode);
+  saveNotReplaying(histories.notReplaying);
 
   const facts = {
     options,
@@ -99,6 +104,17 @@ async function runAll(ctx: ChaosContext, concurrency: number, operator: Operator
   });
   await operator.stop();
   await allFollowed(ctx.all);
+}
+
+/** Histories that do not replay outlive the run's server: saved, for `npx jest test/replay.test.ts`. */
+function saveNotReplaying(histories: RunHistory[]): void {
+  if (histories.length === 0) return;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eko-refund-chaos-histories-'));
+  for (const { workflowId, history } of histories) {
+    const runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.originalExecutionRunId ?? 'run';
+    fs.writeFileSync(path.join(dir, `${workflowId}-${runId}.json`), historyToJSON(history));
+  }
+  console.error(`Histories that do not replay saved in ${dir}`);
 }
 
 /** Faults injected minus those still waiting at the simulator (each strikes once). */

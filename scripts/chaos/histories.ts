@@ -11,7 +11,7 @@
 //   server fails that task, then closes the run, messages that waited in between);
 // - UNHANDLED_COMMAND: a message (signal, cancel request) arrived while the task that completes the
 //   workflow ran; the server makes the workflow look at it first, and the next task completes.
-import type { Client, HistoryAndWorkflowId } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
@@ -22,6 +22,7 @@ import { pooled } from '../lib/pooled';
 
 const { EventType, WorkflowTaskFailedCause: Cause } = temporal.api.enums.v1;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+export type RunHistory = { workflowId: string; history: temporal.api.history.v1.IHistory };
 const FETCHES_AT_ONCE = 8;
 const ID_PREFIX = workflowIdFor('');
 
@@ -34,6 +35,8 @@ export interface HistoryFindings {
   failedByServer: Record<string, number>;
   /** Each refund's runs whose history does not replay (by tid), as the replay's error. */
   replayFailures: Map<string, string[]>;
+  /** Those runs' histories, to replay again (`Worker.runReplayHistory`) once the server is gone. */
+  notReplaying: RunHistory[];
 }
 
 /** The workers' workflow code (`workflowBundle`) and payload converter, to replay with. */
@@ -47,7 +50,7 @@ export async function readHistories(client: Client, taskQueue: string, code: Wor
   const query = `WorkflowType = '${WORKFLOW_TYPE}' AND TaskQueue = '${taskQueue}'`;
   for await (const run of client.workflow.list({ query, pageSize: 1_000 })) runs.push(run);
 
-  const histories: HistoryAndWorkflowId[] = [];
+  const histories: RunHistory[] = [];
   const taskFailures = new Map<string, string[]>();
   const failedByServer: Record<string, number> = {};
   await pooled(runs.length, FETCHES_AT_ONCE, async (i) => {
@@ -67,18 +70,23 @@ export async function readHistories(client: Client, taskQueue: string, code: Wor
       add(taskFailures, workflowId, `${causeName}: ${message ?? 'no message'}`);
     }
   });
-  return { runs: runs.length, taskFailures, failedByServer, replayFailures: await replay(histories, code) };
+  return { runs: runs.length, taskFailures, failedByServer, ...(await replay(histories, code)) };
 }
 
 /** Replays the histories as a worker that just started would (no cache): the errors, by tid. */
-async function replay(histories: HistoryAndWorkflowId[], code: WorkflowCode): Promise<Map<string, string[]>> {
+async function replay(histories: RunHistory[], code: WorkflowCode) {
   quietTemporalRuntime();
-  const failures = new Map<string, string[]>();
+  const replayFailures = new Map<string, string[]>();
+  const notReplaying: RunHistory[] = [];
   const options = { workflowBundle: { codePath: code.bundlePath }, dataConverter: code.dataConverter };
+  let index = 0; // the replayer takes one history at a time and answers in order
   for await (const result of Worker.runReplayHistories(options, histories)) {
-    if (result.error) add(failures, result.workflowId, `run ${result.runId}: ${result.error.message}`);
+    const replayed = histories[index++];
+    if (!result.error) continue;
+    add(replayFailures, result.workflowId, `run ${result.runId}: ${result.error.message}`);
+    notReplaying.push(replayed);
   }
-  return failures;
+  return { replayFailures, notReplaying };
 }
 
 function add(byTid: Map<string, string[]>, workflowId: string, finding: string): void {

@@ -88,26 +88,37 @@ const MALFORMED_OTP_INPUTS = ['{"otp":"12ab56"}', '{"otp":"12"}', '{"otp":123456
 /** `temporal workflow signal --name otp` with a malformed input, as a slip in the Web UI's signal form. */
 export async function malformedOtpSignal(ctx: ChaosContext, random: Random): Promise<boolean> {
   const input = random.pick(MALFORMED_OTP_INPUTS);
-  return signalByHand(ctx, random, ['--name', 'otp', '--input', input], `malformed otp signal ${input}`);
+  return (
+    (await signalByHand(ctx, random, ['--name', 'otp', '--input', input], `malformed otp signal ${input}`)) !==
+    undefined
+  );
 }
 
 /** `temporal workflow signal --name resendOtp` with no input: Eko texts a new OTP if the refund waits for one. */
 export async function resendOtpSignal(ctx: ChaosContext, random: Random): Promise<boolean> {
-  return signalByHand(ctx, random, ['--name', 'resendOtp'], 'resendOtp signal with no input');
+  const refund = await signalByHand(ctx, random, ['--name', 'resendOtp'], 'resendOtp signal with no input');
+  if (refund) refund.otpsMadeStale += 1;
+  return refund !== undefined;
 }
 
-async function signalByHand(ctx: ChaosContext, random: Random, args: string[], what: string): Promise<boolean> {
+/** Signals a running refund with the `temporal` CLI; the refund it signalled, if any. */
+async function signalByHand(
+  ctx: ChaosContext,
+  random: Random,
+  args: string[],
+  what: string,
+): Promise<ChaosRefund | undefined> {
   const refund = pickRunning(ctx, random);
-  if (!refund) return false;
+  if (!refund) return undefined;
   const phase = await phaseOf(ctx, refund);
   try {
     await ctx.cli(['workflow', 'signal', '--workflow-id', workflowIdFor(refund.tid), ...args]);
   } catch (err) {
     noteError(ctx, `operator: ${what}`, err);
-    return false;
+    return undefined;
   }
   refund.noteAction(`${what} in ${phase}`);
-  return true;
+  return refund;
 }
 
 function pickRunning(ctx: ChaosContext, random: Random): ChaosRefund | undefined {

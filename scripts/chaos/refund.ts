@@ -18,6 +18,8 @@ export class ChaosRefund {
   readonly actions: string[] = [];
   /** A Temporal cancel request was sent (its answer may have been lost): CANCELLED is then a possible outcome. */
   cancelRequested = false;
+  /** Resends by hand and resets: each may leave OTPs that Eko then refuses as wrong. */
+  otpsMadeStale = 0;
   /** Runs made by resets so far; a reset of an ended refund reopens it. */
   resets = 0;
   /** The resets already seen by an OTP hand-over: a later reset may leave a new run waiting for the OTP. */
@@ -46,6 +48,7 @@ export class ChaosRefund {
   /** A reset made a new run: its outcome is the one that counts, and whoever waits on the old run looks again. */
   noteReset(): void {
     this.resets += 1;
+    this.otpsMadeStale += 1;
     this.outcome = undefined;
     this.result = undefined;
     this.phaseAtDeadline = undefined;

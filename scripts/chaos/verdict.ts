@@ -46,12 +46,19 @@ export interface Verdict {
 
 /**
  * The outcomes a refund may end with. The plan's, whatever was reset (a reset run inquires before
- * any refund call, so Eko's state carries it to the same end); and CANCELLED once a Temporal cancel
+ * any refund call, so Eko's state carries it to the same end); CANCELLED once a Temporal cancel
  * was sent, which the workflow honours before SUBMITTING (then Eko must have applied nothing: the
- * applied-count check holds CANCELLED to 0).
+ * applied-count check holds CANCELLED to 0); and OTP_EXPIRED for wrong OTPs once the operator made
+ * OTPs stale (a resend by hand voids the OTP a driver holds, a reset hands old OTPs over again):
+ * the contract ends a refund after `maxOtpAttempts` wrong ones.
  */
 export function allowedOutcomes(refund: ChaosRefund): string[] {
-  return [refund.plan.expected, ...(refund.cancelRequested ? [RefundOutcome.CANCELLED] : [])];
+  const wrongOtps = refund.otpsMadeStale > 0 && /^wrong OTP \d+ times$/.test(refund.result?.reason ?? '');
+  return [
+    refund.plan.expected,
+    ...(refund.cancelRequested ? [RefundOutcome.CANCELLED] : []),
+    ...(wrongOtps ? [RefundOutcome.OTP_EXPIRED] : []),
+  ];
 }
 
 /** What the histories show, by tid (see histories.ts). */

@@ -70,6 +70,18 @@ describe('the verdict on a refund an operator acted on', () => {
     expect(violations(judge([refund], eko(1, 1), noFindings))).toEqual(['refundCallsAfterApplied']);
   });
 
+  test('OTP_EXPIRED for wrong OTPs passes once the operator made OTPs stale (resend by hand, reset), not before', () => {
+    const expired = (staleBy: number, reason: string) => {
+      const refund = ended(refundThatApplies(), RefundOutcome.OTP_EXPIRED);
+      refund.otpsMadeStale = staleBy;
+      refund.result!.reason = reason;
+      return violations(judge([refund], eko(0), noFindings));
+    };
+    expect(expired(1, 'wrong OTP 5 times')).toEqual([]);
+    expect(expired(0, 'wrong OTP 5 times')).toEqual(['unexpectedOutcomes']);
+    expect(expired(1, 'no OTP within 10m')).toEqual(['unexpectedOutcomes']);
+  });
+
   test('a failed workflow task of the refund is a violation', () => {
     const refund = ended(refundThatApplies(), RefundOutcome.REFUNDED);
     const taskFailures = new Map([[refund.tid, ['WORKFLOW_WORKER_UNHANDLED_FAILURE: boom']]]);
