@@ -1,5 +1,6 @@
 import { makeTelemetryFilterString, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { DataConverter } from '@temporalio/common';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
 import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
@@ -43,13 +44,31 @@ export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker
     ...(fs.existsSync(WORKFLOW_BUNDLE)
       ? { workflowBundle: { codePath: WORKFLOW_BUNDLE } }
       : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({ eko: options.eko, defaults: options.defaults }),
+    activities: createActivities({
+      eko: options.eko,
+      defaults: options.defaults,
+      resetTimeOf: resetTimeReader(options.connection, options.namespace),
+    }),
     dataConverter: options.dataConverter,
     // In-flight Eko calls get this long to finish on SIGINT/SIGTERM before the worker stops.
     shutdownGraceTime: options.shutdownGraceMs ?? 30_000,
     ...options.tuning,
   });
 }
+
+/**
+ * When a workflow run was made by a reset, as Temporal records it (lastResetTime); undefined when
+ * the server does not say (older servers) or does not answer within a few seconds.
+ */
+export function resetTimeReader(connection: NativeConnection, namespace: string) {
+  return async (workflowId: string, runId: string): Promise<number | undefined> => {
+    const described = await connection.withDeadline(Date.now() + RESET_TIME_DEADLINE_MS, () =>
+      connection.workflowService.describeWorkflowExecution({ namespace, execution: { workflowId, runId } }),
+    );
+    return optionalTsToMs(described.workflowExtendedInfo?.lastResetTime);
+  };
+}
+const RESET_TIME_DEADLINE_MS = 5_000;
 
 /** Registers RefundPhase and EkoTid (Keyword) when the namespace lacks them; returns the ones added. */
 export async function ensureSearchAttributes(connection: NativeConnection, namespace: string): Promise<string[]> {

@@ -80,19 +80,48 @@ export interface SubmitProgress {
   refusal?: HeldRefusal;
 }
 
+/** When a workflow run was made by a reset (Temporal's lastResetTime), or undefined if unknown. */
+export type ResetTimeOf = (workflowId: string, runId: string) => Promise<number | undefined>;
+
+/** When this attempt's workflow run was made by a reset, as Temporal says; undefined if it does not. */
+export async function resetTime(resetTimeOf: ResetTimeOf | undefined): Promise<number | undefined> {
+  const run = Context.current().info.workflowExecution;
+  return run && resetTimeOf?.(run.workflowId, run.runId).catch(() => undefined);
+}
+
+/**
+ * By when a refund call of a run before a reset had ended: a reset does not stop the attempt the
+ * run before had under way, and that attempt ends at most one attempt's length after the reset.
+ */
+export function callsBeforeResetEndedBy(resetAt: number): number {
+  return resetAt + Context.current().info.startToCloseTimeoutMs;
+}
+
+/**
+ * In a run made by a reset: by when a refund call of a run before it had ended. Without the reset
+ * time (Temporal did not say), one attempt's length from now.
+ */
+export async function earlierRunsCallsEndedBy(now: number, resetTimeOf: ResetTimeOf | undefined): Promise<number> {
+  const resetAt = await resetTime(resetTimeOf);
+  return resetAt === undefined ? attemptEndsAt(now) : callsBeforeResetEndedBy(resetAt);
+}
+
 /**
  * What earlier attempts recorded. An earlier attempt that left no record (worker killed, attempt
  * timed out) may have made a refund call whose record is lost: presume one, ended no later than
- * now. In a run created by a reset, the run before's attempt may still be running (a reset does
- * not stop it): presume a call that ends as late as an attempt can, one attempt's length from now.
+ * now. In a run made by a reset, the runs before it may have made one: presume it ended by
+ * `earlierRunsEndedBy` (see earlierRunsCallsEndedBy).
  */
-export function carriedProgress(now: number, afterReset: boolean): { progress: SubmitProgress; presumed: boolean } {
+export function carriedProgress(
+  now: number,
+  earlierRunsEndedBy: number | undefined,
+): { progress: SubmitProgress; presumed: boolean } {
   const { attempt, heartbeatDetails } = Context.current().info;
   const carried = heartbeatDetails as Partial<SubmitProgress> | undefined;
   if (carried && (carried.callEndedBy === null || typeof carried.callEndedBy === 'number')) {
     return { progress: { callEndedBy: carried.callEndedBy, refusal: carried.refusal }, presumed: false };
   }
-  if (afterReset) return { progress: { callEndedBy: attemptEndsAt(now) }, presumed: true };
+  if (earlierRunsEndedBy !== undefined) return { progress: { callEndedBy: earlierRunsEndedBy }, presumed: true };
   if (attempt > 1) return { progress: { callEndedBy: now }, presumed: true };
   return { progress: { callEndedBy: null }, presumed: false };
 }

@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { METRICS } from '../contract/names';
 import type { EkoClient } from '../eko/client';
 import { type Redactor, redactor as processRedactor } from '../logging';
-import { callTimeout, madeByReset } from './attempt';
+import { callsBeforeResetEndedBy, callTimeout, madeByReset, resetTime, type ResetTimeOf } from './attempt';
 import { observed, retryable, summarizer } from './observe';
 import { CHECK_SETTLES, TxStatus } from '../eko/answers';
 import type {
@@ -12,6 +12,7 @@ import type {
   OtpRequestResult,
   PrepareRequest,
   PrepareResult,
+  ResetRunAnswer,
   SubmitRequest,
   SubmitResult,
 } from './results';
@@ -26,6 +27,11 @@ export interface ActivityDeps {
   /** Used when a refund's input omits them. */
   defaults: { initiatorId: string; userCode: string };
   now?: () => number;
+  /**
+   * When a workflow run was made by a reset (the worker's connection asks Temporal). Without it, a
+   * refund call in a reset run presumes the run before had a call in flight until one attempt from now.
+   */
+  resetTimeOf?: ResetTimeOf;
 }
 
 /** Thrown while Eko's answer is not final yet: expected, so Temporal logs it quietly and retries. */
@@ -41,6 +47,7 @@ export function createActivities({
   defaults,
   redactor = processRedactor,
   now = Date.now,
+  resetTimeOf,
 }: ActivityDeps) {
   const eko = observed(client, now);
   const summarize = summarizer(now, redactor);
@@ -102,12 +109,15 @@ export function createActivities({
     },
 
     /**
-     * Whether the workflow run asking was made by a reset (its run id is not the original one). An
-     * activity, so that the answer is recorded in history: a replay does not know the run id, and
-     * the workflow's commands must not depend on what only the live run knows.
+     * Whether the workflow run asking was made by a reset (its run id is not the original one), and
+     * if so by when the runs before it had ended their refund calls (ResetRunAnswer). An activity,
+     * so that the answer is recorded in history: a replay does not know the run id, and the
+     * workflow's commands must not depend on what only the live run knows.
      */
-    async isResetRun(request: { originalRunId: string }): Promise<boolean> {
-      return madeByReset(request.originalRunId);
+    async isResetRun(request: { originalRunId: string }): Promise<ResetRunAnswer> {
+      if (!madeByReset(request.originalRunId)) return false;
+      const resetAt = await resetTime(resetTimeOf);
+      return resetAt === undefined ? true : callsBeforeResetEndedBy(resetAt);
     },
 
     /** Get Refund OTP. A refusal is a question, not an answer: the inquiry after it decides. */
@@ -135,13 +145,13 @@ export function createActivities({
     /** The refund call of refunds started before refund-v2 (their histories name it): the same safe code. */
     async submitRefund(request: SubmitRequest): Promise<SubmitResult> {
       redactor.add(request.otp, request.otpRefId);
-      return submitRefund(request, { eko, initiator: initiatorOf(request), ekoTimeoutMs, summarize, now });
+      return submitRefund(request, { eko, initiator: initiatorOf(request), ekoTimeoutMs, summarize, now, resetTimeOf });
     },
 
     /** The refund call: inquiry first, settle window, refusals confirmed (src/activities/submit.ts). */
     async submitRefundV2(request: SubmitRequest): Promise<SubmitResult> {
       redactor.add(request.otp, request.otpRefId);
-      return submitRefund(request, { eko, initiator: initiatorOf(request), ekoTimeoutMs, summarize, now });
+      return submitRefund(request, { eko, initiator: initiatorOf(request), ekoTimeoutMs, summarize, now, resetTimeOf });
     },
   };
 }

@@ -68,3 +68,10 @@ export interface SubmitRequest extends Initiator {
    */
   originalRunId?: string;
 }
+
+/**
+ * isResetRun's answer: false, not a reset run; for a run made by a reset, by when a refund call of
+ * the runs before it had ended (epoch ms), or true when Temporal did not say when the reset was.
+ * Truthy exactly for a reset run, as the boolean that workers before this release answered.
+ */
+export type ResetRunAnswer = boolean | number;

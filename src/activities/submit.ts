@@ -17,9 +17,11 @@ import {
   attemptEndsAt,
   callTimeout,
   carriedProgress,
+  earlierRunsCallsEndedBy,
   type HeldRefusal,
   madeByReset,
   recordProgress,
+  type ResetTimeOf,
   retryNoLaterThan,
   type SubmitProgress,
 } from './attempt';
@@ -37,6 +39,8 @@ export interface SubmitDeps {
   ekoTimeoutMs: number;
   summarize: Summarize;
   now: () => number;
+  /** In a run made by a reset, when the reset was: calls of the runs before it ended one attempt later. */
+  resetTimeOf?: ResetTimeOf;
 }
 
 export async function submitRefund(request: SubmitRequest, deps: SubmitDeps): Promise<SubmitResult> {
@@ -45,7 +49,8 @@ export async function submitRefund(request: SubmitRequest, deps: SubmitDeps): Pr
   const timeout = () => ({ timeoutMs: callTimeout(deps.ekoTimeoutMs, startedAt, now()) });
   const settleWindowMs = request.settleWindowMs ?? DEFAULT_SETTLE_WINDOW_MS; // older workflows omit it
   const afterReset = request.originalRunId !== undefined && madeByReset(request.originalRunId);
-  const { progress, presumed } = carriedProgress(startedAt, afterReset);
+  const earlierRunsEndedBy = afterReset ? await earlierRunsCallsEndedBy(startedAt, deps.resetTimeOf) : undefined;
+  const { progress, presumed } = carriedProgress(startedAt, earlierRunsEndedBy);
   const windowEndsAt = progress.callEndedBy === null ? null : progress.callEndedBy + settleWindowMs;
   const windowPassed = windowEndsAt === null || startedAt >= windowEndsAt;
   const mayCall = windowPassed && !progress.refusal;

@@ -203,19 +203,31 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
   /**
    * The inquiry before a refund ends without a refund call (at the OTP deadline, or cancelled). In a
    * run made by a reset, "refund pending" or no answer may hide a refund call of the run before that
-   * Eko is still applying: as the refund call's own check does, it waits a settle window and asks
-   * again. A transaction in flight (2, 5, unknown) is inquired until its status is final, as CHECKING does.
+   * Eko is still applying: as the refund call's own check does, it waits until that call's settle
+   * window ended (not at all if it had when Eko answered the first inquiry) and asks again. A transaction in
+   * flight (2, 5, unknown) is inquired until its status is final, as CHECKING does.
    */
   async function finalInquiry(when: string): Promise<{ result?: InquiryResult; afterReset: boolean }> {
-    const [afterReset, first] = await Promise.all([madeByReset(), inquireOnce(when)]);
+    const [reset, first] = await Promise.all([madeByReset(), inquireOnce(when)]);
+    const afterReset = reset !== false;
     let result = first;
+    // Whether Eko answered after a call the runs before had under way could no longer be applied
+    // (that call's end, as the worker learnt it, plus a settle window). Recorded times only, never
+    // the workflow's clock: a message may be handled live at another time than in a replay.
+    const settleMs = toMs(run.input.settleWindow);
+    const quietAt = typeof reset === 'number' ? reset + settleMs : undefined;
+    const answeredAt = Date.parse(first?.eko?.at ?? '');
+    const waitMs =
+      quietAt !== undefined && Number.isFinite(answeredAt)
+        ? quietAt - answeredAt
+        : settleMs + toMs(run.input.ekoCallTimeout);
     // A refusal of the inquiry says nothing about a refund call in flight: asked again too.
-    if (afterReset && (result?.kind !== 'settled' || result.txStatus === TxStatus.RefundPending)) {
+    const unclear = result?.kind !== 'settled' || result.txStatus === TxStatus.RefundPending;
+    if (afterReset && unclear && waitMs > 0) {
       run.note(
         `a reset run: the run before may have sent a refund call; asking Eko again ${when}, after the settle window`,
       );
-      // The run before's attempt may still be running (a reset does not stop it): its whole length too.
-      await sleep(toMs(run.input.settleWindow) + toMs(run.input.ekoCallTimeout));
+      await sleep(waitMs);
       result = await inquireOnce(when);
     }
     if (result?.kind === 'settled' && !CHECK_SETTLES.includes(result.txStatus)) {

@@ -5,6 +5,7 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { Worker } from '@temporalio/worker';
 import {
   otpSignal,
@@ -13,6 +14,7 @@ import {
   RefundPhase,
   type RefundInput,
   WORKFLOW_TYPE,
+  toMs,
   workflowIdFor,
 } from '../../src/contract';
 import type { FaultInput, SeedInput } from '../../simulator';
@@ -181,6 +183,51 @@ describe('a reset', () => {
     );
     expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
     expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
+  });
+});
+
+describe("a reset long ago (Temporal's lastResetTime): the run before's calls ended an attempt after it", () => {
+  /** A refund reset in AWAITING_OTP, once an attempt and a settle window passed since the reset. */
+  async function resetLongAgo(): Promise<string> {
+    const tid = await start(); // ekoCallTimeout 3 s, settleWindow 2 s
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    await reset(tid, '--type', 'LastWorkflowTask');
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    const { raw } = await handleOf(tid).describe();
+    const resetAt = optionalTsToMs(raw.workflowExtendedInfo?.lastResetTime)!;
+    // The scenario itself: an attempt and a settle window pass after the reset.
+    const quietAfter = resetAt + toMs(QUICK.ekoCallTimeout) + toMs(QUICK.settleWindow);
+    await waitFor(
+      'an attempt and a settle window after the reset',
+      async () => Date.now(),
+      (now) => now > quietAfter,
+    );
+    return tid;
+  }
+
+  test('the refund call is not held back: made on its first attempt', async () => {
+    const tid = await resetLongAgo();
+    expect(await refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! })).toMatchObject({
+      phase: RefundOutcome.REFUNDED,
+    });
+    // The refund call's first attempt made the call: no settle window was waited out.
+    const events = (await handleOf(tid).fetchHistory()).events ?? [];
+    const submitScheduled = events.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'submitRefundV2',
+    )!;
+    const started = events.find(
+      (e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(submitScheduled.eventId),
+    );
+    expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(1);
+    expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
+  });
+
+  test('a cancel is not held back: its first inquiry decides, CANCELLED', async () => {
+    const tid = await resetLongAgo();
+    expect(await refunds().cancel(tid, { reason: 'customer left' })).toEqual({ phase: RefundOutcome.CANCELLED });
+    const { notes } = await refunds().getState(tid);
+    expect(notes).not.toContainEqual(expect.stringContaining('the run before may have sent a refund call'));
+    expect(sim().transaction(tid)).toMatchObject({ refundCount: 0, calls: { refund: 0 } });
   });
 });
 

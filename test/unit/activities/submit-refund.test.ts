@@ -7,6 +7,7 @@ import type { Info } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createActivities } from '../../../src/activities';
+import type { ResetTimeOf } from '../../../src/activities/attempt';
 import type { SubmitRequest } from '../../../src/activities/results';
 import type { InquiryAnswer } from '../../../src/eko/answers';
 import type { EkoClient } from '../../../src/eko/client';
@@ -37,13 +38,18 @@ const hb = (details: unknown) => ({ heartbeat: details });
 async function attempt(
   script: Parameters<typeof scriptedEko>[0],
   info: Partial<Info>,
-  { request = REQUEST, now = () => NOW }: { request?: SubmitRequest; now?: () => number } = {},
+  {
+    request = REQUEST,
+    now = () => NOW,
+    resetTimeOf,
+  }: { request?: SubmitRequest; now?: () => number; resetTimeOf?: ResetTimeOf } = {},
 ) {
   const log: unknown[] = [];
   const { eko, calls } = scriptedEko(script, log);
   const env = new MockActivityEnvironment({ startToCloseTimeoutMs: MINUTE, ...info });
   env.on('heartbeat', (details: unknown) => log.push(hb(details)));
-  const activities = createActivities({ eko, defaults: { initiatorId: '9962981729', userCode: '20810200' }, now });
+  const defaults = { initiatorId: '9962981729', userCode: '20810200' };
+  const activities = createActivities({ eko, defaults, now, resetTimeOf });
   try {
     return { result: await env.run(activities.submitRefundV2, request), log, calls };
   } catch (error) {
@@ -159,6 +165,41 @@ describe('the settle window after a call whose outcome is unknown', () => {
     expect(error).toMatchObject({ type: 'RefundSettling' });
     // The reset does not stop the run before's attempt: its call may end one attempt from now.
     expect(log).toEqual([hb({ callEndedBy: ATTEMPT_END }), 'inquiry']);
+  });
+
+  describe('a reset run that knows when its reset was (Temporal says: lastResetTime)', () => {
+    const resetRun = {
+      attempt: 1,
+      workflowExecution: { workflowId: 'refund-13192443', runId: 'run-made-by-the-reset' },
+    };
+    const request = { ...REQUEST, originalRunId: 'run-before-the-reset' };
+    const resetAt = (at: number) => ({ request, resetTimeOf: async () => at });
+
+    test("reset within an attempt and a settle window: the run before's call ended one attempt after the reset", async () => {
+      const { error, log } = await attempt({ inquiry: [tx(3)] }, resetRun, resetAt(NOW - 5_000));
+      expect(error).toMatchObject({ type: 'RefundSettling' });
+      expect(log).toEqual([hb({ callEndedBy: NOW - 5_000 + MINUTE }), 'inquiry']);
+      expect(error?.message).toMatch(/inquiring until 2026-11-29T10:10:55.000Z/);
+    });
+
+    test('reset longer ago than an attempt and a settle window: nothing presumed, inquiry then the call', async () => {
+      const { result, calls } = await attempt(
+        { inquiry: [tx(3)], refund: [refundDone] },
+        resetRun,
+        resetAt(NOW - MINUTE - SETTLE - 1),
+      );
+      expect(result).toMatchObject({ kind: 'refunded' });
+      expect(calls.map((c) => c.endpoint)).toEqual(['inquiry', 'refund']);
+    });
+
+    test('the reset time unknown (Temporal did not answer): presumed as late as an attempt from now can end', async () => {
+      const { error, log } = await attempt({ inquiry: [tx(3)] }, resetRun, {
+        request,
+        resetTimeOf: () => Promise.reject(new Error('deadline exceeded')),
+      });
+      expect(error).toMatchObject({ type: 'RefundSettling' });
+      expect(log).toEqual([hb({ callEndedBy: ATTEMPT_END }), 'inquiry']);
+    });
   });
 
   test('the original run (its run id is the original one) presumes nothing: inquiry, then the call', async () => {
