@@ -67,7 +67,7 @@ async function main(resources: Resources): Promise<number> {
   clearInterval(ticker);
   console.error('Reading every run’s history: failed workflow tasks, and a replay…');
   const histories = await readHistories(stack.client, stack.taskQueue, stack.workflowCode);
-  saveNotReplaying(histories.notReplaying);
+  saveNotReplaying(histories.notReplaying, stack.encryptionKeys);
 
   const facts = {
     options,
@@ -106,14 +106,17 @@ async function runAll(ctx: ChaosContext, concurrency: number, operator: Operator
   await allFollowed(ctx.all);
 }
 
-/** Histories that do not replay outlive the run's server: saved, for `npx jest test/replay.test.ts`. */
-function saveNotReplaying(histories: RunHistory[]): void {
+/**
+ * Histories that do not replay outlive the run's server: saved (`temporal workflow show --output
+ * json` shape) with the run's throwaway payload key, to replay with REFUND_ENCRYPTION_KEYS set to it.
+ */
+function saveNotReplaying(histories: RunHistory[], encryptionKeys: string): void {
   if (histories.length === 0) return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eko-refund-chaos-histories-'));
-  for (const { workflowId, history } of histories) {
-    const runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.originalExecutionRunId ?? 'run';
-    fs.writeFileSync(path.join(dir, `${workflowId}-${runId}.json`), historyToJSON(history));
+  for (const [i, { workflowId, history }] of histories.entries()) {
+    fs.writeFileSync(path.join(dir, `${workflowId}-${i + 1}.json`), historyToJSON(history));
   }
+  fs.writeFileSync(path.join(dir, 'REFUND_ENCRYPTION_KEYS'), encryptionKeys);
   console.error(`Histories that do not replay saved in ${dir}`);
 }
 

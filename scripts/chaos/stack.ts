@@ -35,6 +35,8 @@ export interface ChaosStack {
   taskQueue: string;
   /** What the workers run, for replaying the histories at the end. */
   workflowCode: WorkflowCode;
+  /** The run's throwaway REFUND_ENCRYPTION_KEYS: the payloads of its histories need it. */
+  encryptionKeys: string;
 }
 
 export async function startStack(
@@ -101,5 +103,6 @@ export async function startStack(
     cli: temporalCli(server.address),
     taskQueue,
     workflowCode: { bundlePath: path.join(compiled.dir, 'src', 'workflow-bundle.js'), dataConverter },
+    encryptionKeys,
   };
 }
