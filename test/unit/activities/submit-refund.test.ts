@@ -349,3 +349,34 @@ test('submitRefund (the type refunds started before refund-v2 schedule) runs the
   expect(await env.run(activities.submitRefund, REQUEST)).toMatchObject({ kind: 'settled', txStatus: 4 });
   expect(calls.map((c) => c.endpoint)).toEqual(['inquiry']);
 });
+
+describe('isResetRun: whether a run was made by a reset, and by when the runs before ended their calls', () => {
+  const original = { workflowId: 'refund-13192443', runId: 'the-original-run' };
+  const madeByReset = { workflowId: 'refund-13192443', runId: 'run-made-by-the-reset' };
+  const ask = (workflowExecution: typeof original, resetTimeOf?: ResetTimeOf) => {
+    const { eko } = scriptedEko({});
+    const activities = createActivities({
+      eko,
+      defaults: { initiatorId: '1', userCode: '2' },
+      now: () => NOW,
+      resetTimeOf,
+    });
+    const env = new MockActivityEnvironment({ startToCloseTimeoutMs: MINUTE, workflowExecution });
+    return env.run(activities.isResetRun, { originalRunId: original.runId });
+  };
+
+  test('the original run: false, and Temporal is not asked', async () => {
+    const resetTimeOf = jest.fn(async () => NOW);
+    expect(await ask(original, resetTimeOf)).toBe(false);
+    expect(resetTimeOf).not.toHaveBeenCalled();
+  });
+
+  test('a reset run whose reset time Temporal gives: that time plus one attempt', async () => {
+    expect(await ask(madeByReset, async () => NOW - 5_000)).toBe(NOW - 5_000 + MINUTE);
+  });
+
+  test('a reset run whose reset time is unknown: true (truthy, as workers before this release answered)', async () => {
+    expect(await ask(madeByReset, async () => undefined)).toBe(true);
+    expect(await ask(madeByReset, () => Promise.reject(new Error('unavailable')))).toBe(true);
+  });
+});
