@@ -91,10 +91,13 @@ export async function resetTime(resetTimeOf: ResetTimeOf | undefined): Promise<n
 
 /**
  * By when a refund call of a run before a reset had ended: a reset does not stop the attempt the
- * run before had under way, and that attempt ends at most one attempt's length after the reset.
+ * run before had under way, and that attempt ends one attempt's length after it started, at the
+ * latest as the reset came. One more attempt's length allows for a worker that started that
+ * attempt a while after Temporal handed it over, and for the worker's clock against Temporal's
+ * (the reset's time is Temporal's).
  */
 export function callsBeforeResetEndedBy(resetAt: number): number {
-  return resetAt + Context.current().info.startToCloseTimeoutMs;
+  return resetAt + 2 * Context.current().info.startToCloseTimeoutMs;
 }
 
 /**
@@ -110,7 +113,7 @@ export async function earlierRunsCallsEndedBy(now: number, resetTimeOf: ResetTim
  * What earlier attempts recorded. An earlier attempt that left no record (worker killed, attempt
  * timed out) may have made a refund call whose record is lost: presume one, ended no later than
  * now. In a run made by a reset, the runs before it may have made one: presume it ended by
- * `earlierRunsEndedBy` (see earlierRunsCallsEndedBy).
+ * `earlierRunsEndedBy` (see earlierRunsCallsEndedBy). Both may hold: the later end counts.
  */
 export function carriedProgress(
   now: number,
@@ -121,9 +124,11 @@ export function carriedProgress(
   if (carried && (carried.callEndedBy === null || typeof carried.callEndedBy === 'number')) {
     return { progress: { callEndedBy: carried.callEndedBy, refusal: carried.refusal }, presumed: false };
   }
-  if (earlierRunsEndedBy !== undefined) return { progress: { callEndedBy: earlierRunsEndedBy }, presumed: true };
-  if (attempt > 1) return { progress: { callEndedBy: now }, presumed: true };
-  return { progress: { callEndedBy: null }, presumed: false };
+  // The latest of what may be in flight: a call of the runs before, and one of an earlier attempt.
+  const presumed = [earlierRunsEndedBy ?? Number.NEGATIVE_INFINITY, attempt > 1 ? now : Number.NEGATIVE_INFINITY];
+  const callEndedBy = Math.max(...presumed);
+  if (callEndedBy === Number.NEGATIVE_INFINITY) return { progress: { callEndedBy: null }, presumed: false };
+  return { progress: { callEndedBy }, presumed: true };
 }
 
 /**

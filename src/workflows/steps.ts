@@ -3,12 +3,13 @@ import {
   ActivityFailure,
   CancellationScope,
   condition,
+  patched,
   proxyActivities,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RefundActivities } from '../activities';
-import type { InquiryResult } from '../activities/results';
+import type { InquiryResult, ResetRunAnswer } from '../activities/results';
 import { toMs } from '../contract/duration';
 import { RefundPhase } from '../contract/names';
 import { CHECK_SETTLES, SETTLE_SETTLES, TxStatus } from '../eko/answers';
@@ -16,6 +17,12 @@ import type { RefundEvent } from './decide';
 import type { CancelRequested, RefundInbox } from './inbox';
 import { activityOptions } from './options';
 import type { RefundRun } from './run';
+
+/**
+ * Reset runs that learn when their reset was (isResetRun answers a time) wait only as long as a
+ * call of the runs before could still be applied; histories recorded before it wait as they did.
+ */
+export const RESET_TIME_PATCH = 'reset-time';
 
 /** The events of one step (usually one), or 'cancelled' when a cancel request cut it short. */
 export type StepResult = RefundEvent[] | 'cancelled';
@@ -204,26 +211,17 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
    * The inquiry before a refund ends without a refund call (at the OTP deadline, or cancelled). In a
    * run made by a reset, "refund pending" or no answer may hide a refund call of the run before that
    * Eko is still applying: as the refund call's own check does, it waits until that call's settle
-   * window ended (not at all if it had when Eko answered the first inquiry) and asks again. A transaction in
-   * flight (2, 5, unknown) is inquired until its status is final, as CHECKING does.
+   * window ended (not at all if it had when Eko read the first inquiry) and asks again. A
+   * transaction in flight (2, 5, unknown) is inquired until its status is final, as CHECKING does.
    */
   async function finalInquiry(when: string): Promise<{ result?: InquiryResult; afterReset: boolean }> {
     const [reset, first] = await Promise.all([madeByReset(), inquireOnce(when)]);
     const afterReset = reset !== false;
     let result = first;
-    // Whether Eko answered after a call the runs before had under way could no longer be applied
-    // (that call's end, as the worker learnt it, plus a settle window). Recorded times only, never
-    // the workflow's clock: a message may be handled live at another time than in a replay.
-    const settleMs = toMs(run.input.settleWindow);
-    const quietAt = typeof reset === 'number' ? reset + settleMs : undefined;
-    const answeredAt = Date.parse(first?.eko?.at ?? '');
-    const waitMs =
-      quietAt !== undefined && Number.isFinite(answeredAt)
-        ? quietAt - answeredAt
-        : settleMs + toMs(run.input.ekoCallTimeout);
     // A refusal of the inquiry says nothing about a refund call in flight: asked again too.
     const unclear = result?.kind !== 'settled' || result.txStatus === TxStatus.RefundPending;
-    if (afterReset && unclear && waitMs > 0) {
+    const waitMs = afterReset && unclear ? resetRunWait(reset, first) : 0;
+    if (waitMs > 0) {
       run.note(
         `a reset run: the run before may have sent a refund call; asking Eko again ${when}, after the settle window`,
       );
@@ -235,6 +233,25 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
       result = await orNoted(untilFinalStatus, undefined, (error) => `the status stayed in flight ${when} (${error})`);
     }
     return { result, afterReset };
+  }
+
+  /**
+   * How long a reset run waits before it asks Eko again: until a refund call the runs before had
+   * under way can no longer be applied (the end isResetRun gave, plus a settle window). Recorded
+   * times only, never the workflow's clock, which may differ between the live run and a replay
+   * when a message started this: Eko read the status no earlier than its answer's time less a
+   * call's timeout. Without the reset's time, and for histories from before RESET_TIME_PATCH: a
+   * settle window plus `ekoCallTimeout`.
+   */
+  function resetRunWait(reset: ResetRunAnswer, first: InquiryResult | undefined): number {
+    const settleMs = toMs(run.input.settleWindow);
+    const callMs = toMs(run.input.ekoCallTimeout);
+    const answeredAt = Date.parse(first?.eko?.at ?? '');
+    if (typeof reset !== 'number' || !Number.isFinite(answeredAt) || !patched(RESET_TIME_PATCH)) {
+      return settleMs + callMs;
+    }
+    const readNoEarlierThan = answeredAt - callMs;
+    return Math.max(0, reset + settleMs - readNoEarlierThan);
   }
 
   /** Asked of the worker (recorded in history), never read from workflowInfo(): see isResetRun. */

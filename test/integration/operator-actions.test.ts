@@ -187,7 +187,11 @@ describe('a reset', () => {
 });
 
 describe("a reset long ago (Temporal's lastResetTime): the run before's calls ended an attempt after it", () => {
-  /** A refund reset in AWAITING_OTP, once an attempt and a settle window passed since the reset. */
+  /**
+   * A refund reset in AWAITING_OTP, once the run before's calls could no longer be applied (two
+   * attempts and a settle window after the reset: callsBeforeResetEndedBy) with a call's timeout to
+   * spare (Eko's answer to the cancel's inquiry counts as read up to a call's timeout before it).
+   */
   async function resetLongAgo(): Promise<string> {
     const tid = await start(); // ekoCallTimeout 3 s, settleWindow 2 s
     await phaseOf(tid, RefundPhase.AWAITING_OTP);
@@ -195,10 +199,10 @@ describe("a reset long ago (Temporal's lastResetTime): the run before's calls en
     await phaseOf(tid, RefundPhase.AWAITING_OTP);
     const { raw } = await handleOf(tid).describe();
     const resetAt = optionalTsToMs(raw.workflowExtendedInfo?.lastResetTime)!;
-    // The scenario itself: an attempt and a settle window pass after the reset.
-    const quietAfter = resetAt + toMs(QUICK.ekoCallTimeout) + toMs(QUICK.settleWindow);
+    // The scenario itself: that much time passes after the reset.
+    const quietAfter = resetAt + 3 * toMs(QUICK.ekoCallTimeout) + toMs(QUICK.settleWindow);
     await waitFor(
-      'an attempt and a settle window after the reset',
+      'the reset long enough ago',
       async () => Date.now(),
       (now) => now > quietAfter,
     );
