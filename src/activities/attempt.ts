@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { toMs } from '../contract/duration';
+import { within } from '../timeout';
 import type { SubmitResult } from './results';
 
 /** Room kept between an Eko call's own timeout and the end of its attempt (less for short attempts). */
@@ -83,10 +84,15 @@ export interface SubmitProgress {
 /** When a workflow run was made by a reset (Temporal's lastResetTime), or undefined if unknown. */
 export type ResetTimeOf = (workflowId: string, runId: string) => Promise<number | undefined>;
 
-/** When this attempt's workflow run was made by a reset, as Temporal says; undefined if it does not. */
+/**
+ * When this attempt's workflow run was made by a reset, as Temporal says; undefined if it does not,
+ * or not within a quarter of the attempt (the Eko calls need the rest).
+ */
 export async function resetTime(resetTimeOf: ResetTimeOf | undefined): Promise<number | undefined> {
-  const run = Context.current().info.workflowExecution;
-  return run && resetTimeOf?.(run.workflowId, run.runId).catch(() => undefined);
+  const { workflowExecution: run, startToCloseTimeoutMs } = Context.current().info;
+  if (!run || !resetTimeOf) return undefined;
+  const asked = resetTimeOf(run.workflowId, run.runId);
+  return within(asked, startToCloseTimeoutMs / 4, 'the reset time').catch(() => undefined);
 }
 
 /**

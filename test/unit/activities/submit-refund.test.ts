@@ -367,7 +367,7 @@ test('submitRefund (the type refunds started before refund-v2 schedule) runs the
 describe('isResetRun: whether a run was made by a reset, and by when the runs before ended their calls', () => {
   const original = { workflowId: 'refund-13192443', runId: 'the-original-run' };
   const madeByReset = { workflowId: 'refund-13192443', runId: 'run-made-by-the-reset' };
-  const ask = (workflowExecution: typeof original, resetTimeOf?: ResetTimeOf) => {
+  const ask = (workflowExecution: typeof original, resetTimeOf?: ResetTimeOf, startToCloseTimeoutMs = MINUTE) => {
     const { eko } = scriptedEko({});
     const activities = createActivities({
       eko,
@@ -375,7 +375,7 @@ describe('isResetRun: whether a run was made by a reset, and by when the runs be
       now: () => NOW,
       resetTimeOf,
     });
-    const env = new MockActivityEnvironment({ startToCloseTimeoutMs: MINUTE, workflowExecution });
+    const env = new MockActivityEnvironment({ startToCloseTimeoutMs, workflowExecution });
     return env.run(activities.isResetRun, { originalRunId: original.runId });
   };
 
@@ -392,5 +392,9 @@ describe('isResetRun: whether a run was made by a reset, and by when the runs be
   test('a reset run whose reset time is unknown: true (truthy, as workers before this release answered)', async () => {
     expect(await ask(madeByReset, async () => undefined)).toBe(true);
     expect(await ask(madeByReset, () => Promise.reject(new Error('unavailable')))).toBe(true);
+  });
+
+  test('Temporal silent for a quarter of the attempt: the reset time is unknown, the Eko calls keep the rest', async () => {
+    expect(await ask(madeByReset, () => new Promise(() => undefined), 400)).toBe(true);
   });
 });
