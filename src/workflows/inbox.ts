@@ -29,6 +29,8 @@ export interface QueuedOtp {
   actor?: string;
 }
 
+type Signal = { kind: 'otp'; otp: QueuedOtp } | { kind: 'resend'; actor?: string };
+
 export interface CancelRequested {
   reason: string;
   actor?: string;
@@ -42,8 +44,42 @@ export class RefundInbox {
   resend: { actor?: string } | undefined;
   /** The OTP deadline's timer fired: an OTP arriving during the inquiry made then is refused, with a note. */
   otpDeadlinePassed = false;
+  /** Signals not yet looked at, in arrival order (see admitSignals). */
+  private readonly signals: Signal[] = [];
 
-  constructor(private readonly run: RefundRun) {}
+  constructor(
+    private readonly run: RefundRun,
+    /**
+     * Signals wait for the refund to wait for the OTP (admitSignals); refunds started before
+     * SIGNALS_IN_ORDER_PATCH decide on a signal as it arrives, and replay that way.
+     */
+    private readonly signalsWait: boolean,
+  ) {}
+
+  /** Signals to look at: the refund waiting for the OTP admits them (admitSignals). */
+  get hasSignals(): boolean {
+    return this.signals.length > 0;
+  }
+
+  /**
+   * Decides on the signals that arrived, in order, now that the refund waits for the OTP. Not in
+   * the handlers: a worker answering queries may apply a signal before an activity's answer that
+   * came before it (the phase it sees is then not the one a replay sees, which runs signals first).
+   * Waiting for AWAITING_OTP makes both see the same state.
+   */
+  admitSignals(): void {
+    for (const signal of this.signals.splice(0)) {
+      if (signal.kind === 'otp') this.otpByHand(signal.otp);
+      else this.resendByHand(signal.actor);
+    }
+  }
+
+  /** Signals that arrived after the refund stopped waiting for an OTP: never used, noted. */
+  dropSignals(): void {
+    if (this.signals.length === 0) return;
+    this.run.note(`${this.signals.length} otp or resendOtp signal(s) not used: the refund no longer waited for an OTP`);
+    this.signals.splice(0);
+  }
 
   get hasOtp(): boolean {
     return this.otps.length > 0;
@@ -95,9 +131,8 @@ export class RefundInbox {
     setHandler(otpSignal, (raw) => {
       const checked = checkOtpSubmission(raw);
       if (!checked.ok) return run.note(`dropped an otp signal: ${describeIssues(checked.issues)}`);
-      const refusal = this.otpRefusal('signal');
-      if (refusal) return run.note(`ignored an otp signal: ${refusal}`);
-      this.enqueueOtp(checked.value);
+      if (this.signalsWait) return void this.signals.push({ kind: 'otp', otp: checked.value });
+      this.otpByHand(checked.value);
     });
     setHandler(
       submitOtpUpdate,
@@ -123,9 +158,9 @@ export class RefundInbox {
 
     setHandler(resendOtpSignal, (raw) => {
       const checked = checkResendRequest(raw ?? {});
-      const refusal = checked.ok ? this.resendRefusal('signal') : describeIssues(checked.issues);
-      if (refusal) return run.note(`ignored a resendOtp signal: ${refusal}`);
-      this.resend = { actor: checked.ok ? checked.value.actor : undefined };
+      if (!checked.ok) return run.note(`ignored a resendOtp signal: ${describeIssues(checked.issues)}`);
+      if (this.signalsWait) return void this.signals.push({ kind: 'resend', actor: checked.value.actor });
+      this.resendByHand(checked.value.actor);
     });
     setHandler(
       resendOtpUpdate,
@@ -171,6 +206,20 @@ export class RefundInbox {
         },
       },
     );
+  }
+
+  /** An OTP by signal (the Web UI's and the CLI's way): queued, or refused with a note. */
+  private otpByHand(otp: QueuedOtp): void {
+    const refusal = this.otpRefusal('signal');
+    if (refusal) return this.run.note(`ignored an otp signal: ${refusal}`);
+    this.enqueueOtp(otp);
+  }
+
+  /** A resend by signal: asked for, or refused with a note. */
+  private resendByHand(actor: string | undefined): void {
+    const refusal = this.resendRefusal('signal');
+    if (refusal) return this.run.note(`ignored a resendOtp signal: ${refusal}`);
+    this.resend = { actor };
   }
 
   private enqueueOtp({ otp, otpRefId, actor }: QueuedOtp): number {

@@ -18,19 +18,26 @@ import { refundSteps } from './steps';
  */
 export const CURRENT_RELEASE_PATCH = 'refund-v2';
 
+/**
+ * otp and resendOtp signals wait for AWAITING_OTP before anything is decided on them (see
+ * RefundInbox.admitSignals); refunds started before it decide on arrival, as their histories did.
+ */
+export const SIGNALS_WAIT_PATCH = 'signals-wait';
+
 export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResult> {
   const legacy = !patched(CURRENT_RELEASE_PATCH);
+  const signalsWait = !legacy && patched(SIGNALS_WAIT_PATCH);
   const { params, ignored } = readInput(rawInput, legacy);
   const run = new RefundRun(params, legacy);
   if (ignored.length > 0) run.note(`ignored input field(s) this worker does not know: ${ignored.join(', ')}`);
-  const inbox = new RefundInbox(run);
+  const inbox = new RefundInbox(run, signalsWait);
   inbox.listen();
   // A Temporal cancel request is one more message: honoured before SUBMITTING, noted after it.
   CancellationScope.current().cancelRequested.catch(() => inbox.temporalCancel());
 
   const { step, cancel } = refundSteps(run, inbox, legacy);
   // Not cancellable: a cancel request is handled above, and the refund always ends with a result.
-  await CancellationScope.nonCancellable(async () => {
+  return CancellationScope.nonCancellable(async () => {
     while (!run.ended) {
       if (inbox.cancel !== undefined && CANCELLABLE_PHASES.includes(run.phase)) {
         // Usually CANCELLED; REFUNDED or PENDING when Eko shows a refund applied or under way.
@@ -44,7 +51,9 @@ export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResul
       run.apply(events);
       if (from === RefundPhase.SUBMITTING) inbox.otpAnswered(); // answers the submitOtp update waiting on it
     }
+    const result = run.result();
+    inbox.dropSignals(); // a note in the state; the result keeps the time the refund ended
     await condition(allHandlersFinished);
+    return result;
   });
-  return run.result();
 }

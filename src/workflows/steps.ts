@@ -153,9 +153,13 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
 
       case RefundPhase.AWAITING_OTP: {
         startOtpDeadline();
-        await condition(
-          () => inbox.hasOtp || inbox.cancel !== undefined || inbox.resend !== undefined || inbox.otpDeadlinePassed,
-        );
+        const actionable = () =>
+          inbox.hasOtp || inbox.cancel !== undefined || inbox.resend !== undefined || inbox.otpDeadlinePassed;
+        // Signals are decided on here, in arrival order, with the refund waiting for the OTP.
+        do {
+          await condition(() => actionable() || inbox.hasSignals);
+          inbox.admitSignals();
+        } while (!actionable());
         if (inbox.cancel !== undefined) return 'cancelled'; // the loop applies it
         // An OTP in hand wins over a resend asked for in the same moment: it was typed for the
         // OTP the customer holds, and a resend would make it wrong (refunds before this release: resend first).

@@ -231,3 +231,63 @@ describe('a signal while a cold worker answers queries', () => {
     }
   }, 120_000);
 });
+
+/**
+ * A worker answering queries may apply a signal before an activity's answer that came before it,
+ * while a replay applies the signals of a workflow task first (found by the chaos run at three
+ * times its action rate: histories that did not replay). So a signal is decided on only once the
+ * refund waits for the OTP: whichever came first, both see the same phase.
+ */
+describe('signals wait for the refund to wait for the OTP', () => {
+  async function submittingWrongOtp(): Promise<{ tid: string; answered: Promise<unknown> }> {
+    await startWorker();
+    const tid = newTid();
+    stack.sim.seed({ tid, otpCode: '482913' });
+    await refunds().start({ tid, ...FAST, resendInterval: '1s' });
+    await waitFor(
+      `${tid} AWAITING_OTP`,
+      () => refunds().getState(tid),
+      (s) => s.phase === RefundPhase.AWAITING_OTP,
+    );
+    // The refund call takes a while: the signal arrives while the refund is SUBMITTING.
+    stack.sim.injectFault({ type: 'latency', endpoint: 'refund', tid, latencyMs: 1_500 });
+    const answered = refunds().submitOtp(tid, { otp: '111111' });
+    await waitFor(
+      `${tid} SUBMITTING`,
+      () => refunds().getState(tid),
+      (s) => s.phase === RefundPhase.SUBMITTING,
+    );
+    return { tid, answered };
+  }
+
+  const replays = async (tid: string) =>
+    Worker.runReplayHistory(
+      { workflowsPath: require.resolve('../../src/workflows') },
+      await handleOf(tid).fetchHistory(),
+      workflowIdFor(tid),
+    );
+
+  test('a resend signal sent while the wrong OTP is submitted resends once the refund waits again', async () => {
+    const { tid, answered } = await submittingWrongOtp();
+    await handleOf(tid).signal(resendOtpSignal, {});
+    // The caller hears "wrong OTP" (the phase it reads may already be the resend's).
+    expect(await answered).toMatchObject({ otpAttemptsLeft: 2 });
+    const resent = await waitFor(
+      'the resend',
+      () => refunds().getState(tid),
+      (s) => s.resendCount === 1 && s.phase === RefundPhase.AWAITING_OTP,
+    );
+    expect(resent.resendCount).toBe(1);
+    expect(stack.sim.sms(tid)).toHaveLength(2);
+    await replays(tid);
+  });
+
+  test('an otp signal sent while the wrong OTP is submitted is used once the refund waits again', async () => {
+    const { tid, answered } = await submittingWrongOtp();
+    await handleOf(tid).signal(otpSignal, { otp: '482913' });
+    await answered;
+    expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
+    expect(stack.sim.transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 2 } });
+    await replays(tid);
+  });
+});
