@@ -44,34 +44,34 @@ export class RefundInbox {
   resend: { actor?: string } | undefined;
   /** The OTP deadline's timer fired: an OTP arriving during the inquiry made then is refused, with a note. */
   otpDeadlinePassed = false;
-  /** Signals not yet looked at, in arrival order (see admitSignals). */
+  /** Signals not yet looked at, in arrival order (see admitSignal). */
   private readonly signals: Signal[] = [];
 
   constructor(
     private readonly run: RefundRun,
     /**
-     * Signals wait for the refund to wait for the OTP (admitSignals); refunds started before
-     * SIGNALS_IN_ORDER_PATCH decide on a signal as it arrives, and replay that way.
+     * Signals wait for the refund to wait for the OTP (admitSignal); refunds started before
+     * SIGNALS_WAIT_PATCH decide on a signal as it arrives, and replay that way.
      */
     private readonly signalsWait: boolean,
   ) {}
 
-  /** Signals to look at: the refund waiting for the OTP admits them (admitSignals). */
+  /** Signals to look at: the refund waiting for the OTP admits them (admitSignal). */
   get hasSignals(): boolean {
     return this.signals.length > 0;
   }
 
   /**
-   * Decides on the signals that arrived, in order, now that the refund waits for the OTP. Not in
+   * Decides on the next signal, in arrival order, now that the refund waits for the OTP. Not in
    * the handlers: a worker answering queries may apply a signal before an activity's answer that
    * came before it (the phase it sees is then not the one a replay sees, which runs signals first).
-   * Waiting for AWAITING_OTP makes both see the same state.
+   * Waiting for AWAITING_OTP makes both see the same state; one at a time, so that signals that
+   * arrived together are decided on as if they had come apart.
    */
-  admitSignals(): void {
-    for (const signal of this.signals.splice(0)) {
-      if (signal.kind === 'otp') this.otpByHand(signal.otp);
-      else this.resendByHand(signal.actor);
-    }
+  admitSignal(): void {
+    const signal = this.signals.shift();
+    if (signal?.kind === 'otp') this.otpByHand(signal.otp);
+    if (signal?.kind === 'resend') this.resendByHand(signal.actor);
   }
 
   /** Signals that arrived after the refund stopped waiting for an OTP: never used, noted. */

@@ -20,7 +20,7 @@ export const CURRENT_RELEASE_PATCH = 'refund-v2';
 
 /**
  * otp and resendOtp signals wait for AWAITING_OTP before anything is decided on them (see
- * RefundInbox.admitSignals); refunds started before it decide on arrival, as their histories did.
+ * RefundInbox.admitSignal); refunds started before it decide on arrival, as their histories did.
  */
 export const SIGNALS_WAIT_PATCH = 'signals-wait';
 

@@ -155,11 +155,14 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
         startOtpDeadline();
         const actionable = () =>
           inbox.hasOtp || inbox.cancel !== undefined || inbox.resend !== undefined || inbox.otpDeadlinePassed;
-        // Signals are decided on here, in arrival order, with the refund waiting for the OTP.
-        do {
+        // Signals are decided on here, one at a time in arrival order, with the refund waiting for
+        // the OTP; those after the first that asks for something wait for the next time it waits.
+        for (;;) {
           await condition(() => actionable() || inbox.hasSignals);
-          inbox.admitSignals();
-        } while (!actionable());
+          if (actionable()) break;
+          inbox.admitSignal();
+          if (actionable()) break;
+        }
         if (inbox.cancel !== undefined) return 'cancelled'; // the loop applies it
         // An OTP in hand wins over a resend asked for in the same moment: it was typed for the
         // OTP the customer holds, and a resend would make it wrong (refunds before this release: resend first).

@@ -75,7 +75,7 @@ async function awaitingOtp(seed: Omit<SeedInput, 'tid'> = {}): Promise<string> {
   return tid;
 }
 
-test('an OTP and a resend in the same workflow task: the OTP goes first, with the otp_ref_id it was sent with', async () => {
+test('an OTP and then a resend by signal in the same workflow task: decided in arrival order, the OTP first, with the otp_ref_id it was sent with', async () => {
   const tid = await awaitingOtp();
   const otp = stack.sim.lastOtp(tid)!;
   await stopWorker();
@@ -86,14 +86,14 @@ test('an OTP and a resend in the same workflow task: the OTP goes first, with th
     () => true,
     { timeoutMs: 1_100 },
   ).catch(() => undefined);
-  await handleOf(tid).signal('resendOtp', {});
   await handleOf(tid).signal('otp', { otp });
+  await handleOf(tid).signal('resendOtp', {});
   await startWorker();
 
   expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
   const state = await refunds().getState(tid);
   expect(state).toMatchObject({ wrongOtpAttempts: 0, resendCount: 0 });
-  expect(state.notes.join('\n')).toContain('the OTP goes first');
+  expect(state.notes.join('\n')).toContain('signal(s) not used'); // the resend, once the refund was done
   expect(stack.sim.sms(tid)).toHaveLength(1); // no second OTP was sent over the first
 });
 
