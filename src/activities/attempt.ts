@@ -118,21 +118,22 @@ export async function earlierRunsCallsEndedBy(now: number, resetTimeOf: ResetTim
 /**
  * What earlier attempts recorded. An earlier attempt that left no record (worker killed, attempt
  * timed out) may have made a refund call whose record is lost: presume one, ended no later than
- * now. In a run made by a reset, the runs before it may have made one: presume it ended by
- * `earlierRunsEndedBy` (see earlierRunsCallsEndedBy). Both may hold: the later end counts.
+ * now. In a run made by a reset, the runs before it may have made one: presume it ended by what
+ * `earlierRunsEndedBy` says (asked only when no attempt left a record: the first one records it).
+ * Both may hold: the later end counts.
  */
-export function carriedProgress(
+export async function carriedProgress(
   now: number,
-  earlierRunsEndedBy: number | undefined,
-): { progress: SubmitProgress; presumed: boolean } {
+  earlierRunsEndedBy: (() => Promise<number>) | undefined,
+): Promise<{ progress: SubmitProgress; presumed: boolean }> {
   const { attempt, heartbeatDetails } = Context.current().info;
   const carried = heartbeatDetails as Partial<SubmitProgress> | undefined;
   if (carried && (carried.callEndedBy === null || typeof carried.callEndedBy === 'number')) {
     return { progress: { callEndedBy: carried.callEndedBy, refusal: carried.refusal }, presumed: false };
   }
   // The latest of what may be in flight: a call of the runs before, and one of an earlier attempt.
-  const presumed = [earlierRunsEndedBy ?? Number.NEGATIVE_INFINITY, attempt > 1 ? now : Number.NEGATIVE_INFINITY];
-  const callEndedBy = Math.max(...presumed);
+  const runsBefore = earlierRunsEndedBy ? await earlierRunsEndedBy() : Number.NEGATIVE_INFINITY;
+  const callEndedBy = Math.max(runsBefore, attempt > 1 ? now : Number.NEGATIVE_INFINITY);
   if (callEndedBy === Number.NEGATIVE_INFINITY) return { progress: { callEndedBy: null }, presumed: false };
   return { progress: { callEndedBy }, presumed: true };
 }

@@ -89,6 +89,11 @@ export function createActivities({
     }
   }
 
+  async function refundCall(request: SubmitRequest): Promise<SubmitResult> {
+    redactor.add(request.otp, request.otpRefId);
+    return submitRefund(request, { eko, initiator: initiatorOf(request), ekoTimeoutMs, summarize, now, resetTimeOf });
+  }
+
   async function requestOtp(request: { tid: string } & Initiator, timeout: ReturnType<typeof budget>) {
     const answer = await eko.requestRefundOtp(request.tid, initiatorOf(request).initiatorId, timeout());
     switch (answer.kind) {
@@ -143,16 +148,10 @@ export function createActivities({
     },
 
     /** The refund call of refunds started before refund-v2 (their histories name it): the same safe code. */
-    async submitRefund(request: SubmitRequest): Promise<SubmitResult> {
-      redactor.add(request.otp, request.otpRefId);
-      return submitRefund(request, { eko, initiator: initiatorOf(request), ekoTimeoutMs, summarize, now, resetTimeOf });
-    },
+    submitRefund: refundCall,
 
     /** The refund call: inquiry first, settle window, refusals confirmed (src/activities/submit.ts). */
-    async submitRefundV2(request: SubmitRequest): Promise<SubmitResult> {
-      redactor.add(request.otp, request.otpRefId);
-      return submitRefund(request, { eko, initiator: initiatorOf(request), ekoTimeoutMs, summarize, now, resetTimeOf });
-    },
+    submitRefundV2: refundCall,
   };
 }
 

@@ -49,8 +49,10 @@ export async function submitRefund(request: SubmitRequest, deps: SubmitDeps): Pr
   const timeout = () => ({ timeoutMs: callTimeout(deps.ekoTimeoutMs, startedAt, now()) });
   const settleWindowMs = request.settleWindowMs ?? DEFAULT_SETTLE_WINDOW_MS; // older workflows omit it
   const afterReset = request.originalRunId !== undefined && madeByReset(request.originalRunId);
-  const earlierRunsEndedBy = afterReset ? await earlierRunsCallsEndedBy(startedAt, deps.resetTimeOf) : undefined;
-  const { progress, presumed } = carriedProgress(startedAt, earlierRunsEndedBy);
+  const { progress, presumed } = await carriedProgress(
+    startedAt,
+    afterReset ? () => earlierRunsCallsEndedBy(startedAt, deps.resetTimeOf) : undefined,
+  );
   const windowEndsAt = progress.callEndedBy === null ? null : progress.callEndedBy + settleWindowMs;
   const windowPassed = windowEndsAt === null || startedAt >= windowEndsAt;
   const mayCall = windowPassed && !progress.refusal;

@@ -157,11 +157,10 @@ export function refundSteps(run: RefundRun, inbox: RefundInbox, legacy: boolean)
           inbox.hasOtp || inbox.cancel !== undefined || inbox.resend !== undefined || inbox.otpDeadlinePassed;
         // Signals are decided on here, one at a time in arrival order, with the refund waiting for
         // the OTP; those after the first that asks for something wait for the next time it waits.
-        for (;;) {
-          await condition(() => actionable() || inbox.hasSignals);
-          if (actionable()) break;
+        await condition(() => actionable() || inbox.hasSignals);
+        while (!actionable()) {
           inbox.admitSignal();
-          if (actionable()) break;
+          if (!actionable()) await condition(() => actionable() || inbox.hasSignals);
         }
         if (inbox.cancel !== undefined) return 'cancelled'; // the loop applies it
         // An OTP in hand wins over a resend asked for in the same moment: it was typed for the

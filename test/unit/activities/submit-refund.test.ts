@@ -206,6 +206,17 @@ describe('the settle window after a call whose outcome is unknown', () => {
       expect(log).toEqual([hb({ callEndedBy: NOW }), 'inquiry']);
     });
 
+    test("a retry that finds the first attempt's record does not ask Temporal again", async () => {
+      const resetTimeOf = jest.fn(async () => NOW - 5_000);
+      const { error } = await attempt(
+        { inquiry: [tx(3)] },
+        { ...resetRun, attempt: 2, heartbeatDetails: { callEndedBy: NOW - 5_000 + BEFORE_RESET_ENDED } },
+        { request, resetTimeOf },
+      );
+      expect(error).toMatchObject({ type: 'RefundSettling' });
+      expect(resetTimeOf).not.toHaveBeenCalled();
+    });
+
     test('the reset time unknown (Temporal did not answer): presumed as late as an attempt from now can end', async () => {
       const { error, log } = await attempt({ inquiry: [tx(3)] }, resetRun, {
         request,
