@@ -19,7 +19,6 @@ import {
   type Phase,
   type RefundInput,
   refundInputSchema,
-  RefundPhase,
   type RefundResult,
   type RefundState,
   type ResendOtpResponse,
@@ -32,7 +31,15 @@ import {
   WORKFLOW_TYPE,
   workflowIdFor,
 } from './contract';
-import { cancelUpdate, FAILURE_TYPES, resendOtpUpdate, stateQuery, submitOtpUpdate } from './contract';
+import {
+  cancelUpdate,
+  FAILURE_TYPES,
+  initialState,
+  resendOtpUpdate,
+  searchAttributesOf,
+  stateFromSearchAttributes,
+  submitOtpUpdate,
+} from './contract';
 import {
   type CountFilter,
   countRefunds,
@@ -45,7 +52,7 @@ import type { refundWorkflow } from './workflows/refund';
 
 export type { CountFilter, ListPageOptions, RefundPage, RefundSummary };
 
-const { phase: PHASE_KEY, tid: TID_KEY } = SEARCH_ATTRIBUTES;
+const { phase: PHASE_KEY } = SEARCH_ATTRIBUTES;
 
 /** What Temporal knows about the activity in flight: polls show up here, not in history. */
 export interface PendingActivity {
@@ -120,10 +127,7 @@ export class RefundClient {
         taskQueue: this.taskQueue,
         args: [input],
         workflowIdConflictPolicy: 'FAIL',
-        typedSearchAttributes: [
-          { key: TID_KEY, value: params.tid },
-          { key: PHASE_KEY, value: RefundPhase.CHECKING },
-        ],
+        typedSearchAttributes: searchAttributesOf(initialState(params.tid, params.maxOtpAttempts, Date.now())),
         memo,
       });
       return { workflowId, runId: handle.firstExecutionRunId, created: true };
@@ -151,19 +155,29 @@ export class RefundClient {
     return this.update(tid, () => this.handle(tid).executeUpdate(cancelUpdate, { args: [valid] }));
   }
 
-  /** The `state` query plus the pending activity's attempt, last failure and next attempt time. */
+  /**
+   * The refund's state, read without a worker: a completed refund's from its result (the final
+   * state), a running one's from what visibility keeps (search attributes, the pending activity's
+   * attempt, last failure and next attempt). Never the `state` query, which makes a worker replay.
+   */
   async getState(tid: string): Promise<RefundStatus> {
-    const handle = this.handle(tid);
-    const [state, description] = await this.found(tid, () =>
-      Promise.all([handle.query(stateQuery), handle.describe()]),
-    );
+    const description = await this.found(tid, () => this.handle(tid).describe());
+    const { workflowId, runId } = description;
+    const ran = { workflowId, runId, workflowStatus: description.status.name };
+    if (description.status.name === 'COMPLETED') {
+      const result = await this.client.workflow.getHandle<typeof refundWorkflow>(workflowId, runId).result();
+      return { ...result.state, ...ran };
+    }
     const pending = description.raw.pendingActivities?.[0];
+    const state = stateFromSearchAttributes(
+      description.typedSearchAttributes,
+      description.startTime,
+      pending?.activityType?.name ?? undefined,
+    );
     const nextAttempt = pending?.nextAttemptScheduleTime;
     return {
       ...state,
-      workflowId: description.workflowId,
-      runId: description.runId,
-      workflowStatus: description.status.name,
+      ...ran,
       pendingActivity: pending
         ? {
             activityType: pending.activityType?.name ?? 'unknown',
@@ -222,10 +236,8 @@ export class RefundClient {
         .describe()
         .catch(() => undefined);
       if (!description) throw new RefundRequestError(`no refund workflow for tid ${tid}`, 'not_found');
-      const outcome = await this.handle(tid)
-        .query(stateQuery)
-        .then((state) => state.outcome ?? state.phase)
-        .catch(() => `workflow ${description.status.name}`);
+      const phase = description.typedSearchAttributes.get(PHASE_KEY);
+      const outcome = description.status.name === 'COMPLETED' ? phase : `workflow ${description.status.name}`;
       throw new RefundRequestError(`the refund of tid ${tid} already ended: ${outcome}`, 'ended');
     }
   }
@@ -237,12 +249,12 @@ export class RefundClient {
       // A validator's refusal: say why, in the workflow's words.
       if (err instanceof WorkflowUpdateFailedError) {
         const { cause } = err;
-        const wait =
-          cause instanceof ApplicationFailure && cause.type === FAILURE_TYPES.resendTooSoon
-            ? cause.details?.[0]
-            : undefined;
+        const failure = cause instanceof ApplicationFailure ? cause : undefined;
+        const type = failure?.type;
+        const wait = type === FAILURE_TYPES.resendTooSoon ? failure?.details?.[0] : undefined;
         const retryAfterSeconds = (wait as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
-        throw new RefundRequestError(cause?.message ?? err.message, 'refused', retryAfterSeconds);
+        const reason = type === FAILURE_TYPES.refundEnded ? 'ended' : 'refused';
+        throw new RefundRequestError(cause?.message ?? err.message, reason, retryAfterSeconds);
       }
       throw err;
     }

@@ -1,11 +1,11 @@
 import { makeTelemetryFilterString, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import type { DataConverter } from '@temporalio/common';
-import { optionalTsToMs } from '@temporalio/common/lib/time';
+import { type DataConverter, SearchAttributeType } from '@temporalio/common';
 import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { temporal } from '@temporalio/proto';
 import { createActivities } from './activities';
+import { runsFromVisibility } from './activities/earlier-runs';
 import { dataConverterFor } from './codec';
 import { loadConfig, loadTemporalConfig } from './config';
 import { createEkoClient, type EkoClient } from './eko/client';
@@ -47,7 +47,7 @@ export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker
     activities: createActivities({
       eko: options.eko,
       defaults: options.defaults,
-      resetTimeOf: resetTimeReader(options.connection, options.namespace),
+      runsOf: runsFromVisibility(options.connection, options.namespace),
     }),
     dataConverter: options.dataConverter,
     // In-flight Eko calls get this long to finish on SIGINT/SIGTERM before the worker stops.
@@ -56,34 +56,28 @@ export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker
   });
 }
 
-/**
- * When a workflow run was made by a reset, as Temporal records it (lastResetTime); undefined when
- * the server does not say (older servers) or does not answer within a few seconds.
- */
-export function resetTimeReader(connection: NativeConnection, namespace: string) {
-  return async (workflowId: string, runId: string): Promise<number | undefined> => {
-    const described = await connection.withDeadline(Date.now() + RESET_TIME_DEADLINE_MS, () =>
-      connection.workflowService.describeWorkflowExecution({ namespace, execution: { workflowId, runId } }),
-    );
-    return optionalTsToMs(described.workflowExtendedInfo?.lastResetTime);
-  };
-}
-const RESET_TIME_DEADLINE_MS = 5_000;
-
-/** Registers RefundPhase and EkoTid (Keyword) when the namespace lacks them; returns the ones added. */
+/** Registers the refund's search attributes the namespace lacks (names.ts); returns the ones added. */
 export async function ensureSearchAttributes(connection: NativeConnection, namespace: string): Promise<string[]> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-  const missing = Object.values(SEARCH_ATTRIBUTES)
-    .map((key) => key.name)
-    .filter((name) => !(name in (customAttributes ?? {})));
+  const missing = Object.values(SEARCH_ATTRIBUTES).filter(({ name }) => !(name in (customAttributes ?? {})));
   if (missing.length === 0) return [];
-  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
   await connection.operatorService.addSearchAttributes({
     namespace,
-    searchAttributes: Object.fromEntries(missing.map((name) => [name, keyword])),
+    searchAttributes: Object.fromEntries(missing.map(({ name, type }) => [name, INDEXED_VALUE_TYPE[type]])),
   });
-  return missing;
+  return missing.map(({ name }) => name);
 }
+
+const { IndexedValueType } = temporal.api.enums.v1;
+export const INDEXED_VALUE_TYPE: Record<SearchAttributeType, temporal.api.enums.v1.IndexedValueType> = {
+  [SearchAttributeType.TEXT]: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+  [SearchAttributeType.KEYWORD]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  [SearchAttributeType.INT]: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  [SearchAttributeType.DOUBLE]: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  [SearchAttributeType.BOOL]: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  [SearchAttributeType.DATETIME]: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  [SearchAttributeType.KEYWORD_LIST]: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+};
 
 async function run(): Promise<void> {
   const logger = createLogger();
@@ -128,10 +122,10 @@ async function run(): Promise<void> {
     const added = await ensureSearchAttributes(connection, temporalConfig.namespace);
     if (added.length > 0) logger.info({ added, namespace: temporalConfig.namespace }, 'Registered search attributes');
   } catch (err) {
-    // Temporal Cloud keys may not manage the namespace: register RefundPhase and EkoTid there once.
+    // Temporal Cloud keys may not manage the namespace: register the search attributes there once.
     logger.warn(
       { namespace: temporalConfig.namespace, error: (err as Error).message },
-      'Could not check the search attributes RefundPhase and EkoTid (Keyword); register them in the namespace',
+      'Could not check the refund search attributes; register them in the namespace (docs/operations/deploying.md)',
     );
   }
   const worker = await createRefundWorker({

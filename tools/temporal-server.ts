@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
+import { SearchAttributeType } from '@temporalio/common';
 import { type DevServerConfig, TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTES } from '../src/contract';
@@ -13,6 +14,16 @@ import { devServerExecutable, temporalCliPath } from './temporal-binaries';
 
 // A fresh dev server knows none of them, and upserting an unregistered one fails the workflow task.
 const REFUND_SEARCH_ATTRIBUTES = Object.values(SEARCH_ATTRIBUTES);
+/** `temporal server start-dev --search-attribute Name=Type` spells the types so. */
+const CLI_TYPE: Record<SearchAttributeType, string> = {
+  [SearchAttributeType.TEXT]: 'Text',
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.INT]: 'Int',
+  [SearchAttributeType.DOUBLE]: 'Double',
+  [SearchAttributeType.BOOL]: 'Bool',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
+};
 
 /**
  * At INFO the SDK logs each worker state change and a webpack report for every bundle, which
@@ -62,7 +73,7 @@ export async function startDevServerProcess(
     ['server', 'start-dev', '--headless', '--ip', '127.0.0.1'],
     ['--port', String(port), '--http-port', String(httpPort), '--metrics-port', String(metricsPort)],
     options.dbFile ? ['--db-filename', options.dbFile] : [],
-    REFUND_SEARCH_ATTRIBUTES.flatMap(({ name }) => ['--search-attribute', `${name}=Keyword`]),
+    REFUND_SEARCH_ATTRIBUTES.flatMap(({ name, type }) => ['--search-attribute', `${name}=${CLI_TYPE[type]}`]),
     ['--log-level', 'warn'],
   ].flat();
   let child: ChildProcess | undefined;

@@ -1,22 +1,24 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { METRICS } from '../contract/names';
+import { CHECK_SETTLES, TxStatus } from '../eko/answers';
 import type { EkoClient } from '../eko/client';
 import { type Redactor, redactor as processRedactor } from '../logging';
-import { callsBeforeResetEndedBy, callTimeout, madeByReset, resetTime, type ResetTimeOf } from './attempt';
+import { within } from '../timeout';
+import { callTimeout, retryNoLaterThan } from './attempt';
+import { earlierCallsSettleAt, type RunsOf } from './earlier-runs';
 import { observed, retryable, summarizer } from './observe';
-import { CHECK_SETTLES, TxStatus } from '../eko/answers';
+import { refundCall } from './refund-call';
 import type {
+  EndingRequest,
   Initiator,
   InquiryRequest,
   InquiryResult,
   OtpRequestResult,
   PrepareRequest,
   PrepareResult,
-  ResetRunAnswer,
   SubmitRequest,
   SubmitResult,
 } from './results';
-import { submitRefund } from './submit';
 
 export interface ActivityDeps {
   eko: EkoClient;
@@ -27,11 +29,8 @@ export interface ActivityDeps {
   /** Used when a refund's input omits them. */
   defaults: { initiatorId: string; userCode: string };
   now?: () => number;
-  /**
-   * When a workflow run was made by a reset (the worker's connection asks Temporal). Without it, a
-   * refund call in a reset run presumes the run before had a call in flight until one attempt from now.
-   */
-  resetTimeOf?: ResetTimeOf;
+  /** The runs of a workflow id, from Temporal's visibility (runsFromVisibility). */
+  runsOf: RunsOf;
 }
 
 /** Thrown while Eko's answer is not final yet: expected, so Temporal logs it quietly and retries. */
@@ -47,7 +46,7 @@ export function createActivities({
   defaults,
   redactor = processRedactor,
   now = Date.now,
-  resetTimeOf,
+  runsOf,
 }: ActivityDeps) {
   const eko = observed(client, now);
   const summarize = summarizer(now, redactor);
@@ -61,16 +60,36 @@ export function createActivities({
     return () => ({ timeoutMs: callTimeout(ekoTimeoutMs, startedAt, now()) });
   };
 
-  async function inquire(request: InquiryRequest, timeout = budget()): Promise<InquiryResult> {
+  /**
+   * Until when a refund call of an earlier run of this refund may still be applied. Asked right
+   * before the inquiry that decides (visibility lags its runs by about a second); when Temporal
+   * does not answer within a quarter of the attempt, the attempt fails and is retried: nothing is
+   * decided without the answer.
+   */
+  async function earlierRunsSettleAt(settleWindowMs: number): Promise<number> {
+    const { workflowExecution, startToCloseTimeoutMs: attemptMs } = Context.current().info;
+    if (!workflowExecution) return Number.POSITIVE_INFINITY; // not a workflow's activity: nothing is safe
+    const runs = await within(runsOf(workflowExecution.workflowId), attemptMs / 4, 'the earlier runs of the refund');
+    return earlierCallsSettleAt(runs, { ownRunId: workflowExecution.runId, now: now(), attemptMs, settleWindowMs });
+  }
+
+  /**
+   * One inquiry. `refusals`: which of Eko's refusals are answers; the others are retried, as after a
+   * refund call reached Eko, where a refusal decides nothing ("no such tid" still ends a cancel of
+   * a refund that never saw its transaction).
+   */
+  async function inquire(
+    request: InquiryRequest & { refusals: 'answers' | 'retried' | 'retried but an unknown tid' },
+    timeout = budget(),
+  ): Promise<InquiryResult> {
     const answer = await eko.inquireTransaction(request.tid, initiatorOf(request), timeout());
     switch (answer.kind) {
       case 'transaction': {
-        const summary = summarize(answer, answer);
         if (request.settledStatuses?.includes(answer.txStatus) ?? true) {
           // Each attempt is one poll: this is how many it took.
           const polls = Context.current().metricMeter.createHistogram(METRICS.polls, 'int', 'polls');
-          polls.record(Context.current().info.attempt, { purpose: request.purpose ?? 'check' });
-          return { kind: 'settled', txStatus: answer.txStatus, eko: summary };
+          polls.record(Context.current().info.attempt, { activity: Context.current().info.activityType });
+          return { kind: 'settled', txStatus: answer.txStatus, eko: summarize(answer, answer) };
         }
         throw ApplicationFailure.create({
           type: NOT_SETTLED,
@@ -78,20 +97,16 @@ export function createActivities({
           category: 'BENIGN',
         });
       }
-      case 'rejected':
-        // After a refund call reached Eko, a refused inquiry ends nothing: keep asking.
-        if (request.purpose === 'settle') {
-          throw ApplicationFailure.create({ type: 'Eko.inquiry_refused', message: answer.message });
-        }
+      case 'rejected': {
+        const answers =
+          request.refusals === 'answers' ||
+          (request.refusals === 'retried but an unknown tid' && answer.reason === 'tid_unknown');
+        if (!answers) throw ApplicationFailure.create({ type: 'Eko.inquiry_refused', message: answer.message });
         return { kind: 'rejected', reason: answer.reason, eko: summarize(answer) };
+      }
       case 'retryable':
         throw retryable(answer);
     }
-  }
-
-  async function refundCall(request: SubmitRequest): Promise<SubmitResult> {
-    redactor.add(request.otp, request.otpRefId);
-    return submitRefund(request, { eko, initiator: initiatorOf(request), ekoTimeoutMs, summarize, now, resetTimeOf });
   }
 
   async function requestOtp(request: { tid: string } & Initiator, timeout: ReturnType<typeof budget>) {
@@ -100,43 +115,23 @@ export function createActivities({
       case 'otp_sent':
         redactor.add(answer.otpRefId);
         return { kind: 'sent' as const, otpRefId: answer.otpRefId, eko: summarize(answer) };
-      case 'rejected':
-        return { kind: 'refused' as const, eko: summarize(answer), inquiry: await inquire(request, timeout) };
+      case 'rejected': {
+        const inquiry = await inquire({ ...request, refusals: 'answers' }, timeout);
+        return { kind: 'refused' as const, eko: summarize(answer), inquiry };
+      }
       case 'retryable':
         throw retryable(answer);
     }
   }
 
   return {
-    /** One Transaction Inquiry per attempt, until the tx_status is one the caller waits for. */
-    async awaitTransactionStatus(request: InquiryRequest): Promise<InquiryResult> {
-      return inquire(request);
-    },
-
     /**
-     * Whether the workflow run asking was made by a reset (its run id is not the original one), and
-     * if so by when the runs before it had ended their refund calls (ResetRunAnswer). An activity,
-     * so that the answer is recorded in history: a replay does not know the run id, and the
-     * workflow's commands must not depend on what only the live run knows.
-     */
-    async isResetRun(request: { originalRunId: string }): Promise<ResetRunAnswer> {
-      if (!madeByReset(request.originalRunId)) return false;
-      const resetAt = await resetTime(resetTimeOf);
-      return resetAt === undefined ? true : callsBeforeResetEndedBy(resetAt);
-    },
-
-    /** Get Refund OTP. A refusal is a question, not an answer: the inquiry after it decides. */
-    async requestRefundOtp(request: { tid: string } & Initiator): Promise<OtpRequestResult> {
-      return requestOtp(request, budget());
-    },
-
-    /**
-     * CHECKING, then SENDING_OTP when the transaction is refund pending: one activity and one
-     * workflow task less per refund than two activities. Retries (polls) repeat the inquiry.
+     * CHECKING, then the OTP request when the transaction is refund pending: one activity and one
+     * workflow task less per refund than two. Retries (polls) repeat the inquiry while it is 2 or 5.
      */
     async prepareRefund(request: PrepareRequest): Promise<PrepareResult> {
       const timeout = budget();
-      const check = await inquire({ ...request, settledStatuses: CHECK_SETTLES, purpose: 'check' }, timeout);
+      const check = await inquire({ ...request, settledStatuses: CHECK_SETTLES, refusals: 'answers' }, timeout);
       if (check.kind !== 'settled' || check.txStatus !== TxStatus.RefundPending || !request.requestOtp) {
         return { check };
       }
@@ -147,11 +142,48 @@ export function createActivities({
       }
     },
 
-    /** The refund call of refunds started before refund-v2 (their histories name it): the same safe code. */
-    submitRefund: refundCall,
+    /** Get Refund OTP. A refusal is a question, not an answer: the inquiry after it decides. */
+    async requestRefundOtp(request: { tid: string } & Initiator): Promise<OtpRequestResult> {
+      return requestOtp(request, budget());
+    },
 
-    /** The refund call: inquiry first, settle window, refusals confirmed (src/activities/submit.ts). */
-    submitRefundV2: refundCall,
+    /** The refund call (refund-call.ts). */
+    async submitRefund(request: SubmitRequest): Promise<SubmitResult> {
+      redactor.add(request.otp, request.otpRefId);
+      return refundCall(request, {
+        eko,
+        initiator: initiatorOf(request),
+        ekoTimeoutMs,
+        summarize,
+        now,
+        earlierRunsSettleAt: () => earlierRunsSettleAt(request.settleWindowMs),
+      });
+    },
+
+    /** PENDING: one inquiry per attempt until the refund is final; a refusal is asked again. */
+    async awaitTransactionStatus(request: InquiryRequest): Promise<InquiryResult> {
+      return inquire({ ...request, refusals: 'retried' });
+    },
+
+    /**
+     * The inquiry before a refund ends without a refund (a cancel, the OTP deadline): made once no
+     * refund call of an earlier run can still be applied (this run's own calls have all answered
+     * by then), and asked again until Eko gives a final status. Eko's silence fails the attempt,
+     * so the refund keeps asking, to the poll deadline (then NEEDS_REVIEW), and never ends on it.
+     */
+    async inquireBeforeEnding(request: EndingRequest): Promise<InquiryResult> {
+      const startedAt = now();
+      const settleAt = await earlierRunsSettleAt(request.settleWindowMs);
+      if (startedAt < settleAt) {
+        throw ApplicationFailure.create({
+          type: NOT_SETTLED,
+          category: 'BENIGN',
+          message: `a refund call of an earlier run may still be applied: asking Eko at ${new Date(settleAt).toISOString()}`,
+          nextRetryDelay: retryNoLaterThan(settleAt, startedAt),
+        });
+      }
+      return inquire({ ...request, settledStatuses: CHECK_SETTLES, refusals: 'retried but an unknown tid' });
+    },
   };
 }
 

@@ -8,4 +8,5 @@ export * from './messages';
 export * from './names';
 export * from './rules';
 export * from './schemas';
+export * from './state';
 export * from './types';

@@ -9,9 +9,22 @@ export const TASK_QUEUE = 'eko-refunds';
 export const WORKFLOW_TYPE = 'refundWorkflow';
 export const workflowIdFor = (tid: string): string => `refund-${tid}`;
 
+/**
+ * What visibility holds of a refund, written in one upsert with each phase change, so that a
+ * running refund is read without a worker (no query). Never an OTP, otp_ref_id, mobile or actor.
+ * SQL visibility allows 3 Int and 3 Datetime attributes per namespace: these take them all.
+ */
 export const SEARCH_ATTRIBUTES = {
   phase: defineSearchAttributeKey('RefundPhase', SearchAttributeType.KEYWORD),
   tid: defineSearchAttributeKey('EkoTid', SearchAttributeType.KEYWORD),
+  otpDeadline: defineSearchAttributeKey('RefundOtpDeadline', SearchAttributeType.DATETIME),
+  otpAttemptsLeft: defineSearchAttributeKey('RefundOtpAttemptsLeft', SearchAttributeType.INT),
+  wrongOtps: defineSearchAttributeKey('RefundWrongOtps', SearchAttributeType.INT),
+  resends: defineSearchAttributeKey('RefundResends', SearchAttributeType.INT),
+  resendAllowedAt: defineSearchAttributeKey('RefundResendAllowedAt', SearchAttributeType.DATETIME),
+  updatedAt: defineSearchAttributeKey('RefundUpdatedAt', SearchAttributeType.DATETIME),
+  reason: defineSearchAttributeKey('RefundReason', SearchAttributeType.KEYWORD),
+  ekoMessage: defineSearchAttributeKey('RefundEkoMessage', SearchAttributeType.KEYWORD),
 } as const;
 
 export enum RefundPhase {
@@ -50,8 +63,14 @@ export const FAILURE_TYPES = {
   invalidInput: 'InvalidRefundInput',
   /** A resend asked for before `resendInterval` passed; details: `[{ retryAfterSeconds }]`. */
   resendTooSoon: 'ResendTooSoon',
-  /** A resend refused for another reason (wrong phase, too many resends). */
+  /** A resend refused for another reason (a resend under way, too many resends). */
   resendRefused: 'ResendRefused',
+  /** A message for a refund that already ended. */
+  refundEnded: 'RefundEnded',
+  /** An OTP or a cancel for a refund that reached Eko (PENDING): it is tracked to its outcome. */
+  submittedToEko: 'SubmittedToEko',
+  /** An OTP after the OTP deadline passed. */
+  notAwaitingOtp: 'NotAwaitingOtp',
 } as const;
 
 /** The refund metrics, on the worker's Prometheus endpoint beside the SDK's own (alert rules use them). */

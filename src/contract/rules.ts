@@ -73,10 +73,6 @@ export const DURATIONS = {
 export type DurationField = keyof typeof DURATIONS;
 export const DURATION_FIELDS = Object.keys(DURATIONS) as DurationField[];
 
-/** Refunds started before the bounds: any positive duration (`bounded: false`). */
-export const durationBounds = (field: DurationField, bounded: boolean) =>
-  bounded ? DURATIONS[field] : { min: 1, max: Number.MAX_SAFE_INTEGER };
-
 export const DURATION_MESSAGE = 'must be a duration such as "30s", "15 minutes", "24 hours" or milliseconds';
 export const durationRangeMessage = (min: number, max: number) =>
   `must be between ${formatMs(min)} and ${formatMs(max)}`;
@@ -207,12 +203,8 @@ function read<T>(raw: unknown, fields: (reader: FieldReader) => void): Checked<T
   return reader.issues.length > 0 ? { ok: false, issues: reader.issues } : { ok: true, value: reader.value as T };
 }
 
-/**
- * The workflow's reading of its input: unknown fields (a newer client's) are dropped, defaults
- * applied. `bounded: false` reads it as refunds started before the input's bounds did: any
- * positive duration, no rules between fields.
- */
-export function checkRefundInput(raw: unknown, options: { bounded: boolean }): Checked<RefundParams> {
+/** The workflow's reading of its input: unknown fields (a newer client's) are dropped, defaults applied. */
+export function checkRefundInput(raw: unknown): Checked<RefundParams> {
   const checked = read<RefundParams>(raw, (r) => {
     r.text('tid', TEXT.tid);
     r.text('initiatorId', TEXT.initiatorId, { optional: true });
@@ -224,11 +216,9 @@ export function checkRefundInput(raw: unknown, options: { bounded: boolean }): C
     r.integer('maxResends', COUNTS.maxResends, DEFAULTS.maxResends);
     r.text('requestedBy', TEXT.requestedBy, { optional: true });
     r.text('reason', TEXT.reason, { optional: true });
-    for (const field of DURATION_FIELDS) {
-      r.duration(field, durationBounds(field, options.bounded), DURATIONS[field].default);
-    }
+    for (const field of DURATION_FIELDS) r.duration(field, DURATIONS[field], DURATIONS[field].default);
   });
-  if (!checked.ok || !options.bounded) return checked;
+  if (!checked.ok) return checked;
   const issues = crossFieldIssues(checked.value);
   return issues.length > 0 ? { ok: false, issues } : checked;
 }

@@ -12,7 +12,6 @@ import {
   DEFAULTS,
   DURATION_MESSAGE,
   DURATIONS,
-  durationBounds,
   durationRangeMessage,
   InvalidInputError,
   TEXT,
@@ -42,10 +41,9 @@ export const otpSchema = text(TEXT.otp);
 const otpRefIdSchema = text(TEXT.otpRefId);
 const actorSchema = text(TEXT.actor);
 
-/** The duration fields; `bounded: false` accepts any positive duration, as releases before the bounds did. */
-function durationFields(bounded: boolean) {
+function durationFields() {
   const field = (name: keyof typeof DURATIONS) => {
-    const { min, max } = durationBounds(name, bounded);
+    const { min, max } = DURATIONS[name];
     return duration(min, max).default(DURATIONS[name].default);
   };
   return {
@@ -76,7 +74,7 @@ const inputShape = {
   maxResends: z.number().int().min(COUNTS.maxResends.min).max(COUNTS.maxResends.max).default(DEFAULTS.maxResends),
   requestedBy: text(TEXT.requestedBy).optional(),
   reason: text(TEXT.reason).optional(),
-  ...durationFields(true),
+  ...durationFields(),
 };
 
 type InputOutput = z.output<z.ZodObject<typeof inputShape>>;
@@ -89,11 +87,6 @@ function crossFieldChecks(input: InputOutput, ctx: z.RefinementCtx): void {
 export const refundInputSchema = z.strictObject(inputShape).superRefine(crossFieldChecks);
 /** The workflow's view: unknown fields (from a newer client) are dropped, not fatal. */
 export const lenientRefundInputSchema = z.object(inputShape).superRefine(crossFieldChecks);
-/**
- * The input as refunds started before the bounds were accepted it. Their workflows replay with it:
- * rejecting their input now would change their history.
- */
-export const legacyRefundInputSchema = z.object({ ...inputShape, ...durationFields(false) });
 
 /** What callers pass: everything but `tid` has a default. */
 export type RefundInput = z.input<typeof refundInputSchema>;

@@ -26,6 +26,8 @@ export interface PhaseTransition {
   to: Phase;
   at: string;
   reason: string;
+  /** Who asked for it (an API key's name, a person, a CLI user), when someone did. */
+  by?: string;
 }
 
 /** The `state` query: everything a dashboard may see. No OTP, otp_ref_id, key or mobile. */
@@ -58,6 +60,8 @@ export interface RefundResult {
   ekoMessage?: string;
   refund?: RefundAmounts;
   completedAt: string;
+  /** The refund's final state: a closed refund is read from its result, never by replaying it. */
+  state: RefundState;
 }
 
 /** What `submitOtp` answers: where the refund stands after Eko saw the OTP. */

@@ -7,16 +7,15 @@ import type { RefundParams } from '../contract/schemas';
 
 /**
  * Validates and completes the input. Unknown fields (a newer client's) are ignored and reported,
- * so an older worker still runs the refund during a rolling upgrade. `legacy` reads the input as
- * refunds started before the input's bounds did.
+ * so an older worker still runs the refund during a rolling upgrade.
  */
-export function readInput(raw: unknown, legacy: boolean): { params: RefundParams; ignored: string[] } {
-  const checked = checkRefundInput(raw, { bounded: !legacy });
+export function readInput(raw: unknown): { params: RefundParams; ignored: string[] } {
+  const checked = checkRefundInput(raw);
   if (!checked.ok) invalid(describeIssues(checked.issues));
   // One refund workflow per Eko transaction: a second one under another id could call Eko while the
   // first does (a start by hand, "start like this one" in the Web UI).
   const { workflowId } = workflowInfo();
-  if (!legacy && workflowId !== workflowIdFor(checked.value.tid)) {
+  if (workflowId !== workflowIdFor(checked.value.tid)) {
     invalid(`workflow id must be ${workflowIdFor(checked.value.tid)} (one refund workflow per tid), not ${workflowId}`);
   }
   return { params: checked.value, ignored: unknownFields(raw, REFUND_INPUT_FIELDS) };

@@ -1,8 +1,8 @@
 // Temporal servers for integration tests, from the locally installed binaries, so tests run without
 // internet. One server per test file (beforeAll/afterAll); a first start takes seconds.
-import { temporal } from '@temporalio/proto';
 import { type EphemeralServerExecutable, TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES } from '../../src/contract';
+import { INDEXED_VALUE_TYPE } from '../../src/worker';
 import { devServerExecutable, timeSkippingServerExecutable } from '../../tools/temporal-binaries';
 import { quietTemporalRuntime, startLocalServer } from '../../tools/temporal-server';
 
@@ -25,10 +25,11 @@ export async function startTimeSkippingServer(): Promise<TestServer> {
   quietTemporalRuntime();
   const executable = timeSkippingServerExecutable();
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable } });
-  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
   await env.nativeConnection.operatorService.addSearchAttributes({
     namespace: 'default',
-    searchAttributes: Object.fromEntries(Object.values(SEARCH_ATTRIBUTES).map(({ name }) => [name, keyword])),
+    searchAttributes: Object.fromEntries(
+      Object.values(SEARCH_ATTRIBUTES).map(({ name, type }) => [name, INDEXED_VALUE_TYPE[type]]),
+    ),
   });
   return { env, executable };
 }

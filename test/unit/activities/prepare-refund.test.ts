@@ -13,7 +13,11 @@ const sent: OtpAnswer = { kind: 'otp_sent', otpRefId: 'ref-1', message: 'OTP sen
 
 function prepare(eko: EkoClient, request = REQUEST) {
   const env = new MockActivityEnvironment({ attempt: 1, startToCloseTimeoutMs: 60_000 });
-  const activities = createActivities({ eko, defaults: { initiatorId: '9962981729', userCode: '20810200' } });
+  const activities = createActivities({
+    eko,
+    defaults: { initiatorId: '9962981729', userCode: '20810200' },
+    runsOf: async () => [],
+  });
   return env.run(activities.prepareRefund, request);
 }
 
