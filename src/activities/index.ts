@@ -79,7 +79,10 @@ export function createActivities({
    * a refund that never saw its transaction).
    */
   async function inquire(
-    request: InquiryRequest & { refusals: 'answers' | 'retried' | 'retried but an unknown tid' },
+    request: InquiryRequest & {
+      refusals: 'answers' | 'retried' | 'retried but an unknown tid';
+      purpose: 'check' | 'settle' | 'ending';
+    },
     timeout = budget(),
   ): Promise<InquiryResult> {
     const answer = await eko.inquireTransaction(request.tid, initiatorOf(request), timeout());
@@ -88,7 +91,7 @@ export function createActivities({
         if (request.settledStatuses?.includes(answer.txStatus) ?? true) {
           // Each attempt is one poll: this is how many it took.
           const polls = Context.current().metricMeter.createHistogram(METRICS.polls, 'int', 'polls');
-          polls.record(Context.current().info.attempt, { activity: Context.current().info.activityType });
+          polls.record(Context.current().info.attempt, { purpose: request.purpose });
           return { kind: 'settled', txStatus: answer.txStatus, eko: summarize(answer, answer) };
         }
         throw ApplicationFailure.create({
@@ -116,7 +119,7 @@ export function createActivities({
         redactor.add(answer.otpRefId);
         return { kind: 'sent' as const, otpRefId: answer.otpRefId, eko: summarize(answer) };
       case 'rejected': {
-        const inquiry = await inquire({ ...request, refusals: 'answers' }, timeout);
+        const inquiry = await inquire({ ...request, refusals: 'answers', purpose: 'check' }, timeout);
         return { kind: 'refused' as const, eko: summarize(answer), inquiry };
       }
       case 'retryable':
@@ -131,7 +134,10 @@ export function createActivities({
      */
     async prepareRefund(request: PrepareRequest): Promise<PrepareResult> {
       const timeout = budget();
-      const check = await inquire({ ...request, settledStatuses: CHECK_SETTLES, refusals: 'answers' }, timeout);
+      const check = await inquire(
+        { ...request, settledStatuses: CHECK_SETTLES, refusals: 'answers', purpose: 'check' },
+        timeout,
+      );
       if (check.kind !== 'settled' || check.txStatus !== TxStatus.RefundPending || !request.requestOtp) {
         return { check };
       }
@@ -162,7 +168,7 @@ export function createActivities({
 
     /** PENDING: one inquiry per attempt until the refund is final; a refusal is asked again. */
     async awaitTransactionStatus(request: InquiryRequest): Promise<InquiryResult> {
-      return inquire({ ...request, refusals: 'retried' });
+      return inquire({ ...request, refusals: 'retried', purpose: 'settle' });
     },
 
     /**
@@ -182,7 +188,12 @@ export function createActivities({
           nextRetryDelay: retryNoLaterThan(settleAt, startedAt),
         });
       }
-      return inquire({ ...request, settledStatuses: CHECK_SETTLES, refusals: 'retried but an unknown tid' });
+      return inquire({
+        ...request,
+        settledStatuses: CHECK_SETTLES,
+        refusals: 'retried but an unknown tid',
+        purpose: 'ending',
+      });
     },
   };
 }

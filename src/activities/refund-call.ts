@@ -35,20 +35,21 @@ export interface CallRecord {
 /**
  * What this attempt starts from. The record of the attempt just before is taken over; without it
  * (that attempt was killed, cut off from Temporal, or its details were reset), that attempt may
- * have made a call, which had ended by now: its window counts from now.
+ * have made a call, which Eko may take until that attempt's deadline: no later than an attempt
+ * (`attemptMs`) from now, since it started before this one.
  */
 export function carriedRecord(
-  attempt: { attempt: number; hadEarlierAttempts: boolean },
+  attempt: { attempt: number; hadEarlierAttempts: boolean; attemptMs: number },
   details: unknown,
   now: number,
 ): CallRecord {
   const record = readRecord(details);
   if (record && record.attempt === attempt.attempt - 1) return { ...record, attempt: attempt.attempt };
-  const presumed = attempt.hadEarlierAttempts ? now : null;
-  const callEndedBy = Math.max(record?.callEndedBy ?? Number.NEGATIVE_INFINITY, presumed ?? Number.NEGATIVE_INFINITY);
+  const ends = [record?.callEndedBy ?? null, attempt.hadEarlierAttempts ? now + attempt.attemptMs : null];
+  const known = ends.filter((end): end is number => end !== null);
   return {
     attempt: attempt.attempt,
-    callEndedBy: callEndedBy === Number.NEGATIVE_INFINITY ? null : callEndedBy,
+    callEndedBy: known.length === 0 ? null : Math.max(...known),
     refusal: record?.refusal,
   };
 }
@@ -108,7 +109,11 @@ export async function refundCall(request: SubmitRequest, deps: RefundCallDeps): 
   const startedAt = now();
   const timeout = () => ({ timeoutMs: callTimeout(deps.ekoTimeoutMs, startedAt, now()) });
   const inquire = () => inquireStatus(eko, request.tid, initiator, timeout(), summarize);
-  const attempt = { attempt: info.attempt, hadEarlierAttempts: hadEarlierAttempts(info) };
+  const attempt = {
+    attempt: info.attempt,
+    hadEarlierAttempts: hadEarlierAttempts(info),
+    attemptMs: info.startToCloseTimeoutMs,
+  };
   let record = carriedRecord(attempt, info.heartbeatDetails, startedAt);
 
   async function decided(inquiredAfter: number, earlierRunsSettleAt: number): Promise<SubmitResult | 'call'> {
@@ -126,7 +131,8 @@ export async function refundCall(request: SubmitRequest, deps: RefundCallDeps): 
     if (before !== 'call') return before;
     const afterAnother = record.callEndedBy !== null || earlierRunsSettleAt > Number.NEGATIVE_INFINITY;
     const callOptions = timeout(); // throws when no time is left: then no call was made
-    // Until its answer says otherwise, the call may be applied; it ends with the attempt at the latest.
+    // Until its answer says otherwise, the call may be applied: Eko may take it up to the attempt's
+    // deadline, whenever this worker stopped waiting, so its window counts from there.
     record = recordOfCall(info.attempt, 'unclear', { now: startedAt + info.startToCloseTimeoutMs, afterAnother });
     const answer = await eko.initiateRefund({ ...request, ...initiator }, callOptions);
     switch (answer.kind) {
@@ -140,10 +146,7 @@ export async function refundCall(request: SubmitRequest, deps: RefundCallDeps): 
           eko: summarize(answer, answer),
         };
       case 'retryable':
-        record = recordOfCall(info.attempt, notApplied(answer) ? 'not_applied' : 'unclear', {
-          now: now(),
-          afterAnother,
-        });
+        if (notApplied(answer)) record = recordOfCall(info.attempt, 'not_applied', { now: now(), afterAnother });
         throw retryable(answer);
     }
     const refusal: RefundRefusal =

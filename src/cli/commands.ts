@@ -89,14 +89,13 @@ const handlers: Handlers = {
   },
 
   watch: async ({ tid, intervalMs }, { refunds, progress }) => {
-    const printed = new Set<string>();
+    let shown: string | undefined;
     for (;;) {
       const status = await refunds.getState(tid);
-      for (const t of status.transitions) {
-        const key = `${t.at} ${t.from} ${t.to}`;
-        if (!printed.has(key)) progress(formatTransition(t));
-        printed.add(key);
-      }
+      // The phase as it is now: a running refund is read from what visibility keeps, its last move only.
+      const now = status.transitions.at(-1);
+      if (now && `${now.at} ${now.to}` !== shown) progress(formatTransition(now));
+      shown = now && `${now.at} ${now.to}`;
       if (status.outcome !== undefined) {
         const text = `${status.outcome}: ${status.transitions.at(-1)?.reason ?? ''}`;
         return { exitCode: exitCodeForOutcome(status.outcome), json: status, text };

@@ -123,12 +123,14 @@ class RefundRun {
     this.model = addNote(this.model, text, Date.now());
   }
 
-  /** Queues a message; resolves once it was acted on (or dropped), for an update to answer. */
-  arrive(message: Message): Promise<void> {
+  /** Queues a message; resolves, once it was acted on (or dropped), with the refund as it was then. */
+  arrive(message: Message): Promise<{ id: number; then: Refund }> {
     const id = this.model.nextId;
     this.apply({ type: 'arrived', message });
-    if (answered(this.model, id)) return Promise.resolve();
-    return new Promise((resolve) => this.waiting.set(id, () => (this.waiting.delete(id), resolve())));
+    if (answered(this.model, id)) return Promise.resolve({ id, then: this.model });
+    return new Promise((resolve) =>
+      this.waiting.set(id, () => (this.waiting.delete(id), resolve({ id, then: this.model }))),
+    );
   }
 
   /** A signal by hand carries no answer: a malformed one is noted and dropped, never fatal. */
@@ -139,21 +141,30 @@ class RefundRun {
   }
 
   async submitOtp(raw: unknown) {
-    const id = this.model.nextId;
-    await this.arrive({ kind: 'otp', ...acceptedOrThrow(checkOtpSubmission(raw), 'OTP submission') });
-    const { view, unused } = this.model;
-    const message = unused[id] ?? view.lastEkoAnswer?.message ?? view.transitions[view.transitions.length - 1].reason;
+    const { id, then } = await this.arrive({
+      kind: 'otp',
+      ...acceptedOrThrow(checkOtpSubmission(raw), 'OTP submission'),
+    });
+    const { view } = then;
+    const message =
+      then.unused[id] ?? view.lastEkoAnswer?.message ?? view.transitions[view.transitions.length - 1].reason;
     return { phase: view.phase, message, otpAttemptsLeft: view.otpAttemptsLeft };
   }
 
   async resendOtp(raw: unknown) {
-    await this.arrive({ kind: 'resend', ...acceptedOrThrow(checkResendRequest(raw ?? {}), 'resend request') });
-    return { phase: this.model.view.phase, resendCount: this.model.view.resendCount };
+    const { then } = await this.arrive({
+      kind: 'resend',
+      ...acceptedOrThrow(checkResendRequest(raw ?? {}), 'resend request'),
+    });
+    return { phase: then.view.phase, resendCount: then.view.resendCount };
   }
 
   async cancel(raw: unknown) {
-    await this.arrive({ kind: 'cancel', ...acceptedOrThrow(checkCancelRequest(raw), 'cancel request') });
-    return { phase: this.model.view.phase };
+    const { then } = await this.arrive({
+      kind: 'cancel',
+      ...acceptedOrThrow(checkCancelRequest(raw), 'cancel request'),
+    });
+    return { phase: then.view.phase };
   }
 
   /*
@@ -263,7 +274,8 @@ function steps(run: RefundRun) {
 
   /** An activity that a cancel in the inbox cuts short (CHECKING and SENDING_OTP only). */
   async function unlessCancelled<T>(work: () => Promise<T>, done: (result: T) => RefundEvent): Promise<RefundEvent> {
-    if (cancelWaiting(run.model)) return { type: 'cancel_first' };
+    // Always started, then cut short: a replay that sees the cancel already queued must schedule
+    // (and cancel) the same activity as a worker that got the cancel a task later.
     const scope = new CancellationScope();
     const activity = scope.run(work);
     const cancel = condition(() => cancelWaiting(run.model)).then(() => 'cancel' as const);

@@ -4,10 +4,11 @@ import type { Client } from '@temporalio/client';
 import { workflowIdFor } from '../../src/contract';
 import { temporalCli } from './temporal-cli';
 
-/** Replay fixtures, one folder per workflow release (test/replay.test.ts replays them all). */
+/**
+ * Replay fixtures, recorded from the current workflow code (test/replay.test.ts replays them all).
+ * Before 1.0.0 nothing older runs anywhere; from 1.0.0 on, each release's histories stay here.
+ */
 export const HISTORIES_DIR = path.resolve(__dirname, '../fixtures/histories');
-/** Where this release's histories are recorded: refunds started by the current workflow code. */
-const CURRENT_RELEASE_DIR = path.join(HISTORIES_DIR, 'v2');
 
 /** Events in a refund's history, read from the server. */
 export async function historyLength(client: Client, tid: string): Promise<number> {
@@ -30,6 +31,6 @@ export async function recordHistory(address: string, tid: string, name: string):
     '--output',
     'json',
   ]);
-  fs.mkdirSync(CURRENT_RELEASE_DIR, { recursive: true });
-  fs.writeFileSync(path.join(CURRENT_RELEASE_DIR, `${name}.json`), `${JSON.stringify(JSON.parse(json), null, 2)}\n`);
+  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
+  fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), `${JSON.stringify(JSON.parse(json), null, 2)}\n`);
 }

@@ -220,12 +220,12 @@ test("watch prints each phase change and exits with the outcome's code (13 for C
   await waitFor(
     'watch to print the current phase',
     async () => watching.stdout(),
-    (out) => out.includes('→ AWAITING_OTP'),
+    (out) => out.includes('AWAITING_OTP'),
   );
   await stack.refunds.cancel(tid, { reason: 'duplicate request' });
   const run = await watching.done;
   expect(run.code).toBe(13);
-  expect(run.stdout).toMatch(/SENDING_OTP → AWAITING_OTP/);
+  expect(run.stdout).toMatch(/AWAITING_OTP +OTP sent to the customer: waiting for it/);
   expect(run.stdout).toMatch(/AWAITING_OTP → CANCELLED/);
   expect(run.stdout).toMatch(/CANCELLED: cancelled before submission: duplicate request\n$/);
 });

@@ -50,7 +50,7 @@ describe('an Eko slower than our timeout', () => {
     const settling = await waitFor(
       'a settling retry',
       () => refunds().getState(tid),
-      (s) => s.pendingActivity?.lastFailure?.includes('Eko may still apply it') ?? false,
+      (s) => s.pendingActivity?.lastFailure?.includes('may still be applied') ?? false,
     );
     expect(settling.phase).toBe(RefundPhase.SUBMITTING);
     expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });

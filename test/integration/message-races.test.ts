@@ -1,6 +1,8 @@
 /**
- * Messages that land in the same workflow task. A worker that is down while messages arrive gets
- * them all in one activation, so these tests stop the worker, send, and start another one.
+ * Messages that land together, or while the refund is busy: they wait their turn in one queue and
+ * are acted on in arrival order, whichever route brought them (signal or update). A worker that is
+ * down while messages arrive gets them all in one activation, so some tests stop the worker, send,
+ * and start another one.
  */
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -10,20 +12,24 @@ import {
   otpSignal,
   RefundOutcome,
   RefundPhase,
+  type RefundInput,
   type ResendOtpResponse,
   resendOtpSignal,
+  stateQuery,
   workflowIdFor,
 } from '../../src/contract';
 import { createEkoClient } from '../../src/eko/client';
 import { UAT } from '../../src/eko/uat';
 import { createRefundWorker } from '../../src/worker';
 import type { SeedInput } from '../../simulator';
+import { recordHistory } from '../helpers/histories';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { resetToBeforeTheOtp } from '../helpers/reset';
-import { buildProduction } from '../helpers/build';
 import { waitFor } from '../helpers/wait';
-import { type DevServerProcess, startDevServerProcess } from '../../tools/temporal-server';
-import { startWorkerProcess, type WorkerProcess } from '../../tools/worker-process';
+import { startDevServerProcess } from '../../tools/temporal-server';
+import { startWorkerProcess } from '../../tools/worker-process';
+
+const { EventType } = temporal.api.enums.v1;
 
 let stack: RefundStack;
 beforeAll(async () => {
@@ -31,14 +37,15 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => stack?.stop());
 
+const QUICK: Partial<RefundInput> = { ...FAST, ekoCallTimeout: '3s', settleWindow: '2s' };
 const taskQueue = `races-${process.pid}`;
 let running: { worker: Worker; done: Promise<void> } | undefined;
 
-async function startWorker(): Promise<void> {
-  const worker = await createRefundWorker({
-    connection: stack.server.env.nativeConnection,
+const workerOn = (connection = stack.server.env.nativeConnection, queue = taskQueue) =>
+  createRefundWorker({
+    connection,
     namespace: 'default',
-    taskQueue,
+    taskQueue: queue,
     eko: createEkoClient({
       baseUrl: stack.sim.baseUrl,
       developerKey: UAT.developerKey,
@@ -48,6 +55,9 @@ async function startWorker(): Promise<void> {
     defaults: { initiatorId: UAT.initiatorId, userCode: UAT.userCode },
     shutdownGraceMs: 500,
   });
+
+async function startWorker(): Promise<void> {
+  const worker = await workerOn();
   running = { worker, done: worker.run() };
 }
 
@@ -60,51 +70,96 @@ afterEach(stopWorker);
 
 const refunds = () => new RefundClient(stack.server.env.client, taskQueue);
 const handleOf = (tid: string) => stack.server.env.client.workflow.getHandle(workflowIdFor(tid));
+const replays = async (tid: string) =>
+  Worker.runReplayHistory(
+    { workflowsPath: require.resolve('../../src/workflows') },
+    await handleOf(tid).fetchHistory(),
+    workflowIdFor(tid),
+  );
+
+async function inPhase(tid: string, phase: RefundPhase): Promise<void> {
+  await waitFor(
+    `${tid} ${phase}`,
+    () => refunds().getState(tid),
+    (s) => s.phase === phase,
+  );
+}
 
 /** Waiting for the OTP Eko texted at failure (no OTP requested yet, so a resend is allowed at once). */
-async function awaitingOtp(seed: Omit<SeedInput, 'tid'> = {}): Promise<string> {
+async function awaitingOtp(seed: Omit<SeedInput, 'tid'> = {}, input: Partial<RefundInput> = {}): Promise<string> {
   const tid = newTid();
   stack.sim.seed({ tid, sendOtp: true, ...seed });
   await startWorker();
-  await refunds().start({ tid, ...FAST, requestOtp: false });
-  await waitFor(
-    `${tid} AWAITING_OTP`,
-    () => refunds().getState(tid),
-    (s) => s.phase === RefundPhase.AWAITING_OTP,
-  );
+  await refunds().start({ tid, ...QUICK, requestOtp: false, ...input });
+  await inPhase(tid, RefundPhase.AWAITING_OTP);
   return tid;
 }
 
-test('an OTP and then a resend by signal in the same workflow task: decided in arrival order, the OTP first, with the otp_ref_id it was sent with', async () => {
-  const tid = await awaitingOtp();
-  const otp = stack.sim.lastOtp(tid)!;
-  await stopWorker();
-  // Past resendInterval, so the resend is allowed when it is handled.
-  await waitFor(
-    'resendInterval to pass',
-    async () => Date.now(),
-    () => true,
-    { timeoutMs: 1_100 },
-  ).catch(() => undefined);
-  await handleOf(tid).signal('otp', { otp });
-  await handleOf(tid).signal('resendOtp', {});
-  await startWorker();
+describe('one queue, whichever route: an OTP by update and one by signal wait their turn alike', () => {
+  test('a second submitOtp while the first is with Eko: tried once the first proved wrong, and both answered', async () => {
+    const tid = await awaitingOtp({ otpCode: '482913' });
+    stack.sim.injectFault({ type: 'latency', endpoint: 'refund', tid, latencyMs: 1_500 });
+    const first = refunds().submitOtp(tid, { otp: '111111' });
+    await inPhase(tid, RefundPhase.SUBMITTING);
+    const second = refunds().submitOtp(tid, { otp: '482913' });
+    expect(await first).toMatchObject({ phase: RefundPhase.AWAITING_OTP, message: 'Wrong OTP', otpAttemptsLeft: 2 });
+    expect(await second).toMatchObject({ phase: RefundOutcome.REFUNDED });
+    expect(stack.sim.transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 2 } });
+    await replays(tid);
+  });
 
-  expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
-  const state = await refunds().getState(tid);
-  expect(state).toMatchObject({ wrongOtpAttempts: 0, resendCount: 0 });
-  expect(state.notes.join('\n')).toContain('signal(s) not used'); // the resend, once the refund was done
-  expect(stack.sim.sms(tid)).toHaveLength(1); // no second OTP was sent over the first
+  test('an OTP sent while the refund is still CHECKING waits for AWAITING_OTP instead of being refused', async () => {
+    const tid = newTid();
+    // Eko answers "initiated" twice before refund pending: CHECKING lasts a couple of polls.
+    stack.sim.seed({ tid, sendOtp: true, otpCode: '482913', txStatus: 2, pendingInquiries: 2, settlesTo: 3 });
+    await startWorker();
+    await refunds().start({ tid, ...QUICK, requestOtp: false });
+    expect((await refunds().getState(tid)).phase).toBe(RefundPhase.CHECKING);
+    expect(await refunds().submitOtp(tid, { otp: '482913' })).toMatchObject({ phase: RefundOutcome.REFUNDED });
+    expect(stack.sim.transaction(tid)?.calls.inquiry).toBeGreaterThanOrEqual(3);
+  });
+
+  test('an OTP and then a resend by signal in one workflow task: in arrival order, the OTP first', async () => {
+    const tid = await awaitingOtp();
+    const otp = stack.sim.lastOtp(tid)!;
+    await stopWorker();
+    await handleOf(tid).signal(otpSignal, { otp });
+    await handleOf(tid).signal(resendOtpSignal, {});
+    await startWorker();
+
+    const result = await refunds().result(tid);
+    expect(result).toMatchObject({ outcome: RefundOutcome.REFUNDED, state: { wrongOtpAttempts: 0, resendCount: 0 } });
+    expect(result.state.notes.join('\n')).toContain('a resend was not sent: the refund ended (REFUNDED)');
+    expect(stack.sim.sms(tid)).toHaveLength(1); // no second OTP was sent over the first
+  });
+
+  test('an OTP typed before a resend (sent in the same task, after it) is not tried against the new OTP: no attempt spent', async () => {
+    const tid = await awaitingOtp();
+    const old = stack.sim.lastOtp(tid)!;
+    await stopWorker();
+    await handleOf(tid).signal(resendOtpSignal, {});
+    await handleOf(tid).signal(otpSignal, { otp: old });
+    await startWorker();
+    await waitFor(
+      'the new OTP',
+      async () => stack.sim.sms(tid).length,
+      (n) => n === 2,
+    );
+    await inPhase(tid, RefundPhase.AWAITING_OTP);
+    expect(await refunds().submitOtp(tid, { otp: stack.sim.lastOtp(tid)! })).toMatchObject({
+      phase: RefundOutcome.REFUNDED,
+      otpAttemptsLeft: 3,
+    });
+    const { state } = await refunds().result(tid);
+    expect(state.notes.join('\n')).toMatch(/an OTP was not used: it was typed before the newest OTP was sent/);
+    expect(stack.sim.transaction(tid)?.calls.refund).toBe(1);
+  });
 });
 
-/**
- * A resendOtp update and a Temporal cancel in one workflow task: sent while no worker runs. Returns
- * the resend's answer, still to come.
- */
+/** A resendOtp update and a Temporal cancel in one workflow task (sent while no worker runs); the resend's answer, still to come. */
 async function resendAndCancelInOneTask(tid: string): Promise<{ resend: Promise<ResendOtpResponse> }> {
   await stopWorker();
   const resend = refunds().resendOtp(tid);
-  // The update admitted: the server schedules a workflow task for it (no worker takes it yet).
   await waitFor(
     'the resend admitted',
     () => handleOf(tid).describe(),
@@ -115,174 +170,56 @@ async function resendAndCancelInOneTask(tid: string): Promise<{ resend: Promise<
   return { resend };
 }
 
-test('a resend still waiting when the refund ends (a cancel in the same task) answers with the outcome', async () => {
+test('a resend and a cancel in one task: the resend is taken first and gives way to the cancel; both answered with the outcome', async () => {
   const tid = await awaitingOtp();
   const { resend } = await resendAndCancelInOneTask(tid);
-
   expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.CANCELLED });
-  expect(await resend).toEqual({
-    phase: RefundOutcome.CANCELLED,
-    resendCount: 0,
-  });
+  expect(await resend).toEqual({ phase: RefundOutcome.CANCELLED, resendCount: 0 });
   expect(stack.sim.sms(tid)).toHaveLength(1);
+  await replays(tid);
 });
 
-test('a resend with a cancel that finds a refund under way (a reset run) is answered with the outcome Eko reached (found by review)', async () => {
+test('a resend with a cancel that finds a refund under way (a reset run) is answered with the outcome Eko reached', async () => {
   // Eko answers "Refund initiated" (2), and inquiries read 2 a while before 4.
   const tid = await awaitingOtp({ refundMode: 'pending', refundPendingInquiries: 8 });
   expect(await refunds().submitOtp(tid, { otp: stack.sim.lastOtp(tid)! })).toMatchObject({
     phase: RefundPhase.PENDING,
   });
   await resetToBeforeTheOtp(stack.server.env.address, handleOf(tid));
-  await waitFor(
-    'the reset run waiting for an OTP',
-    () => refunds().getState(tid),
-    (s) => s.phase === RefundPhase.AWAITING_OTP,
-  );
+  await inPhase(tid, RefundPhase.AWAITING_OTP);
   const { resend } = await resendAndCancelInOneTask(tid);
 
-  // The cancel's inquiry finds the refund in flight and waits for Eko's final status: no resend is sent.
+  // The cancel's inquiry waits for the run before's call, then for Eko's final status: no resend is sent.
   expect(await resend).toEqual({ phase: RefundOutcome.REFUNDED, resendCount: 0 });
   expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
   expect(stack.sim.sms(tid)).toHaveLength(1);
   expect(stack.sim.transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
 });
 
-/**
- * Found by the chaos run: a refund's worker is killed in AWAITING_OTP, a cold worker answers
- * `state` queries, and a resendOtp signal arrives meanwhile. The SDK (1.24) may apply the signal
- * while answering a query, with the clock of an earlier workflow task; a handler that let the clock
- * decide then wrote a history its own replay contradicts (a workflow task failing in a loop).
- */
-const { EventType } = temporal.api.enums.v1;
-
-describe('a signal while a cold worker answers queries', () => {
-  let server: DevServerProcess;
-  let workers: WorkerProcess[] = [];
-  beforeAll(async () => {
-    server = await startDevServerProcess();
-  }, 60_000);
-  afterAll(async () => {
-    for (const worker of workers) await worker.kill();
-    await server?.stop();
-  });
-
-  test('the resend is decided the same way live and in replay', async () => {
-    const env = {
-      TEMPORAL_ADDRESS: server.address,
-      REFUND_TASK_QUEUE: 'cold-worker',
-      EKO_BASE_URL: stack.sim.baseUrl,
-      EKO_TIMEOUT_MS: '1500',
-      SHUTDOWN_GRACE_MS: '1000',
-    };
-    const connection = await Connection.connect({ address: server.address });
-    try {
-      const client = new Client({ connection });
-      const refunds = new RefundClient(client, 'cold-worker');
-      await buildProduction(); // compiled workers start in a second, as in production
-      const first = startWorkerProcess(env, { entry: 'compiled' });
-      workers.push(first);
-      await first.ready();
-      const tid = newTid();
-      stack.sim.seed({ tid });
-      await refunds.start({ tid, ...FAST, resendInterval: '1s' });
-      await waitFor(
-        `${tid} AWAITING_OTP`,
-        () => refunds.getState(tid),
-        (s) => s.phase === RefundPhase.AWAITING_OTP,
-      );
-      await first.kill(); // its sticky queue keeps the refund for a while: the server waits for it
-      // A second worker, cold: it has never run this refund.
-      const cold = startWorkerProcess(env, { entry: 'compiled' });
-      workers.push(cold);
-      await cold.ready();
-
-      // A dashboard asks while the signal arrives: the query waits on the dead worker's sticky
-      // queue, then the cold worker answers it from the whole history, the signal included.
-      const handle = client.workflow.getHandle(workflowIdFor(tid));
-      const asked = refunds.getState(tid);
-      await handle.signal(resendOtpSignal, {});
-      await asked;
-      // The resend is applied once the server gives up on the dead worker's sticky queue too; the
-      // OTP goes to the customer's new code (an OTP while SENDING_OTP is ignored, by design).
-      await waitFor(
-        'the resend sent',
-        () => refunds.getState(tid),
-        (s) => s.resendCount === 1 && s.phase === RefundPhase.AWAITING_OTP,
-        { timeoutMs: 30_000, everyMs: 300 },
-      );
-      await handle.signal(otpSignal, { otp: stack.sim.lastOtp(tid)! });
-      expect(await refunds.result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
-
-      const history = await handle.fetchHistory();
-      const failedTasks = (history.events ?? []).filter(
-        (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
-      );
-      expect(failedTasks).toEqual([]);
-      await Worker.runReplayHistory(
-        { workflowsPath: require.resolve('../../src/workflows') },
-        history,
-        workflowIdFor(tid),
-      );
-    } finally {
-      await connection.close();
-      for (const worker of workers) await worker.stop();
-      workers = [];
-    }
-  }, 120_000);
-});
-
-/**
- * A worker answering queries may apply a signal before an activity's answer that came before it,
- * while a replay applies the signals of a workflow task first (found by the chaos run at three
- * times its action rate: histories that did not replay). So a signal is decided on only once the
- * refund waits for the OTP: whichever came first, both see the same phase.
- */
-describe('signals wait for the refund to wait for the OTP', () => {
+describe('signals wait their turn while the refund is busy', () => {
   async function submittingWrongOtp(): Promise<{ tid: string; answered: Promise<unknown> }> {
-    await startWorker();
-    const tid = newTid();
-    stack.sim.seed({ tid, otpCode: '482913' });
-    await refunds().start({ tid, ...FAST, resendInterval: '1s' });
-    await waitFor(
-      `${tid} AWAITING_OTP`,
-      () => refunds().getState(tid),
-      (s) => s.phase === RefundPhase.AWAITING_OTP,
-    );
+    const tid = await awaitingOtp({ otpCode: '482913' }, { resendInterval: '1s' });
     // The refund call takes a while: the signal arrives while the refund is SUBMITTING.
     stack.sim.injectFault({ type: 'latency', endpoint: 'refund', tid, latencyMs: 1_500 });
     const answered = refunds().submitOtp(tid, { otp: '111111' });
-    await waitFor(
-      `${tid} SUBMITTING`,
-      () => refunds().getState(tid),
-      (s) => s.phase === RefundPhase.SUBMITTING,
-    );
+    await inPhase(tid, RefundPhase.SUBMITTING);
     return { tid, answered };
   }
 
-  const replays = async (tid: string) =>
-    Worker.runReplayHistory(
-      { workflowsPath: require.resolve('../../src/workflows') },
-      await handleOf(tid).fetchHistory(),
-      workflowIdFor(tid),
-    );
-
-  test('a resend signal sent while the wrong OTP is submitted resends once the refund waits again', async () => {
+  test('a resend signal sent while a wrong OTP is submitted resends once the refund waits again', async () => {
     const { tid, answered } = await submittingWrongOtp();
     await handleOf(tid).signal(resendOtpSignal, {});
-    // The caller hears "wrong OTP" (the phase it reads may already be the resend's).
-    expect(await answered).toMatchObject({ otpAttemptsLeft: 2 });
-    const resent = await waitFor(
+    expect(await answered).toMatchObject({ message: 'Wrong OTP', otpAttemptsLeft: 2 });
+    await waitFor(
       'the resend',
       () => refunds().getState(tid),
       (s) => s.resendCount === 1 && s.phase === RefundPhase.AWAITING_OTP,
     );
-    expect(resent.resendCount).toBe(1);
     expect(stack.sim.sms(tid)).toHaveLength(2);
     await replays(tid);
   });
 
-  test('an otp signal sent while the wrong OTP is submitted is used once the refund waits again', async () => {
+  test('an otp signal sent while a wrong OTP is submitted is used once the refund waits again', async () => {
     const { tid, answered } = await submittingWrongOtp();
     await handleOf(tid).signal(otpSignal, { otp: '482913' });
     await answered;
@@ -290,4 +227,76 @@ describe('signals wait for the refund to wait for the OTP', () => {
     expect(stack.sim.transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 2 } });
     await replays(tid);
   });
+});
+
+/**
+ * The cause of the histories that did not replay (../shared/evidence/2026-12-06-replay): a `state`
+ * query answered by a worker without the refund cached applies the events after the last
+ * completed task (a resend signal) in a live activation, and the real task then brings the rest
+ * (a Temporal cancel) alone. A replay applies both at once. The refund must decide the same way.
+ */
+describe('a query split a task in two', () => {
+  test('the resend and the cancel are decided alike live and in replay, and the history replays', async () => {
+    const server = await startDevServerProcess();
+    const connection = await Connection.connect({ address: server.address });
+    const queue = 'split-by-a-query';
+    const workerA = startWorkerProcess({
+      TEMPORAL_ADDRESS: server.address,
+      REFUND_TASK_QUEUE: queue,
+      EKO_BASE_URL: stack.sim.baseUrl,
+      EKO_TIMEOUT_MS: '1500',
+    });
+    try {
+      const client = new Client({ connection });
+      const refundsHere = new RefundClient(client, queue);
+      await workerA.ready();
+      const tid = newTid();
+      stack.sim.seed({ tid, sendOtp: true });
+      await refundsHere.start({ tid, ...QUICK, requestOtp: false });
+      await waitFor(
+        `${tid} AWAITING_OTP`,
+        () => refundsHere.getState(tid),
+        (s) => s.phase === RefundPhase.AWAITING_OTP,
+      );
+      const { NativeConnection } = await import('@temporalio/worker');
+      const nativeB = await NativeConnection.connect({ address: server.address });
+      const workerB = await workerOn(nativeB, queue);
+
+      // A freezes with its sticky poll open: the query goes there, and waits out the sticky timeout (10 s).
+      workerA.child.kill('SIGSTOP');
+      const handle = client.workflow.getHandle(workflowIdFor(tid));
+      const asked = handle.query(stateQuery);
+      await workerA.kill();
+      // The scenario: the signal comes a few seconds after the query, so its task (on the dead
+      // worker's sticky queue too) times out a few seconds after the query does.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await handle.signal(resendOtpSignal, {});
+      const runningB = workerB.run();
+      try {
+        expect((await asked).phase).toBeDefined(); // B answered it from the history, the resend applied live
+        await handle.cancel(); // before the resend's task leaves the sticky queue: that task brings both
+        expect(await refundsHere.result(tid)).toMatchObject({ outcome: RefundOutcome.CANCELLED });
+        const history = await handle.fetchHistory();
+        const types = (history.events ?? []).map((e) => e.eventType);
+        const signalled = types.indexOf(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+        const cancelled = types.indexOf(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED);
+        expect(signalled).toBeGreaterThan(0);
+        expect(types.slice(signalled, cancelled)).not.toContain(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+        await Worker.runReplayHistory(
+          { workflowsPath: require.resolve('../../src/workflows') },
+          history,
+          workflowIdFor(tid),
+        );
+        await recordHistory(server.address, tid, 'split-by-a-query');
+      } finally {
+        workerB.shutdown();
+        await runningB;
+        await nativeB.close();
+      }
+    } finally {
+      await workerA.kill();
+      await connection.close();
+      await server.stop();
+    }
+  }, 120_000);
 });

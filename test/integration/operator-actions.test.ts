@@ -5,7 +5,6 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { Worker } from '@temporalio/worker';
 import {
   otpSignal,
@@ -133,17 +132,15 @@ describe('a Temporal cancel request', () => {
   });
 
   test.each([RefundPhase.SUBMITTING, RefundPhase.PENDING])(
-    'in %s is noted and ignored: the refund is tracked to REFUNDED, applied once, the OTP answered',
+    'in %s is not applied: the refund is tracked to REFUNDED, applied once, the OTP answered, the cancel noted',
     async (phase) => {
       const { tid, otpAnswer } = await heldWithOtp(phase);
       await cli('workflow', 'cancel', '--workflow-id', workflowIdFor(tid));
-      const noted = await waitFor(
-        'the cancel noted',
-        () => refunds().getState(tid),
-        (s) => s.notes.some((n) => n.includes(`Temporal cancel request arrived in ${phase}: ignored`)),
+      const result = await refunds().result(tid);
+      expect(result).toMatchObject({ outcome: RefundOutcome.REFUNDED });
+      expect(result.state.notes).toContainEqual(
+        expect.stringMatching(/a cancel was not applied: the refund (reached Eko|ended \(REFUNDED\))/),
       );
-      expect(noted.phase).not.toBe(RefundOutcome.CANCELLED);
-      expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
       // The support agent's submitOtp gets Eko's verdict, not "Workflow cancelled".
       expect(await otpAnswer).toMatchObject({
         phase: phase === RefundPhase.SUBMITTING ? RefundOutcome.REFUNDED : RefundPhase.PENDING,
@@ -186,21 +183,20 @@ describe('a reset', () => {
   });
 });
 
-describe("a reset long ago (Temporal's lastResetTime): the run before's calls ended an attempt after it", () => {
-  /**
-   * A refund reset in AWAITING_OTP, once the run before's calls could no longer be applied (two
-   * attempts and a settle window after the reset: callsBeforeResetEndedBy) with a call's timeout to
-   * spare (Eko's answer to the cancel's inquiry counts as read up to a call's timeout before it).
-   */
+describe('every earlier run counts: a run closed long enough ago holds nothing back', () => {
+  /** A refund reset in AWAITING_OTP, once the run before's calls could no longer be applied (its close + an attempt + a window). */
   async function resetLongAgo(): Promise<string> {
     const tid = await start(); // ekoCallTimeout 3 s, settleWindow 2 s
     await phaseOf(tid, RefundPhase.AWAITING_OTP);
     await reset(tid, '--type', 'LastWorkflowTask');
     await phaseOf(tid, RefundPhase.AWAITING_OTP);
-    const { raw } = await handleOf(tid).describe();
-    const resetAt = optionalTsToMs(raw.workflowExtendedInfo?.lastResetTime)!;
+    const runs = await stack.server.env.client.workflow.list({
+      query: `WorkflowId = '${workflowIdFor(tid)}' AND ExecutionStatus = 'Terminated'`,
+    });
+    let closedAt = 0;
+    for await (const run of runs) closedAt = Math.max(closedAt, run.closeTime?.getTime() ?? 0);
+    const quietAfter = closedAt + toMs(QUICK.ekoCallTimeout) + toMs(QUICK.settleWindow);
     // The scenario itself: that much time passes after the reset.
-    const quietAfter = resetAt + 3 * toMs(QUICK.ekoCallTimeout) + toMs(QUICK.settleWindow);
     await waitFor(
       'the reset long enough ago',
       async () => Date.now(),
@@ -214,13 +210,12 @@ describe("a reset long ago (Temporal's lastResetTime): the run before's calls en
     expect(await refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! })).toMatchObject({
       phase: RefundOutcome.REFUNDED,
     });
-    // The refund call's first attempt made the call: no settle window was waited out.
     const events = (await handleOf(tid).fetchHistory()).events ?? [];
-    const submitScheduled = events.find(
-      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'submitRefundV2',
+    const scheduled = events.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'submitRefund',
     )!;
     const started = events.find(
-      (e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(submitScheduled.eventId),
+      (e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(scheduled.eventId),
     );
     expect(started?.activityTaskStartedEventAttributes?.attempt).toBe(1);
     expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
@@ -228,10 +223,73 @@ describe("a reset long ago (Temporal's lastResetTime): the run before's calls en
 
   test('a cancel is not held back: its first inquiry decides, CANCELLED', async () => {
     const tid = await resetLongAgo();
+    const inquiries = sim().transaction(tid)!.calls.inquiry;
     expect(await refunds().cancel(tid, { reason: 'customer left' })).toEqual({ phase: RefundOutcome.CANCELLED });
-    const { notes } = await refunds().getState(tid);
-    expect(notes).not.toContainEqual(expect.stringContaining('the run before may have sent a refund call'));
-    expect(sim().transaction(tid)).toMatchObject({ refundCount: 0, calls: { refund: 0 } });
+    expect(sim().transaction(tid)).toMatchObject({ refundCount: 0, calls: { refund: 0, inquiry: inquiries + 1 } });
+  });
+});
+
+describe('terminate while Eko applies the refund call, then start again (found by review)', () => {
+  /** The refund call sent, Eko applying it slowly, the run terminated by hand, a new run started. */
+  async function terminatedWhileApplying(): Promise<string> {
+    const tid = await start({}, { ekoCallTimeout: '10s', settleWindow: '8s' });
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    sim().injectFault({ type: 'slow_apply', endpoint: 'refund', tid, applyAfterMs: 6_000 });
+    await handleOf(tid).signal(otpSignal, { otp: sim().lastOtp(tid)! });
+    await waitFor(
+      'Eko applying the refund',
+      async () => sim().transaction(tid),
+      (tx) => tx?.applying === true,
+    );
+    await cli('workflow', 'terminate', '--workflow-id', workflowIdFor(tid), '--reason', 'operator test');
+    await refunds().start({ tid, ...QUICK, ekoCallTimeout: '10s', settleWindow: '8s' });
+    await phaseOf(tid, RefundPhase.AWAITING_OTP); // Eko still shows refund pending: the new run sent an OTP
+    return tid;
+  }
+
+  test('the new OTP entered: no refund call while the old one may be applied; REFUNDED, applied once', async () => {
+    const tid = await terminatedWhileApplying();
+    expect(await refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! })).toMatchObject({
+      phase: RefundOutcome.REFUNDED,
+    });
+    expect(sim().transaction(tid)).toMatchObject({
+      refundCount: 1,
+      callsWhileApplying: 0,
+      callsAfterApplied: 0,
+      calls: { refund: 1 },
+    });
+  });
+
+  test('a cancel then: REFUNDED, not CANCELLED (the inquiry waits out the old call)', async () => {
+    const tid = await terminatedWhileApplying();
+    expect(await refunds().cancel(tid, { reason: 'customer left' })).toEqual({ phase: RefundOutcome.REFUNDED });
+    expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
+  });
+});
+
+describe('temporal activity reset --clear-heartbeat-details on the refund call (a call record belongs to its attempt)', () => {
+  test('the attempt after the reset presumes the call before it: no second call while Eko applies it', async () => {
+    const tid = await start({}, { settleWindow: '8s' }); // ekoCallTimeout 3 s: the call is cut off before Eko answers
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    sim().injectFault({ type: 'slow_apply', endpoint: 'refund', tid, applyAfterMs: 6_000 });
+    const answered = refunds().submitOtp(tid, { otp: sim().lastOtp(tid)! });
+    const retrying = await waitFor(
+      'the refund call retried after its unclear call',
+      () => handleOf(tid).describe(),
+      (d) => (d.raw.pendingActivities?.[0]?.attempt ?? 0) >= 2,
+    );
+    const activityId = retrying.raw.pendingActivities![0].activityId!;
+    await cli(
+      'activity',
+      'reset',
+      '--workflow-id',
+      workflowIdFor(tid),
+      '--activity-id',
+      activityId,
+      '--clear-heartbeat-details',
+    );
+    expect(await answered).toMatchObject({ phase: RefundOutcome.REFUNDED });
+    expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, callsWhileApplying: 0, calls: { refund: 1 } });
   });
 });
 
@@ -302,9 +360,6 @@ describe('a reset of a refunded refund, then a cancel (found by the chaos run)',
     await cli('workflow', 'cancel', '--workflow-id', workflowIdFor(tid));
 
     expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
-    expect((await refunds().getState(tid)).notes).toContainEqual(
-      expect.stringContaining('the run before may have sent a refund call'),
-    );
     // A replay (a worker that lost its cache, a deploy's replay check) decides the same way, though it
     // cannot know the run id that told the live run it was made by a reset.
     await Worker.runReplayHistory(
@@ -380,15 +435,12 @@ describe('signals and updates by hand (temporal workflow signal / update)', () =
     const tid = await start();
     await phaseOf(tid, RefundPhase.AWAITING_OTP);
     await cli('workflow', 'signal', '--workflow-id', workflowIdFor(tid), '--name', 'otp', '--input', '"123456"');
-    const state = await waitFor(
-      'the dropped signal noted',
-      () => refunds().getState(tid),
-      (s) => s.notes.some((n) => n.includes('dropped an otp signal')),
-    );
-    expect(state.phase).toBe(RefundPhase.AWAITING_OTP);
+    expect((await refunds().getState(tid)).phase).toBe(RefundPhase.AWAITING_OTP);
+    await refunds().cancel(tid, { reason: 'test done' });
+    const { state } = await refunds().result(tid);
+    expect(state.notes).toContainEqual(expect.stringContaining('dropped an otp signal'));
     expect(JSON.stringify(state)).not.toContain('123456');
     expect(await workflowTasksFailed(tid)).toBe(0);
-    await refunds().cancel(tid, { reason: 'test done' });
   });
 
   test('resendOtp with no input (as the CLI sends it) resends the OTP', async () => {
@@ -428,10 +480,12 @@ describe('signals and updates by hand (temporal workflow signal / update)', () =
       '--input',
       JSON.stringify({ reason: 'customer left', actor: 'asha' }),
     );
-    expect(await refunds().result(tid)).toMatchObject({
+    const result = await refunds().result(tid);
+    expect(result).toMatchObject({
       outcome: RefundOutcome.CANCELLED,
-      reason: 'cancelled before submission by asha: customer left',
+      reason: 'cancelled before submission: customer left',
     });
+    expect(result.state.transitions.at(-1)?.by).toBe('asha');
   });
 
   test('a start by hand with input that cannot run fails at once with InvalidRefundInput, before any Eko call', async () => {

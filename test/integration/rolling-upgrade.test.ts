@@ -23,18 +23,18 @@ test('an input field from a newer client is ignored and noted; the refund runs',
     workflowId: workflowIdFor(tid),
     args: [{ tid, ...FAST, priority: 'high', channel: { name: 'api' } }],
   });
-  const state = await waitFor(
+  await waitFor(
     'AWAITING_OTP',
     () => stack.refunds.getState(tid),
     (s) => s.phase === RefundPhase.AWAITING_OTP,
   );
-  expect(state.notes.join('\n')).toContain('ignored input field(s) this worker does not know: priority, channel');
-
   // A newer client's field on the OTP update and signal is ignored too.
   const answer = await handle.executeUpdate('submitOtp', {
     args: [{ otp: stack.sim.lastOtp(tid)!, confirmedBy: 'voice' }],
   });
   expect(answer).toMatchObject({ phase: RefundOutcome.REFUNDED });
+  const { state } = await stack.refunds.result(tid);
+  expect(state.notes.join('\n')).toContain('ignored input field(s) this worker does not know: priority, channel');
 });
 
 test('an otp signal with a field this worker does not know is taken, not dropped', async () => {

@@ -1,6 +1,7 @@
 import { google } from '@temporalio/proto';
 import { RefundClient } from '../../src/client';
 import { RefundOutcome, RefundPhase } from '../../src/contract';
+import { SEARCH_ATTRIBUTES } from '../../src/contract';
 import { ensureSearchAttributes } from '../../src/worker';
 import { FAST, newTid, type RefundStack, startRefundStack } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
@@ -36,7 +37,11 @@ test('registers the search attributes a namespace lacks, once', async () => {
     () => ensureSearchAttributes(connection, namespace),
     () => true,
   );
-  expect(added.sort()).toEqual(['EkoTid', 'RefundPhase']);
+  expect(added.sort()).toEqual(
+    Object.values(SEARCH_ATTRIBUTES)
+      .map(({ name }) => name)
+      .sort(),
+  );
   expect(await ensureSearchAttributes(connection, namespace)).toEqual([]);
 });
 

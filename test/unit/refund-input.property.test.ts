@@ -5,7 +5,7 @@
  */
 import { compileRetryPolicy } from '@temporalio/common';
 import fc from 'fast-check';
-import { legacyRefundInputSchema, lenientRefundInputSchema, refundInputSchema, toMs } from '../../src/contract';
+import { lenientRefundInputSchema, refundInputSchema, toMs } from '../../src/contract';
 import { activityOptions } from '../../src/workflows/options';
 
 const UNITS = ['ms', 's', 'sec', 'seconds', 'm', 'min', 'minutes', 'h', 'hour', 'hours', 'd', 'day', 'days', 'w', 'y'];
@@ -78,16 +78,6 @@ test('whatever the client accepts, the workflow accepts and can build its activi
       if (!parsed.success) return;
       expect(lenientRefundInputSchema.safeParse(raw).success).toBe(true);
       assertRunnable(activityOptions(parsed.data));
-    }),
-    { numRuns: 3_000 },
-  );
-});
-
-test('inputs of refunds started before the bounds (legacy) still build runnable options', () => {
-  fc.assert(
-    fc.property(input, (raw) => {
-      const parsed = legacyRefundInputSchema.safeParse(raw);
-      if (parsed.success) assertRunnable(activityOptions(parsed.data));
     }),
     { numRuns: 3_000 },
   );

@@ -264,7 +264,7 @@ function refundCallAttempts(s: State, add: (label: string, next: State) => void)
       const t = Math.max(s.world.t + delay, before.notBefore);
       const attempt = before.attempt + 1;
       const hadEarlier = attempt > 1 || before.resetSince;
-      let record = carriedRecord({ attempt, hadEarlierAttempts: hadEarlier }, before.record, t);
+      let record = carriedRecord({ attempt, hadEarlierAttempts: hadEarlier, attemptMs: A }, before.record, t);
       const world0: World = { ...s.world, t };
       const retry = (label: string, w: World, kept: CallRecord | undefined, lost: boolean) => {
         const next = {
@@ -329,12 +329,10 @@ function refundCallAttempts(s: State, add: (label: string, next: State) => void)
           eko: eko('initiated', 2),
         });
         retry('call: refund done, the answer lost with the worker', applied, undefined, true);
-        const unclear: World = { ...live, calls: [...live.calls, { endedBy: t, state: 'may_apply' }] };
+        // Eko may take the call up to its attempt's deadline, and apply it a window after that.
+        const unclear: World = { ...live, calls: [...live.calls, { endedBy: t + A, state: 'may_apply' }] };
         for (const lost of [false, true]) {
-          const w = lost
-            ? { ...unclear, calls: [...live.calls, { endedBy: t + A, state: 'may_apply' as const }] }
-            : unclear;
-          retry('call: no clear answer', w, recordOfCall(attempt, 'unclear', { now: t, afterAnother }), lost);
+          retry('call: no clear answer', unclear, recordOfCall(attempt, 'unclear', { now: t + A, afterAnother }), lost);
         }
         retry(
           'call: refused before applying (403)',

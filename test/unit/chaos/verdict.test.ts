@@ -1,7 +1,7 @@
 // The chaos run's expectations (scripts/chaos/verdict.ts, histories.ts): what an operator's action
 // allows a refund to end with, and which failed workflow tasks are the server's own.
 import { temporal } from '@temporalio/proto';
-import { RefundOutcome } from '../../../src/contract';
+import { initialState, RefundOutcome } from '../../../src/contract';
 import { TxStatus } from '../../../src/eko/answers';
 import type { TransactionView } from '../../../simulator';
 import { isFailedByServer } from '../../../scripts/chaos/histories';
@@ -22,7 +22,9 @@ function refundThatApplies(): ChaosRefund {
 
 function ended(refund: ChaosRefund, outcome: RefundOutcome): ChaosRefund {
   refund.outcome = outcome;
-  refund.result = { tid: refund.tid, outcome, reason: 'test', completedAt: new Date(0).toISOString() };
+  const completedAt = new Date(0).toISOString();
+  const state = { ...initialState(refund.tid, 3, 0), phase: outcome, outcome };
+  refund.result = { tid: refund.tid, outcome, reason: 'test', completedAt, state };
   return refund;
 }
 
