@@ -6,7 +6,7 @@ import { isOutcome, type RefundInput, RefundPhase } from '../../src/contract';
 import { within } from '../../src/timeout';
 import { type ChaosContext, injectFaults, noteError, waitForState } from './context';
 import { handOverOtps } from './otp';
-import { REFUND_TIMINGS } from './plans';
+import { REFUND_TIMINGS, type RefundPlan } from './plans';
 import type { ChaosRefund } from './refund';
 
 /** Starts the refund and hands over its OTP; returns once the refund no longer needs the driver. */
@@ -17,7 +17,7 @@ export async function driveRefund(ctx: ChaosContext, refund: ChaosRefund): Promi
     return;
   }
   ctx.sim.seed(plan.seed);
-  const waitsForOtp = plan.otpSteps.length > 0;
+  const waitsForOtp = plan.otpSteps.length > 0 || plan.waitsForDeadline;
   // Without an OTP the workflow only inquires, from its first step: the faults must be there first.
   if (!waitsForOtp) injectFaults(ctx, plan.faults);
   try {
@@ -33,16 +33,25 @@ export async function driveRefund(ctx: ChaosContext, refund: ChaosRefund): Promi
     // The faults strike the Eko calls made from here on: the refund call, inquiries, OTP requests.
     if (state.phase === RefundPhase.AWAITING_OTP) injectFaults(ctx, plan.faults);
     refund.resetsHandedOver = refund.resets;
-    await handOverOtps(ctx, plan, plan.otpSteps);
+    if (!plan.waitsForDeadline) await handOverOtps(ctx, plan, plan.otpSteps);
   } catch (err) {
     refund.problem = err instanceof Error ? err.message : String(err);
   }
 }
 
+/** How the chaos starts a refund: short timings, and the plan's own. */
+export const refundInput = (plan: RefundPlan): RefundInput => ({
+  tid: plan.tid,
+  ...REFUND_TIMINGS,
+  ...plan.input,
+  requestedBy: 'chaos',
+  reason: plan.scenario,
+});
+
 /** `start` is idempotent per tid (USE_EXISTING), so retrying it after an error is safe. */
 async function start(ctx: ChaosContext, refund: ChaosRefund): Promise<void> {
   const { plan } = refund;
-  const input: RefundInput = { tid: plan.tid, ...REFUND_TIMINGS, requestedBy: 'chaos', reason: plan.scenario };
+  const input = refundInput(plan);
   for (;;) {
     try {
       await within(ctx.refunds.start(input), 10_000, 'start');

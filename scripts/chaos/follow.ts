@@ -48,7 +48,7 @@ async function followToOutcome(ctx: ChaosContext, refund: ChaosRefund): Promise<
         refund.problem = `after a reset: ${err instanceof Error ? err.message : String(err)}`;
       }
     }
-    const end = await Promise.race([endOfNewestRun(ctx, refund.tid), refund.nextReset()]);
+    const end = await Promise.race([endOfNewestRun(ctx, refund), refund.nextReset()]);
     if (end === 'reset' || end.kind === 'superseded' || refund.resets !== resets) continue;
     switch (end.kind) {
       case 'result': {
@@ -73,7 +73,8 @@ async function followToOutcome(ctx: ChaosContext, refund: ChaosRefund): Promise<
 }
 
 /** Waits for the end of the refund's newest run, until the run's deadline. */
-async function endOfNewestRun(ctx: ChaosContext, tid: string): Promise<RunEnd> {
+async function endOfNewestRun(ctx: ChaosContext, refund: ChaosRefund): Promise<RunEnd> {
+  const { tid } = refund;
   for (;;) {
     try {
       const runId = await newestRunId(ctx, tid);
@@ -84,9 +85,9 @@ async function endOfNewestRun(ctx: ChaosContext, tid: string): Promise<RunEnd> {
         'result',
       ).catch(async (err: unknown): Promise<RunEnd | RefundResult> => {
         if (!(err instanceof WorkflowFailedError)) throw err;
-        if (err.cause instanceof TerminatedFailure && (await newestRunId(ctx, tid)) !== runId) {
+        // Terminated by a reset, or by an operator who starts the tid again: a newer run carries it.
+        if (err.cause instanceof TerminatedFailure && (await newerRun(ctx, refund, runId)))
           return { kind: 'superseded' };
-        }
         const outcome =
           err.cause instanceof TerminatedFailure
             ? 'WORKFLOW_TERMINATED'
@@ -101,6 +102,15 @@ async function endOfNewestRun(ctx: ChaosContext, tid: string): Promise<RunEnd> {
       if (Date.now() > ctx.deadlineAt) return { kind: 'deadline' };
       await sleep(RETRY_MS);
     }
+  }
+}
+
+/** Whether a run newer than `runId` carries the refund on (waiting while an operator starts it again). */
+async function newerRun(ctx: ChaosContext, refund: ChaosRefund, runId: string): Promise<boolean> {
+  for (;;) {
+    if ((await newestRunId(ctx, refund.tid)) !== runId) return true;
+    if (!refund.restarting) return false;
+    await sleep(RETRY_MS);
   }
 }
 

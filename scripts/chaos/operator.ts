@@ -3,7 +3,15 @@
 import type { DevServerProcess } from '../../tools/temporal-server';
 import { type ChaosContext, noteError } from './context';
 import type { Random } from './random';
-import { malformedOtpSignal, resendOtpSignal, resetToEarlierTask, temporalCancel } from './refund-actions';
+import {
+  cancelWhileEkoSilent,
+  malformedOtpSignal,
+  resendOtpSignal,
+  resetActivity,
+  resetToEarlierTask,
+  temporalCancel,
+  terminateThenStart,
+} from './refund-actions';
 import type { WorkerPool } from './workers';
 
 /** What an action may act on. */
@@ -36,7 +44,24 @@ export const OPERATOR_ACTIONS: readonly OperatorAction[] = [
     weight: 1,
     act: ({ ctx }, random) => temporalCancel(ctx, random, 'client'),
   },
+  // Its heartbeats and answers lost while its refund call goes out; then killed and replaced.
+  { name: 'worker cut off from Temporal, not from Eko', weight: 1, act: ({ pool }, random) => pool.cutOffOne(random) },
   { name: 'reset to an earlier workflow task', weight: 3, act: ({ ctx }, random) => resetToEarlierTask(ctx, random) },
+  {
+    name: 'terminate, then start again (while Eko may apply the refund call)',
+    weight: 1.5,
+    act: ({ ctx }, random) => terminateThenStart(ctx, random),
+  },
+  {
+    name: 'temporal activity reset --clear-heartbeat-details',
+    weight: 1,
+    act: ({ ctx }, random) => resetActivity(ctx, random),
+  },
+  {
+    name: 'Temporal cancel while Eko is silent',
+    weight: 1,
+    act: ({ ctx }, random) => cancelWhileEkoSilent(ctx, random),
+  },
   { name: 'malformed otp signal by hand', weight: 1.5, act: ({ ctx }, random) => malformedOtpSignal(ctx, random) },
   { name: 'resendOtp signal by hand, no input', weight: 1.5, act: ({ ctx }, random) => resendOtpSignal(ctx, random) },
 ];

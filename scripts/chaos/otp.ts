@@ -15,9 +15,6 @@ const UPDATE_TIMEOUT_MS = 30_000;
 /** After an error, how long a handed-over OTP or resend gets to show before it is asked again. */
 const PATIENCE_MS = 15_000;
 
-/** Each time the refund moves to SUBMITTING, an OTP reached it. */
-const submissions = (state: RefundStatus) => state.transitions.filter((t) => t.to === RefundPhase.SUBMITTING).length;
-
 /**
  * Works through the OTP steps, each once the refund waits for an OTP, until the refund is past the
  * OTP (PENDING or an outcome). A refund that comes back to AWAITING_OTP after the steps gets the
@@ -63,10 +60,10 @@ function wrongOtp(otp: string): string {
 }
 
 async function submit(ctx: ChaosContext, plan: RefundPlan, otp: string, state: RefundStatus): Promise<void> {
-  const before = submissions(state);
-  // A reset's new run counts its own submissions: it is a move of its own.
+  // The OTP reached the refund once it moved: a call (SUBMITTING and on), a wrong OTP written back
+  // (visibility's updatedAt), or a new run (a reset, a restart) that waits on its own.
   const moved = (s: RefundStatus) =>
-    s.runId !== state.runId || submissions(s) > before || s.phase !== RefundPhase.AWAITING_OTP;
+    s.runId !== state.runId || s.updatedAt !== state.updatedAt || s.phase !== RefundPhase.AWAITING_OTP;
   for (;;) {
     const sent = await send(ctx, plan, otp);
     if (sent === 'answered') return;

@@ -66,8 +66,12 @@ export interface RefundPlan {
   expected: RefundOutcome;
   /** Whether Eko must apply the refund: its refund count must then be exactly 1, else 0. */
   applies: boolean;
-  /** Empty when the refund ends before it waits for an OTP (already refunded, not refundable). */
+  /** Empty when no OTP is handed over (the refund ends before it waits for one, or at the OTP deadline). */
   otpSteps: OtpStep[];
+  /** Nobody hands an OTP over: the refund ends at its OTP deadline, its faults striking the inquiry made then. */
+  waitsForDeadline: boolean;
+  /** Input beyond REFUND_TIMINGS (a short OTP deadline). */
+  input: Partial<RefundInput>;
   /**
    * The `submitOtp` update (answers with the result), the `otp` signal from the client, or the
    * `otp` signal by hand (`temporal workflow signal`, as from the Web UI: a plain JSON payload).
@@ -89,6 +93,9 @@ interface Scenario {
   expected?: RefundOutcome;
   /** Whether Eko applies the refund. */
   applies?: boolean;
+  /** No OTP comes: the OTP deadline ends the refund (after an inquiry that Eko's faults delay). */
+  waitsForDeadline?: boolean;
+  input?: Partial<RefundInput>;
 }
 
 /** Eko answers the refund call with "done" or with "initiated" (then one inquiry settles it). */
@@ -143,6 +150,17 @@ const SCENARIOS: readonly Scenario[] = [
     otpSteps: noOtp,
   },
   {
+    // Eko silent at the deadline (the faults strike its inquiry): the refund keeps asking, never ends on no answer.
+    name: 'no OTP comes: the OTP deadline passes, Eko slow to answer',
+    weight: 5,
+    expected: RefundOutcome.OTP_EXPIRED,
+    applies: false,
+    waitsForDeadline: true,
+    input: { otpTimeout: '4s' },
+    seed: () => ({}),
+    otpSteps: noOtp,
+  },
+  {
     name: 'refund rejected (347 insufficient balance)',
     weight: 10,
     expected: RefundOutcome.FAILED,
@@ -159,6 +177,7 @@ export function makePlans(count: number, random: Random): RefundPlan[] {
     const tid = String(FIRST_TID + index);
     const scenario = random.weighted(SCENARIOS.map((s) => [s, s.weight] as const));
     const otpSteps = scenario.otpSteps?.(random) ?? ['right'];
+    const waitsForDeadline = scenario.waitsForDeadline ?? false;
     return {
       tid,
       scenario: scenario.name,
@@ -166,15 +185,23 @@ export function makePlans(count: number, random: Random): RefundPlan[] {
       expected: scenario.expected ?? RefundOutcome.REFUNDED,
       applies: scenario.applies ?? true,
       otpSteps,
+      waitsForDeadline,
+      input: scenario.input ?? {},
       delivery: random.weighted<OtpDelivery>([
         ['update', 6],
         ['signal', 2],
         ['signal by hand', 2],
       ]),
       relayMs: random.int(0, 1_500),
-      faults: makeFaults(random, tid, otpSteps.length > 0),
+      faults: waitsForDeadline ? silentEko(random, tid) : makeFaults(random, tid, otpSteps.length > 0),
     };
   });
+}
+
+/** Eko not answering the inquiry made at the OTP deadline, a few times over (500s, hangs, resets). */
+function silentEko(random: Random, tid: string): FaultInput[] {
+  const type = random.pick(['http500', 'hang', 'reset', 'non_json'] as const);
+  return [{ type, endpoint: 'inquiry', tid, times: random.int(1, 4) }];
 }
 
 /** Eko's answer shapes: where failures carry their code, and amounts sent as "" or null. */

@@ -2,19 +2,25 @@
 // CLI, a client): cancel it, reset it to an earlier workflow task, signal it by hand. Each picks a
 // random refund that is running (a reset also one that ended) and says whether it acted.
 import { temporal } from '@temporalio/proto';
-import { workflowIdFor } from '../../src/contract';
+import { RefundPhase, workflowIdFor } from '../../src/contract';
 import { within } from '../../src/timeout';
-import { type ChaosContext, noteError } from './context';
+import { type ChaosContext, injectFaults, noteError } from './context';
+import { refundInput } from './drive';
 import { follow } from './follow';
 import type { Random } from './random';
 import type { ChaosRefund } from './refund';
+import type { RefundStatus } from '../../src/client';
 
 const { EventType } = temporal.api.enums.v1;
 const CALL_TIMEOUT_MS = 10_000;
 
 /** A Temporal cancel request: honoured before SUBMITTING (CANCELLED, with a result), noted after it. */
-export async function temporalCancel(ctx: ChaosContext, random: Random, via: 'cli' | 'client'): Promise<boolean> {
-  const refund = pickRunning(ctx, random);
+export async function temporalCancel(
+  ctx: ChaosContext,
+  random: Random,
+  via: 'cli' | 'client',
+  refund = pickRunning(ctx, random),
+): Promise<boolean> {
   if (!refund) return false;
   const workflowId = workflowIdFor(refund.tid);
   const phase = await phaseOf(ctx, refund);
@@ -82,6 +88,81 @@ export async function resetToEarlierTask(ctx: ChaosContext, random: Random): Pro
   return true;
 }
 
+/**
+ * `temporal workflow terminate`, then a new start of the tid, as an operator reconciles a refund by
+ * hand; preferably while the refund call is under way (Eko may be applying it). The new run must
+ * count the old run's call.
+ */
+export async function terminateThenStart(ctx: ChaosContext, random: Random): Promise<boolean> {
+  const refund = await pickPreferring(ctx, random, (state) => state.phase === RefundPhase.SUBMITTING);
+  if (!refund) return false;
+  const phase = await phaseOf(ctx, refund);
+  try {
+    await ctx.cli([
+      'workflow',
+      'terminate',
+      '--workflow-id',
+      workflowIdFor(refund.tid),
+      '--reason',
+      'chaos: terminated by hand',
+    ]);
+  } catch (err) {
+    noteError(ctx, 'operator: terminate', err); // it may have ended meanwhile
+    return false;
+  }
+  refund.restarting = true;
+  try {
+    await within(ctx.refunds.start(refundInput(refund.plan)), CALL_TIMEOUT_MS, 'start');
+  } catch (err) {
+    noteError(ctx, 'operator: start after a terminate', err);
+  } finally {
+    refund.restarting = false;
+  }
+  refund.noteReset();
+  refund.noteAction(`terminated in ${phase}, then started again`);
+  if (refund.driven) follow(ctx, refund);
+  return true;
+}
+
+/**
+ * `temporal activity reset --clear-heartbeat-details` on the activity the refund has in flight
+ * (preferably the refund call): its attempts start again at 1 with no record.
+ */
+export async function resetActivity(ctx: ChaosContext, random: Random): Promise<boolean> {
+  const refund = await pickPreferring(ctx, random, (state) => state.pendingActivity?.activityType === 'submitRefund');
+  if (!refund) return false;
+  const workflowId = workflowIdFor(refund.tid);
+  const { raw } = await within(ctx.client.workflow.getHandle(workflowId).describe(), CALL_TIMEOUT_MS, 'describe');
+  const pending = raw.pendingActivities?.[0];
+  if (!pending?.activityId) return false;
+  try {
+    await ctx.cli([
+      'activity',
+      'reset',
+      '--workflow-id',
+      workflowId,
+      '--activity-id',
+      pending.activityId,
+      '--clear-heartbeat-details',
+    ]);
+  } catch (err) {
+    noteError(ctx, 'operator: activity reset', err);
+    return false;
+  }
+  refund.noteAction(`activity reset of ${pending.activityType?.name} (attempt ${pending.attempt})`);
+  return true;
+}
+
+/** A Temporal cancel while Eko does not answer inquiries for a while: the cancel must wait for an answer. */
+export async function cancelWhileEkoSilent(ctx: ChaosContext, random: Random): Promise<boolean> {
+  const refund = pickRunning(ctx, random);
+  if (!refund) return false;
+  const silent = random.pick(['http500', 'hang', 'reset'] as const);
+  injectFaults(ctx, [{ type: silent, endpoint: 'inquiry', tid: refund.tid, times: random.int(1, 4) }]);
+  refund.noteAction(`Eko's inquiries ${silent}`);
+  return temporalCancel(ctx, random, 'cli', refund);
+}
+
 /** What the workflow must drop (and note) without failing a workflow task: none of these is an OTP submission. */
 const MALFORMED_OTP_INPUTS = ['{"otp":"12ab56"}', '{"otp":"12"}', '{"otp":123456}', '{}', '"123456"', 'null'];
 
@@ -122,8 +203,24 @@ async function signalByHand(
 }
 
 function pickRunning(ctx: ChaosContext, random: Random): ChaosRefund | undefined {
-  const running = ctx.all.filter((r) => r.running);
+  const running = ctx.all.filter((r) => r.running && !r.restarting);
   return running.length === 0 ? undefined : random.pick(running);
+}
+
+/** A running refund, the first of a few random ones whose state `prefer` accepts, or the first. */
+async function pickPreferring(
+  ctx: ChaosContext,
+  random: Random,
+  prefer: (state: RefundStatus) => boolean,
+): Promise<ChaosRefund | undefined> {
+  const candidates = [pickRunning(ctx, random), pickRunning(ctx, random), pickRunning(ctx, random)].filter(
+    (r): r is ChaosRefund => r !== undefined,
+  );
+  for (const refund of candidates) {
+    const state = await within(ctx.refunds.getState(refund.tid), 5_000, 'state').catch(() => undefined);
+    if (state && prefer(state)) return refund;
+  }
+  return candidates[0];
 }
 
 /** Where the refund stood just before the action (for the report; unknown while no worker answers). */

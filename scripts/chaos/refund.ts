@@ -24,6 +24,8 @@ export class ChaosRefund {
   resets = 0;
   /** The resets already seen by an OTP hand-over: a later reset may leave a new run waiting for the OTP. */
   resetsHandedOver = 0;
+  /** An operator terminated its run and is starting it again: the terminated run is not its end. */
+  restarting = false;
   /** Its driver got it past the OTP (or gave up): follow.ts follows it from then on. */
   driven = false;
   /** Set while a driver follows it to its outcome (see follow.ts). */

@@ -63,8 +63,8 @@ export async function startStack(
   const taskQueue = `chaos-${process.pid}`;
   const pool = new WorkerPool(
     options.workers,
+    server.address,
     {
-      TEMPORAL_ADDRESS: server.address,
       TEMPORAL_NAMESPACE: 'default',
       REFUND_TASK_QUEUE: taskQueue,
       EKO_BASE_URL: sim.baseUrl,

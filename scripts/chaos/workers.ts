@@ -3,7 +3,11 @@
 // there is always a worker being started.
 import path from 'node:path';
 import { startWorkerProcess, type WorkerProcess } from '../../tools/worker-process';
+import { TemporalLink } from './link';
 import type { Random } from './random';
+
+/** How long a worker is cut off from Temporal: past an attempt (3 s), so Temporal retries it elsewhere. */
+const CUT_OFF_MS = 5_000;
 
 /** A worker that keeps dying on its own is broken, not chaotic: stop replacing it. */
 const MAX_CRASHES = 5;
@@ -11,6 +15,7 @@ const MAX_CRASHES = 5;
 interface PoolWorker {
   id: number;
   child: WorkerProcess;
+  link: TemporalLink;
   ready: boolean;
   killedByChaos: boolean;
 }
@@ -24,24 +29,28 @@ export interface WorkerCrash {
 export class WorkerPool {
   started = 0;
   kills = 0;
+  cutOffs = 0;
   readonly crashes: WorkerCrash[] = [];
   private readonly workers = new Set<PoolWorker>();
   private stopping = false;
 
   /**
-   * `env`: the worker's configuration (TEMPORAL_ADDRESS, REFUND_TASK_QUEUE, EKO_BASE_URL...);
-   * `entry`: the compiled worker (src/worker.js beside its prebundled workflow code).
+   * `env`: the worker's configuration (REFUND_TASK_QUEUE, EKO_BASE_URL...); each worker reaches
+   * `temporalAddress` through a link of its own (see cutOffOne). `entry`: the compiled worker
+   * (src/worker.js beside its prebundled workflow code).
    */
   constructor(
     private readonly size: number,
+    private readonly temporalAddress: string,
     private readonly env: Record<string, string>,
     private readonly entry: string,
     private readonly logDir: string,
   ) {}
 
   start(): void {
-    while (this.workers.size < this.size) this.startWorker();
+    for (let i = this.workers.size + this.starting; i < this.size; i++) void this.startWorker();
   }
+  private starting = 0;
 
   get readyCount(): number {
     return [...this.workers].filter((w) => w.ready).length;
@@ -53,7 +62,7 @@ export class WorkerPool {
 
   /** SIGKILLs a random polling worker (none while all are still starting); its replacement starts at once. */
   killOne(random: Random): boolean {
-    const ready = [...this.workers].filter((w) => w.ready);
+    const ready = [...this.workers].filter((w) => w.ready && !w.killedByChaos);
     if (ready.length === 0) return false;
     const victim = random.pick(ready);
     victim.killedByChaos = true;
@@ -62,18 +71,35 @@ export class WorkerPool {
     return true;
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    await Promise.all([...this.workers].map((w) => w.child.stop()));
+  /**
+   * Cuts a random polling worker off from Temporal (not from Eko) for longer than an attempt: its
+   * heartbeats and answers are lost while its Eko calls go out; then it is killed and replaced, as
+   * an orchestrator restarts a worker that lost its server.
+   */
+  cutOffOne(random: Random): boolean {
+    const ready = [...this.workers].filter((w) => w.ready && !w.killedByChaos);
+    if (ready.length === 0) return false;
+    const victim = random.pick(ready);
+    victim.killedByChaos = true;
+    this.cutOffs += 1;
+    void victim.link.cutFor(CUT_OFF_MS).then(() => victim.child.kill());
+    return true;
   }
 
-  private startWorker(): void {
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all([...this.workers].map(async (w) => (await w.child.stop(), await w.link.close())));
+  }
+
+  private async startWorker(): Promise<void> {
     const id = (this.started += 1);
-    const child = startWorkerProcess(this.env, {
-      entry: this.entry,
-      logFile: path.join(this.logDir, `worker-${id}.log`),
-    });
-    const worker: PoolWorker = { id, child, ready: false, killedByChaos: false };
+    this.starting += 1;
+    const link = await TemporalLink.open(this.temporalAddress).finally(() => (this.starting -= 1));
+    const child = startWorkerProcess(
+      { ...this.env, TEMPORAL_ADDRESS: link.address },
+      { entry: this.entry, logFile: path.join(this.logDir, `worker-${id}.log`) },
+    );
+    const worker: PoolWorker = { id, child, link, ready: false, killedByChaos: false };
     this.workers.add(worker);
     child.ready().then(
       () => (worker.ready = true),
@@ -81,13 +107,14 @@ export class WorkerPool {
     ); // an early exit is a crash, below
     void child.exited.then(() => {
       this.workers.delete(worker);
+      void link.close();
       if (this.stopping) return;
       if (!worker.killedByChaos) {
         const { exitCode, signalCode } = child.child;
         this.crashes.push({ id, exit: signalCode ?? `code ${exitCode}`, log: child.output().slice(-2_000) });
         if (this.broken) return;
       }
-      this.startWorker();
+      void this.startWorker();
     });
   }
 }
