@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import type { RunsOf } from './activities/earlier-runs';
 import { ALL_PHASES, InvalidInputError, type Phase, SEARCH_ATTRIBUTES, tidSchema, WORKFLOW_TYPE } from './contract';
 
 const { phase: PHASE_KEY, tid: TID_KEY } = SEARCH_ATTRIBUTES;
@@ -132,6 +133,26 @@ function filterClauses(filter: RefundFilter): string[] {
     clauses.push(`${TID_KEY.name} = "${filter.tid}"`);
   }
   return clauses;
+}
+
+/**
+ * The runs of one workflow id (newest first) as the refund call counts them (earlier-runs.ts).
+ * The id is `refund-<digits>` (the workflow refuses any other), so it needs no escaping.
+ */
+export function runsFromVisibility(
+  service: Pick<temporal.api.workflowservice.v1.WorkflowService, 'listWorkflowExecutions'>,
+  namespace: string,
+): RunsOf {
+  return async (workflowId) => {
+    const query = `WorkflowId = '${workflowId}'`;
+    const { executions } = await service.listWorkflowExecutions({ namespace, query, pageSize: 100 });
+    return executions.map(summaryFromRaw).map(({ runId, status, phase, closedAt }) => ({
+      runId,
+      running: status === 'RUNNING',
+      phase,
+      closedAt: closedAt === undefined ? undefined : Date.parse(closedAt),
+    }));
+  };
 }
 
 const refundQuery = (clauses: string[]) => [`WorkflowType = "${WORKFLOW_TYPE}"`, ...clauses].join(' AND ');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { temporal } from '@temporalio/proto';
 import { createActivities } from './activities';
-import { runsFromVisibility } from './activities/earlier-runs';
+import { runsFromVisibility } from './visibility';
 import { dataConverterFor } from './codec';
 import { loadConfig, loadTemporalConfig } from './config';
 import { createEkoClient, type EkoClient } from './eko/client';
@@ -47,7 +47,7 @@ export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker
     activities: createActivities({
       eko: options.eko,
       defaults: options.defaults,
-      runsOf: runsFromVisibility(options.connection, options.namespace),
+      runsOf: runsFromVisibility(options.connection.workflowService, options.namespace),
     }),
     dataConverter: options.dataConverter,
     // In-flight Eko calls get this long to finish on SIGINT/SIGTERM before the worker stops.

@@ -3,20 +3,20 @@
 import net from 'node:net';
 
 export class TemporalLink {
-  private readonly sockets = new Set<net.Socket>();
   private cut = false;
 
   private constructor(
     private readonly server: net.Server,
     readonly address: string,
+    private readonly sockets: Set<net.Socket>,
   ) {}
 
   /** Listens on a free loopback port and forwards every connection to `target` (host:port). */
   static async open(target: string): Promise<TemporalLink> {
     const [host, port] = target.split(':');
-    let link: TemporalLink | undefined;
+    const sockets = new Set<net.Socket>();
     const server = net.createServer((client) => {
-      if (link!.cut) return void client.destroy();
+      if (link.cut) return void client.destroy();
       const upstream = net.connect(Number(port), host);
       for (const [from, to] of [
         [client, upstream],
@@ -25,13 +25,13 @@ export class TemporalLink {
         from.pipe(to);
         from.on('error', () => to.destroy());
         from.on('close', () => to.destroy());
-        link!.sockets.add(from);
-        from.once('close', () => link!.sockets.delete(from));
+        sockets.add(from);
+        from.once('close', () => sockets.delete(from));
       }
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port: local } = server.address() as net.AddressInfo;
-    link = new TemporalLink(server, `127.0.0.1:${local}`);
+    const link = new TemporalLink(server, `127.0.0.1:${local}`, sockets);
     return link;
   }
 

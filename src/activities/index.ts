@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { METRICS } from '../contract/names';
-import { CHECK_SETTLES, TxStatus } from '../eko/answers';
+import { CHECK_SETTLES, type RejectReason, SETTLE_SETTLES, TxStatus } from '../eko/answers';
 import type { EkoClient } from '../eko/client';
 import { type Redactor, redactor as processRedactor } from '../logging';
 import { within } from '../timeout';
@@ -11,22 +11,20 @@ import { refundCall } from './refund-call';
 import type {
   EndingRequest,
   Initiator,
-  InquiryRequest,
   InquiryResult,
   OtpRequestResult,
   PrepareRequest,
   PrepareResult,
-  SubmitRequest,
-  SubmitResult,
 } from './results';
+import type { SubmitRequest, SubmitResult } from './results';
 
 export interface ActivityDeps {
   eko: EkoClient;
   /** The HTTP timeout of one Eko call; each call is also cut off before its attempt's end. */
   ekoTimeoutMs?: number;
-  /** Learns the OTP and otp_ref_id of each call, so no log line can show them. */
+  /** Learns the OTP and otp_ref_id of each call, so that no log line can show them. */
   redactor?: Redactor;
-  /** Used when a refund's input omits them. */
+  /** For refunds whose input omits them. */
   defaults: { initiatorId: string; userCode: string };
   now?: () => number;
   /** The runs of a workflow id, from Temporal's visibility (runsFromVisibility). */
@@ -35,6 +33,20 @@ export interface ActivityDeps {
 
 /** Thrown while Eko's answer is not final yet: expected, so Temporal logs it quietly and retries. */
 export const NOT_SETTLED = 'RefundNotSettled';
+
+/**
+ * The inquiries: the statuses that end each, and Eko's refusals it takes as answers (the others
+ * are asked again: once a refund may have reached Eko, a refusal decides nothing).
+ */
+const INQUIRY = {
+  check: { settles: CHECK_SETTLES, answers: 'all' },
+  afterOtpRefusal: { settles: undefined, answers: 'all' },
+  settle: { settles: SETTLE_SETTLES, answers: [] },
+  // "No such tid" ends a cancel of a refund that never saw its transaction (the rules decide).
+  ending: { settles: CHECK_SETTLES, answers: ['tid_unknown'] },
+} as const satisfies Record<string, { settles?: readonly number[]; answers: 'all' | readonly RejectReason[] }>;
+
+type Purpose = keyof typeof INQUIRY;
 
 /**
  * The refund's side effects. Business outcomes are returned; anything worth retrying is thrown,
@@ -50,97 +62,65 @@ export function createActivities({
 }: ActivityDeps) {
   const eko = observed(client, now);
   const summarize = summarizer(now, redactor);
+  const deps = { eko, summarize, now, ekoTimeoutMs };
   const initiatorOf = (request: Initiator) => ({
     initiatorId: request.initiatorId ?? defaults.initiatorId,
     userCode: request.userCode ?? defaults.userCode,
   });
-  /** Each Eko call ends before its activity attempt does (see callTimeout). */
-  const budget = () => {
-    const startedAt = now();
-    return () => ({ timeoutMs: callTimeout(ekoTimeoutMs, startedAt, now()) });
-  };
+  /** Each Eko call ends before its attempt does (callTimeout). */
+  const budget =
+    (startedAt = now()) =>
+    () => ({ timeoutMs: callTimeout(ekoTimeoutMs, startedAt, now()) });
 
   /**
-   * Until when a refund call of an earlier run of this refund may still be applied. Asked right
-   * before the inquiry that decides (visibility lags its runs by about a second); when Temporal
-   * does not answer within a quarter of the attempt, the attempt fails and is retried: nothing is
-   * decided without the answer.
+   * Until when a refund call of an earlier run may still be applied, asked right before the
+   * inquiry that decides; Temporal silent for a quarter of the attempt fails it (nothing decided).
    */
   async function earlierRunsSettleAt(settleWindowMs: number): Promise<number> {
-    const { workflowExecution, startToCloseTimeoutMs: attemptMs } = Context.current().info;
-    if (!workflowExecution) return Number.POSITIVE_INFINITY; // not a workflow's activity: nothing is safe
-    const runs = await within(runsOf(workflowExecution.workflowId), attemptMs / 4, 'the earlier runs of the refund');
-    return earlierCallsSettleAt(runs, { ownRunId: workflowExecution.runId, now: now(), attemptMs, settleWindowMs });
+    const { workflowExecution: run, startToCloseTimeoutMs: attemptMs } = Context.current().info;
+    if (!run) return Number.POSITIVE_INFINITY;
+    const runs = await within(runsOf(run.workflowId), attemptMs / 4, 'the earlier runs of the refund');
+    return earlierCallsSettleAt(runs, { ownRunId: run.runId, now: now(), attemptMs, settleWindowMs });
   }
 
-  /**
-   * One inquiry. `refusals`: which of Eko's refusals are answers; the others are retried, as after a
-   * refund call reached Eko, where a refusal decides nothing ("no such tid" still ends a cancel of
-   * a refund that never saw its transaction).
-   */
-  async function inquire(
-    request: InquiryRequest & {
-      refusals: 'answers' | 'retried' | 'retried but an unknown tid';
-      purpose: 'check' | 'settle' | 'ending';
-    },
-    timeout = budget(),
-  ): Promise<InquiryResult> {
+  async function inquire(purpose: Purpose, request: Initiator, timeout = budget()): Promise<InquiryResult> {
+    const { settles, answers } = INQUIRY[purpose];
     const answer = await eko.inquireTransaction(request.tid, initiatorOf(request), timeout());
-    switch (answer.kind) {
-      case 'transaction': {
-        if (request.settledStatuses?.includes(answer.txStatus) ?? true) {
-          // Each attempt is one poll: this is how many it took.
-          const polls = Context.current().metricMeter.createHistogram(METRICS.polls, 'int', 'polls');
-          polls.record(Context.current().info.attempt, { purpose: request.purpose });
-          return { kind: 'settled', txStatus: answer.txStatus, eko: summarize(answer, answer) };
-        }
-        throw ApplicationFailure.create({
-          type: NOT_SETTLED,
-          message: `tx_status ${answer.txStatus} (${answer.txStatusDesc}): not final yet`,
-          category: 'BENIGN',
-        });
+    if (answer.kind === 'retryable') throw retryable(answer);
+    if (answer.kind === 'rejected') {
+      if (answers !== 'all' && !(answers as readonly RejectReason[]).includes(answer.reason)) {
+        throw ApplicationFailure.create({ type: 'Eko.inquiry_refused', message: answer.message });
       }
-      case 'rejected': {
-        const answers =
-          request.refusals === 'answers' ||
-          (request.refusals === 'retried but an unknown tid' && answer.reason === 'tid_unknown');
-        if (!answers) throw ApplicationFailure.create({ type: 'Eko.inquiry_refused', message: answer.message });
-        return { kind: 'rejected', reason: answer.reason, eko: summarize(answer) };
-      }
-      case 'retryable':
-        throw retryable(answer);
+      return { kind: 'rejected', reason: answer.reason, eko: summarize(answer) };
     }
+    if (settles && !settles.includes(answer.txStatus)) {
+      const message = `tx_status ${answer.txStatus} (${answer.txStatusDesc}): not final yet`;
+      throw ApplicationFailure.create({ type: NOT_SETTLED, message, category: 'BENIGN' });
+    }
+    // Each attempt is one poll: this is how many it took.
+    const { metricMeter, info } = Context.current();
+    metricMeter.createHistogram(METRICS.polls, 'int', 'polls').record(info.attempt, { purpose });
+    return { kind: 'settled', txStatus: answer.txStatus, eko: summarize(answer, answer) };
   }
 
-  async function requestOtp(request: { tid: string } & Initiator, timeout: ReturnType<typeof budget>) {
+  /** Get Refund OTP. A refusal is a question, not an answer: the inquiry made right after it decides. */
+  async function requestOtp(request: Initiator, timeout = budget()): Promise<OtpRequestResult> {
     const answer = await eko.requestRefundOtp(request.tid, initiatorOf(request).initiatorId, timeout());
-    switch (answer.kind) {
-      case 'otp_sent':
-        redactor.add(answer.otpRefId);
-        return { kind: 'sent' as const, otpRefId: answer.otpRefId, eko: summarize(answer) };
-      case 'rejected': {
-        const inquiry = await inquire({ ...request, refusals: 'answers', purpose: 'check' }, timeout);
-        return { kind: 'refused' as const, eko: summarize(answer), inquiry };
-      }
-      case 'retryable':
-        throw retryable(answer);
+    if (answer.kind === 'retryable') throw retryable(answer);
+    if (answer.kind === 'rejected') {
+      return { kind: 'refused', eko: summarize(answer), inquiry: await inquire('afterOtpRefusal', request, timeout) };
     }
+    redactor.add(answer.otpRefId);
+    return { kind: 'sent', otpRefId: answer.otpRefId, eko: summarize(answer) };
   }
 
   return {
-    /**
-     * CHECKING, then the OTP request when the transaction is refund pending: one activity and one
-     * workflow task less per refund than two. Retries (polls) repeat the inquiry while it is 2 or 5.
-     */
+    /** CHECKING and the OTP request in one activity (one workflow task less); retries are polls while it is 2 or 5. */
     async prepareRefund(request: PrepareRequest): Promise<PrepareResult> {
       const timeout = budget();
-      const check = await inquire(
-        { ...request, settledStatuses: CHECK_SETTLES, refusals: 'answers', purpose: 'check' },
-        timeout,
-      );
-      if (check.kind !== 'settled' || check.txStatus !== TxStatus.RefundPending || !request.requestOtp) {
+      const check = await inquire('check', request, timeout);
+      if (check.kind !== 'settled' || check.txStatus !== TxStatus.RefundPending || !request.requestOtp)
         return { check };
-      }
       try {
         return { check, otp: await requestOtp(request, timeout) };
       } catch (err) {
@@ -148,52 +128,32 @@ export function createActivities({
       }
     },
 
-    /** Get Refund OTP. A refusal is a question, not an answer: the inquiry after it decides. */
-    async requestRefundOtp(request: { tid: string } & Initiator): Promise<OtpRequestResult> {
-      return requestOtp(request, budget());
-    },
+    requestRefundOtp: (request: Initiator) => requestOtp(request),
 
     /** The refund call (refund-call.ts). */
     async submitRefund(request: SubmitRequest): Promise<SubmitResult> {
       redactor.add(request.otp, request.otpRefId);
-      return refundCall(request, {
-        eko,
-        initiator: initiatorOf(request),
-        ekoTimeoutMs,
-        summarize,
-        now,
-        earlierRunsSettleAt: () => earlierRunsSettleAt(request.settleWindowMs),
-      });
+      const earlier = () => earlierRunsSettleAt(request.settleWindowMs);
+      return refundCall(request, { ...deps, initiator: initiatorOf(request), earlierRunsSettleAt: earlier });
     },
 
-    /** PENDING: one inquiry per attempt until the refund is final; a refusal is asked again. */
-    async awaitTransactionStatus(request: InquiryRequest): Promise<InquiryResult> {
-      return inquire({ ...request, refusals: 'retried', purpose: 'settle' });
-    },
+    /** PENDING: one inquiry per attempt until the refund is final. */
+    awaitTransactionStatus: (request: Initiator) => inquire('settle', request),
 
     /**
-     * The inquiry before a refund ends without a refund (a cancel, the OTP deadline): made once no
-     * refund call of an earlier run can still be applied (this run's own calls have all answered
-     * by then), and asked again until Eko gives a final status. Eko's silence fails the attempt,
-     * so the refund keeps asking, to the poll deadline (then NEEDS_REVIEW), and never ends on it.
+     * The inquiry before a refund ends without a refund (a cancel, the OTP deadline), made once no
+     * refund call of an earlier run can be applied (this run's have all answered by then). Eko's
+     * silence fails the attempt: the refund keeps asking, to NEEDS_REVIEW, and never ends on it.
      */
     async inquireBeforeEnding(request: EndingRequest): Promise<InquiryResult> {
       const startedAt = now();
       const settleAt = await earlierRunsSettleAt(request.settleWindowMs);
       if (startedAt < settleAt) {
-        throw ApplicationFailure.create({
-          type: NOT_SETTLED,
-          category: 'BENIGN',
-          message: `a refund call of an earlier run may still be applied: asking Eko at ${new Date(settleAt).toISOString()}`,
-          nextRetryDelay: retryNoLaterThan(settleAt, startedAt),
-        });
+        const message = `a refund call of an earlier run may still be applied: asking Eko at ${new Date(settleAt).toISOString()}`;
+        const nextRetryDelay = retryNoLaterThan(settleAt, startedAt);
+        throw ApplicationFailure.create({ type: NOT_SETTLED, category: 'BENIGN', message, nextRetryDelay });
       }
-      return inquire({
-        ...request,
-        settledStatuses: CHECK_SETTLES,
-        refusals: 'retried but an unknown tid',
-        purpose: 'ending',
-      });
+      return inquire('ending', request);
     },
   };
 }

@@ -35,15 +35,9 @@ export function observed(eko: EkoClient, now: () => number): EkoClient {
   async function timed<T extends { kind: string } & EkoReply>(endpoint: string, call: () => Promise<T>): Promise<T> {
     const started = now();
     const answer = await call();
-    const fields = {
-      endpoint,
-      outcome: answer.kind,
-      reason: 'reason' in answer ? answer.reason : undefined,
-      ekoCode: answer.code,
-      httpStatus: answer.httpStatus,
-      latencyMs: now() - started,
-      ignoredFields: answer.ignoredFields,
-    };
+    const { kind: outcome, code: ekoCode, httpStatus, ignoredFields } = answer;
+    const reason = 'reason' in answer ? answer.reason : undefined;
+    const fields = { endpoint, outcome, reason, ekoCode, httpStatus, latencyMs: now() - started, ignoredFields };
     const { log, metricMeter } = Context.current();
     if (answer.kind === 'retryable') log.warn(`Eko ${endpoint}: ${answer.message}`, fields);
     else log.info(`Eko ${endpoint}: ${answer.kind}`, fields);
@@ -52,10 +46,8 @@ export function observed(eko: EkoClient, now: () => number): EkoClient {
     return answer;
   }
   return {
-    requestRefundOtp: (tid, initiatorId, options) =>
-      timed('otp', () => eko.requestRefundOtp(tid, initiatorId, options)),
-    initiateRefund: (request, options) => timed('refund', () => eko.initiateRefund(request, options)),
-    inquireTransaction: (tid, initiator, options) =>
-      timed('inquiry', () => eko.inquireTransaction(tid, initiator, options)),
+    requestRefundOtp: (...args) => timed('otp', () => eko.requestRefundOtp(...args)),
+    initiateRefund: (...args) => timed('refund', () => eko.initiateRefund(...args)),
+    inquireTransaction: (...args) => timed('inquiry', () => eko.inquireTransaction(...args)),
   };
 }

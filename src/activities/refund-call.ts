@@ -1,18 +1,14 @@
 /**
  * Initiate Refund, money-safe (docs/contract/refund-workflow.md, Money-safety rules). Eko has no
- * idempotency key and may apply a refund after the caller gave up waiting, so each attempt:
- * 1. takes over the record of the attempt before it, or presumes that attempt made a call;
- * 2. learns until when a call of an earlier run of the refund may still be applied;
- * 3. inquires: only tx_status 3 (Refund Pending) lets it go on;
- * 4. calls only once every call that may be in flight (its own attempts', earlier runs') had a
- *    whole settle window with the transaction at 3;
- * 5. confirms a refusal by inquiry, and believes the refusal of a call that followed another only
- *    after one more window at 3 (Eko may be refusing it because it still applies the first).
- * Steps 1 and 4 are the pure functions `carriedRecord` and `decideCall`.
+ * idempotency key and may apply a refund after the caller gave up waiting, so an attempt takes over
+ * the record of the attempt before it (or presumes that attempt's call), learns until when an
+ * earlier run's call may be applied, inquires, and calls only at tx_status 3 once every call that
+ * may be in flight had a whole settle window (`decideCall`). A refusal is a question too: the
+ * inquiry after it decides by the same rule.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { TxStatus } from '../eko/answers';
-import type { EkoClient, Initiator } from '../eko/client';
+import type { EkoClient } from '../eko/client';
 import { callTimeout, hadEarlierAttempts, retryNoLaterThan } from './attempt';
 import { amounts, retryable, type Summarize } from './observe';
 import type { RefundRefusal, SubmitRequest, SubmitResult } from './results';
@@ -20,23 +16,19 @@ import type { RefundRefusal, SubmitRequest, SubmitResult } from './results';
 /** Thrown while a settle window runs: expected, so Temporal logs it quietly and retries. */
 export const SETTLING = 'RefundSettling';
 
-/**
- * The refund call's record, in the activity's heartbeat details (they survive a retry, a crash and
- * a timeout of the attempt that wrote them). It belongs to the attempt that wrote it.
- */
+/** In the activity's heartbeat details, which survive the attempt that wrote them; it names that attempt. */
 export interface CallRecord {
   attempt: number;
-  /** A call of ours with no clear answer had ended by then (epoch ms); null: none outstanding. */
+  /** A call of ours with no clear answer may be taken by Eko until then (epoch ms); null: none outstanding. */
   callEndedBy: number | null;
   /** Eko refused a call that followed another: believed once the transaction stayed 3 a whole window. */
   refusal?: RefundRefusal;
 }
 
 /**
- * What this attempt starts from. The record of the attempt just before is taken over; without it
- * (that attempt was killed, cut off from Temporal, or its details were reset), that attempt may
- * have made a call, which Eko may take until that attempt's deadline: no later than an attempt
- * (`attemptMs`) from now, since it started before this one.
+ * What this attempt starts from: the record of the attempt just before, or, without it (that
+ * attempt killed, cut off from Temporal, its details reset), a call of that attempt, which Eko may
+ * take until that attempt's deadline: no later than an attempt from now.
  */
 export function carriedRecord(
   attempt: { attempt: number; hadEarlierAttempts: boolean; attemptMs: number },
@@ -44,45 +36,36 @@ export function carriedRecord(
   now: number,
 ): CallRecord {
   const record = readRecord(details);
-  if (record && record.attempt === attempt.attempt - 1) return { ...record, attempt: attempt.attempt };
+  if (record?.attempt === attempt.attempt - 1) return { ...record, attempt: attempt.attempt };
   const ends = [record?.callEndedBy ?? null, attempt.hadEarlierAttempts ? now + attempt.attemptMs : null];
   const known = ends.filter((end): end is number => end !== null);
   return {
     attempt: attempt.attempt,
-    callEndedBy: known.length === 0 ? null : Math.max(...known),
+    callEndedBy: known.length > 0 ? Math.max(...known) : null,
     refusal: record?.refusal,
   };
 }
 
 export type CallDecision =
-  /** The transaction is not Refund Pending: no call (none is needed, or one is under way). */
-  | { kind: 'untouched' }
-  /** A call may still be applied: inquire again at `until`. */
-  | { kind: 'wait'; until: number }
-  /** A held refusal, and the transaction stayed 3 a whole window since: believed. */
-  | { kind: 'refused'; refusal: RefundRefusal }
+  | { kind: 'untouched' } // not Refund Pending: no call is needed, or one is under way
+  | { kind: 'wait'; until: number } // a call may still be applied: inquire again then
+  | { kind: 'refused'; refusal: RefundRefusal } // a held refusal, after a whole window at 3
   | { kind: 'call' };
 
-/**
- * Whether to call, given the inquiry this attempt made after `inquiredAfter`: only at 3, and only
- * once every call that may be in flight had its settle window.
- */
+/** Whether to call after an inquiry made after `inquiredAfter`: at 3, once every call that may be in flight had its window. */
 export function decideCall(
   record: CallRecord,
-  inquiry: { txStatus: number; inquiredAfter: number },
+  { txStatus, inquiredAfter }: { txStatus: number; inquiredAfter: number },
   { settleWindowMs, earlierRunsSettleAt }: { settleWindowMs: number; earlierRunsSettleAt: number },
 ): CallDecision {
-  if (inquiry.txStatus !== TxStatus.RefundPending) return { kind: 'untouched' };
-  const ownSettleAt = record.callEndedBy === null ? Number.NEGATIVE_INFINITY : record.callEndedBy + settleWindowMs;
+  if (txStatus !== TxStatus.RefundPending) return { kind: 'untouched' };
+  const ownSettleAt = record.callEndedBy === null ? -Infinity : record.callEndedBy + settleWindowMs;
   const until = Math.max(ownSettleAt, earlierRunsSettleAt);
-  if (inquiry.inquiredAfter < until) return { kind: 'wait', until };
+  if (inquiredAfter < until) return { kind: 'wait', until };
   return record.refusal ? { kind: 'refused', refusal: record.refusal } : { kind: 'call' };
 }
 
-/**
- * The record a call leaves, from what Eko answered: an unclear answer may still be applied, from
- * now; a refusal is held for a window when it followed another call.
- */
+/** The record a call leaves: an unclear answer may still be applied; a refusal after another call is held a window. */
 export function recordOfCall(
   attempt: number,
   answer: 'unclear' | 'not_applied' | RefundRefusal,
@@ -95,11 +78,11 @@ export function recordOfCall(
 
 export interface RefundCallDeps {
   eko: EkoClient;
-  initiator: Initiator;
+  initiator: { initiatorId: string; userCode: string };
   ekoTimeoutMs: number;
   summarize: Summarize;
   now: () => number;
-  /** Until when a call of an earlier run may be applied (see earlier-runs.ts); throws if Temporal cannot say. */
+  /** Until when a call of an earlier run may be applied (earlier-runs.ts); throws if Temporal cannot say. */
   earlierRunsSettleAt: () => Promise<number>;
 }
 
@@ -108,7 +91,6 @@ export async function refundCall(request: SubmitRequest, deps: RefundCallDeps): 
   const { info } = Context.current();
   const startedAt = now();
   const timeout = () => ({ timeoutMs: callTimeout(deps.ekoTimeoutMs, startedAt, now()) });
-  const inquire = () => inquireStatus(eko, request.tid, initiator, timeout(), summarize);
   const attempt = {
     attempt: info.attempt,
     hadEarlierAttempts: hadEarlierAttempts(info),
@@ -117,22 +99,31 @@ export async function refundCall(request: SubmitRequest, deps: RefundCallDeps): 
   let record = carriedRecord(attempt, info.heartbeatDetails, startedAt);
 
   async function decided(inquiredAfter: number, earlierRunsSettleAt: number): Promise<SubmitResult | 'call'> {
-    const inquiry = await inquire();
+    const answer = await eko.inquireTransaction(request.tid, initiator, timeout());
+    if (answer.kind === 'retryable') throw retryable(answer);
+    if (answer.kind === 'rejected') {
+      throw ApplicationFailure.create({ type: 'Eko.inquiry_refused', message: `inquiry refused: ${answer.message}` });
+    }
+    const { txStatus } = answer;
     const settle = { settleWindowMs: request.settleWindowMs, earlierRunsSettleAt };
-    const decision = decideCall(record, { txStatus: inquiry.txStatus, inquiredAfter }, settle);
-    if (decision.kind === 'untouched') return untouched(inquiry);
+    const decision = decideCall(record, { txStatus, inquiredAfter }, settle);
     if (decision.kind === 'wait') throw settling(record, decision.until, now());
-    return decision.kind === 'refused' ? decision.refusal : 'call';
+    if (decision.kind === 'refused') return decision.refusal;
+    if (decision.kind === 'call') return 'call';
+    const summary = summarize(answer, answer);
+    const final = [TxStatus.Success, TxStatus.Fail, TxStatus.Refunded].includes(txStatus);
+    return final
+      ? { kind: 'settled', txStatus, eko: summary }
+      : { kind: 'pending', txStatus, refund: {}, eko: summary };
   }
 
   async function call(): Promise<SubmitResult> {
     const earlierRunsSettleAt = await deps.earlierRunsSettleAt();
     const before = await decided(startedAt, earlierRunsSettleAt);
     if (before !== 'call') return before;
-    const afterAnother = record.callEndedBy !== null || earlierRunsSettleAt > Number.NEGATIVE_INFINITY;
+    const afterAnother = record.callEndedBy !== null || earlierRunsSettleAt > -Infinity;
     const callOptions = timeout(); // throws when no time is left: then no call was made
-    // Until its answer says otherwise, the call may be applied: Eko may take it up to the attempt's
-    // deadline, whenever this worker stopped waiting, so its window counts from there.
+    // Eko may take the call until the attempt's deadline, whenever this worker stops waiting.
     record = recordOfCall(info.attempt, 'unclear', { now: startedAt + info.startToCloseTimeoutMs, afterAnother });
     const answer = await eko.initiateRefund({ ...request, ...initiator }, callOptions);
     switch (answer.kind) {
@@ -153,7 +144,6 @@ export async function refundCall(request: SubmitRequest, deps: RefundCallDeps): 
       answer.kind === 'rejected'
         ? { kind: 'rejected', reason: answer.reason, eko: summarize(answer) }
         : { kind: answer.kind, eko: summarize(answer) };
-    // A refusal is a question: the inquiry after it decides, under the same rule as before a call.
     const refusedAt = now();
     record = recordOfCall(info.attempt, refusal, { now: refusedAt, afterAnother });
     const after = await decided(refusedAt, earlierRunsSettleAt);
@@ -175,44 +165,23 @@ function notApplied(answer: { reason: string; httpStatus?: number }): boolean {
   return answer.reason === 'client_error' && [400, 404, 405, 415].includes(answer.httpStatus ?? 0);
 }
 
-/** Inquires; what is not a plain tx_status is retried (an inquiry refusal decides nothing here). */
-async function inquireStatus(
-  eko: EkoClient,
-  tid: string,
-  initiator: Initiator,
-  options: { timeoutMs: number },
-  summarize: Summarize,
-) {
-  const answer = await eko.inquireTransaction(tid, initiator, options);
-  if (answer.kind === 'retryable') throw retryable(answer);
-  if (answer.kind === 'rejected') {
-    throw ApplicationFailure.create({ type: 'Eko.inquiry_refused', message: `inquiry refused: ${answer.message}` });
-  }
-  return { txStatus: answer.txStatus, eko: summarize(answer, answer) };
-}
-
-/** The transaction is past Refund Pending: reported, no call made now. */
-function untouched({ txStatus, eko }: { txStatus: number; eko: SubmitResult['eko'] }): SubmitResult {
-  const final: number[] = [TxStatus.Success, TxStatus.Fail, TxStatus.Refunded];
-  return final.includes(txStatus) ? { kind: 'settled', txStatus, eko } : { kind: 'pending', txStatus, refund: {}, eko };
-}
-
 /** A call may still be applied: retried as the policy says, and at the latest when its window ends. */
 function settling(record: CallRecord, until: number, now: number): ApplicationFailure {
   const why = record.refusal
     ? `Eko refused a refund call that followed another (${record.refusal.eko.message}); the first may still be applied`
     : 'a refund call (of an earlier attempt or run) may still be applied';
+  const message = `${why}: tx_status 3, inquiring until ${new Date(until).toISOString()} before calling again`;
   return ApplicationFailure.create({
     type: SETTLING,
     category: 'BENIGN',
-    message: `${why}: tx_status 3, inquiring until ${new Date(until).toISOString()} before calling again`,
+    message,
     nextRetryDelay: retryNoLaterThan(until, now),
   });
 }
 
 function readRecord(details: unknown): CallRecord | undefined {
   const record = details as Partial<CallRecord> | undefined;
-  if (typeof record?.attempt !== 'number') return undefined;
-  if (record.callEndedBy !== null && typeof record.callEndedBy !== 'number') return undefined;
+  if (typeof record?.attempt !== 'number' || (record.callEndedBy !== null && typeof record.callEndedBy !== 'number'))
+    return undefined;
   return { attempt: record.attempt, callEndedBy: record.callEndedBy, refusal: record.refusal };
 }

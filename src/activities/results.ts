@@ -2,66 +2,34 @@
 import type { RejectReason } from '../eko/answers';
 import type { EkoAnswerSummary, RefundAmounts } from '../contract/types';
 
-/** Omitted ids fall back to the worker's configured defaults (EKO_INITIATOR_ID, EKO_USER_CODE). */
-export interface Initiator {
-  initiatorId?: string;
-  userCode?: string;
-}
+/** The transaction; omitted ids fall back to the worker's EKO_INITIATOR_ID and EKO_USER_CODE. */
+export type Initiator = { tid: string; initiatorId?: string; userCode?: string };
+type Eko = { eko: EkoAnswerSummary };
 
-export type InquiryResult =
-  | { kind: 'settled'; txStatus: number; eko: EkoAnswerSummary }
-  | { kind: 'rejected'; reason: RejectReason; eko: EkoAnswerSummary };
+export type InquiryResult = ({ kind: 'settled'; txStatus: number } | { kind: 'rejected'; reason: RejectReason }) & Eko;
 
 export type OtpRequestResult =
   /** `otpRefId` is a secret: it goes into the next refund call and nowhere else. */
-  | { kind: 'sent'; otpRefId?: string; eko: EkoAnswerSummary }
+  | ({ kind: 'sent'; otpRefId?: string } & Eko)
   /** Eko refused to send an OTP; the inquiry made right after says where the transaction stands. */
-  | { kind: 'refused'; eko: EkoAnswerSummary; inquiry: InquiryResult };
+  | ({ kind: 'refused'; inquiry: InquiryResult } & Eko);
 
 /** A refusal of the refund call, confirmed by an inquiry: the transaction is still Refund Pending. */
-export type RefundRefusal =
-  | { kind: 'wrong_otp'; eko: EkoAnswerSummary }
-  | { kind: 'otp_expired'; eko: EkoAnswerSummary }
-  | { kind: 'rejected'; reason: RejectReason; eko: EkoAnswerSummary };
+export type RefundRefusal = ({ kind: 'wrong_otp' | 'otp_expired' } | { kind: 'rejected'; reason: RejectReason }) & Eko;
 
 export type SubmitResult =
-  | { kind: 'refunded'; refund: RefundAmounts; eko: EkoAnswerSummary }
-  | { kind: 'pending'; txStatus: number; refund: RefundAmounts; eko: EkoAnswerSummary }
+  | (({ kind: 'refunded'; refund: RefundAmounts } | { kind: 'pending'; txStatus: number; refund: RefundAmounts }) & Eko)
   /** An inquiry (before the call, or confirming a refusal) found the transaction final: 0, 1 or 4. */
-  | { kind: 'settled'; txStatus: number; eko: EkoAnswerSummary }
+  | ({ kind: 'settled'; txStatus: number } & Eko)
   | RefundRefusal;
 
-export interface InquiryRequest extends Initiator {
-  tid: string;
-  /** The tx_status values that end the wait (any other is retried by Temporal); omitted: any. */
-  settledStatuses?: readonly number[];
-}
+export type PrepareRequest = Initiator & { requestOtp: boolean };
 
-/** CHECKING and, when it finds tx_status 3, the OTP request, in one activity. */
-export interface PrepareRequest extends Initiator {
-  tid: string;
-  requestOtp: boolean;
-}
+/** The check, and Get Refund OTP's answer (or why it failed) when the check found tx_status 3. */
+export type PrepareResult = { check: InquiryResult; otp?: OtpRequestResult; otpFailed?: string };
 
-export interface PrepareResult {
-  check: InquiryResult;
-  /** Get Refund OTP's answer, when the check found tx_status 3 and an OTP was to be requested. */
-  otp?: OtpRequestResult;
-  /** Get Refund OTP failed (retryably): the workflow asks again in SENDING_OTP. */
-  otpFailed?: string;
-}
-
-export interface SubmitRequest extends Initiator {
-  tid: string;
-  otp: string;
-  otpRefId?: string;
-  serviceCode: string;
-  /** How long the transaction must stay Refund Pending after a call with no clear answer before another. */
-  settleWindowMs: number;
-}
+/** `settleWindowMs`: how long the transaction must stay 3 after a call with no clear answer before another. */
+export type SubmitRequest = Initiator & { otp: string; otpRefId?: string; serviceCode: string; settleWindowMs: number };
 
 /** The inquiry before a refund ends without a refund (a cancel, the OTP deadline). */
-export interface EndingRequest extends Initiator {
-  tid: string;
-  settleWindowMs: number;
-}
+export type EndingRequest = Initiator & { settleWindowMs: number };

@@ -1,7 +1,7 @@
 /**
  * The durable refund of one failed Eko transaction (docs/contract/refund-workflow.md). Every
- * message it takes is registered at the top of `refundWorkflow`; handlers only queue. The loop
- * below it runs the step the rules choose (rules.ts) and feeds the step's result back to them.
+ * message it takes is registered at the top of `refundWorkflow`; handlers only queue, and the loop
+ * below them runs the step the rules choose (rules.ts), feeding each step's result back to them.
  */
 import {
   ActivityFailure,
@@ -17,63 +17,38 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RefundActivities } from '../activities';
+import type { OtpRequestResult, PrepareResult } from '../activities/results';
 import { toMs } from '../contract/duration';
-import {
-  cancelUpdate,
-  otpSignal,
-  resendOtpSignal,
-  resendOtpUpdate,
-  stateQuery,
-  submitOtpUpdate,
-} from '../contract/messages';
-import { FAILURE_TYPES, isOutcome, METRICS, RefundPhase, SEARCH_ATTRIBUTES } from '../contract/names';
-import {
-  acceptedOrThrow,
-  checkCancelRequest,
-  checkOtpSubmission,
-  checkResendRequest,
-  describeIssues,
-  type Checked,
-} from '../contract/rules';
+import * as messages from '../contract/messages';
+import { METRICS, RefundPhase, SEARCH_ATTRIBUTES } from '../contract/names';
+import { acceptedOrThrow, describeIssues } from '../contract/rules';
 import type { RefundInput, RefundParams } from '../contract/schemas';
 import { searchAttributesOf } from '../contract/state';
 import type { RefundResult } from '../contract/types';
-import { SETTLE_SETTLES } from '../eko/answers';
 import { readInput } from './input';
 import { activityOptions } from './options';
-import {
-  addNote,
-  answered,
-  cancelWaiting,
-  decide,
-  type Message,
-  nextStep,
-  type Policy,
-  type Refund,
-  type RefundEvent,
-  start,
-  type Step,
-} from './rules';
+import * as rules from './rules';
+import type { Kind, Message, Refund, RefundEvent } from './rules';
 
 export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResult> {
-  const input = readInput(rawInput);
-  const run = new RefundRun(input.params);
-  if (input.ignored.length > 0)
-    run.note(`ignored input field(s) this worker does not know: ${input.ignored.join(', ')}`);
+  const { params, ignored } = readInput(rawInput);
+  const run = new RefundRun(params);
+  if (ignored.length > 0) run.note(`ignored input field(s) this worker does not know: ${ignored.join(', ')}`);
 
-  setHandler(stateQuery, () => run.model.view);
-  setHandler(otpSignal, (raw) => run.signal(checkOtpSubmission(raw), 'otp'));
-  setHandler(submitOtpUpdate, (raw) => run.submitOtp(raw), { validator: (raw) => run.checkOtp(raw) });
-  setHandler(resendOtpSignal, (raw) => run.signal(checkResendRequest(raw ?? {}), 'resend'));
-  setHandler(resendOtpUpdate, (raw) => run.resendOtp(raw), { validator: (raw) => run.checkResend(raw) });
-  setHandler(cancelUpdate, (raw) => run.cancel(raw), { validator: (raw) => run.checkCancel(raw) });
+  const validated = (kind: Kind) => ({ validator: (raw: unknown) => run.validate(kind, raw) });
+  setHandler(messages.stateQuery, () => run.model.view);
+  setHandler(messages.otpSignal, (raw) => run.signal('otp', raw));
+  setHandler(messages.submitOtpUpdate, (raw) => run.update('otp', raw), validated('otp'));
+  setHandler(messages.resendOtpSignal, (raw) => run.signal('resend', raw));
+  setHandler(messages.resendOtpUpdate, (raw) => run.update('resend', raw), validated('resend'));
+  setHandler(messages.cancelUpdate, (raw) => run.update('cancel', raw), validated('cancel'));
   // A Temporal cancel (Web UI, `temporal workflow cancel`, handle.cancel()) is one more message.
   CancellationScope.current().cancelRequested.catch(() => run.arrive({ kind: 'cancel', reason: TEMPORAL_CANCEL }));
 
   const perform = steps(run);
   // Not cancellable: a cancel request is a message, and the refund always ends with a result.
   return CancellationScope.nonCancellable(async () => {
-    for (let step = nextStep(run.model); step.kind !== 'done'; step = nextStep(run.model)) {
+    for (let step = rules.nextStep(run.model); step.kind !== 'done'; step = rules.nextStep(run.model)) {
       run.apply(await perform(step));
     }
     await condition(allHandlersFinished);
@@ -83,145 +58,74 @@ export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResul
 
 const TEMPORAL_CANCEL = 'cancel requested through Temporal (Web UI, temporal workflow cancel or handle.cancel())';
 
-/** One refund's state, its messages, and what visibility shows of it. */
+/** One refund's state, its callers waiting for answers, and what visibility shows of it. */
 class RefundRun {
   model: Refund;
-  readonly policy: Policy;
-  private readonly waiting = new Map<number, () => void>();
-  /** The search attributes last written, as (phase, attempts left, resends). */
+  readonly policy: rules.Policy;
+  private readonly waiting = new Map<number, (then: Refund) => void>();
+  /** What the search attributes last written filter on: phase, attempts left, resends. */
   private written: string | undefined;
 
   constructor(readonly input: RefundParams) {
-    this.policy = {
-      requestOtp: input.requestOtp,
-      maxOtpAttempts: input.maxOtpAttempts,
-      maxResends: input.maxResends,
-      otpTimeoutMs: toMs(input.otpTimeout),
-      resendIntervalMs: toMs(input.resendInterval),
-    };
-    this.model = start(input.tid, this.policy, Date.now(), input.otpRefId);
-    // Starts from the client carry these already; a start by hand may not.
+    const { requestOtp, maxOtpAttempts, maxResends } = input;
+    const [otpTimeoutMs, resendIntervalMs] = [toMs(input.otpTimeout), toMs(input.resendInterval)];
+    this.policy = { requestOtp, maxOtpAttempts, maxResends, otpTimeoutMs, resendIntervalMs };
+    this.model = rules.start(input.tid, this.policy, Date.now(), input.otpRefId);
+    // Starts from the client carry them already; a start by hand may not.
     const given = workflowInfo().typedSearchAttributes;
-    if (given.get(SEARCH_ATTRIBUTES.tid) === input.tid && given.get(SEARCH_ATTRIBUTES.phase) === RefundPhase.CHECKING) {
-      this.written = this.searchKey();
-    }
+    const { tid, phase } = SEARCH_ATTRIBUTES;
+    if (given.get(tid) === input.tid && given.get(phase) === RefundPhase.CHECKING) this.written = this.searchKey();
     this.writeSearchAttributes();
   }
 
   apply(event: RefundEvent): void {
-    const before = this.model;
-    this.model = decide(this.model, event, this.policy, Date.now());
-    if (this.model.view.phase === RefundPhase.SUBMITTING && before.view.phase === RefundPhase.AWAITING_OTP) {
-      const waitedMs = Date.now() - (Date.parse(this.model.view.otpDeadline!) - this.policy.otpTimeoutMs);
+    const before = this.model.view.phase;
+    this.model = rules.decide(this.model, event, this.policy, Date.now());
+    if (before === RefundPhase.AWAITING_OTP && this.model.view.phase === RefundPhase.SUBMITTING) {
+      const waitedMs = this.policy.otpTimeoutMs - (Date.parse(this.model.view.otpDeadline!) - Date.now());
       metricMeter.createHistogram(METRICS.otpWait, 'int', 'ms').record(waitedMs);
     }
     this.writeSearchAttributes();
-    for (const [id, answer] of this.waiting) if (answered(this.model, id)) answer();
+    for (const [id, answer] of this.waiting) if (rules.answered(this.model, id)) answer(this.model);
   }
 
   note(text: string): void {
-    this.model = addNote(this.model, text, Date.now());
+    this.model = rules.note(this.model, text, Date.now());
   }
 
   /** Queues a message; resolves, once it was acted on (or dropped), with the refund as it was then. */
   arrive(message: Message): Promise<{ id: number; then: Refund }> {
     const id = this.model.nextId;
     this.apply({ type: 'arrived', message });
-    if (answered(this.model, id)) return Promise.resolve({ id, then: this.model });
-    return new Promise((resolve) =>
-      this.waiting.set(id, () => (this.waiting.delete(id), resolve({ id, then: this.model }))),
-    );
+    if (rules.answered(this.model, id)) return Promise.resolve({ id, then: this.model });
+    return new Promise((resolve) => this.waiting.set(id, (then) => (this.waiting.delete(id), resolve({ id, then }))));
   }
 
-  /** A signal by hand carries no answer: a malformed one is noted and dropped, never fatal. */
-  signal<T>(checked: Checked<T>, kind: 'otp' | 'resend'): void {
-    if (!checked.ok)
-      return this.note(`dropped a${kind === 'otp' ? 'n otp' : ' resendOtp'} signal: ${describeIssues(checked.issues)}`);
-    void this.arrive({ kind, ...checked.value } as Message);
+  /** A signal carries no answer: a malformed one is noted and dropped, never fatal. */
+  signal(kind: 'otp' | 'resend', raw: unknown): void {
+    const read = rules.READ[kind].check(raw ?? {});
+    if (!read.ok)
+      return this.note(`dropped a${kind === 'otp' ? 'n otp' : ' resendOtp'} signal: ${describeIssues(read.issues)}`);
+    void this.arrive({ kind, ...read.value } as Message);
   }
 
-  async submitOtp(raw: unknown) {
-    const { id, then } = await this.arrive({
-      kind: 'otp',
-      ...acceptedOrThrow(checkOtpSubmission(raw), 'OTP submission'),
-    });
-    const { view } = then;
-    const message =
-      then.unused[id] ?? view.lastEkoAnswer?.message ?? view.transitions[view.transitions.length - 1].reason;
-    return { phase: view.phase, message, otpAttemptsLeft: view.otpAttemptsLeft };
+  async update<K extends Kind>(kind: K, raw: unknown): Promise<rules.Answers[K]> {
+    const message = { kind, ...acceptedOrThrow(rules.READ[kind].check(raw ?? {}), rules.READ[kind].what) } as Message;
+    const { id, then } = await this.arrive(message);
+    return rules.answerTo(kind, then, id);
   }
 
-  async resendOtp(raw: unknown) {
-    const { then } = await this.arrive({
-      kind: 'resend',
-      ...acceptedOrThrow(checkResendRequest(raw ?? {}), 'resend request'),
-    });
-    return { phase: then.view.phase, resendCount: then.view.resendCount };
-  }
-
-  async cancel(raw: unknown) {
-    const { then } = await this.arrive({
-      kind: 'cancel',
-      ...acceptedOrThrow(checkCancelRequest(raw), 'cancel request'),
-    });
-    return { phase: then.view.phase };
-  }
-
-  /*
-   * Validators refuse only what will not change: malformed input, an ended refund, one that reached
-   * Eko (PENDING), the clock. A transient phase refuses nothing: the message waits its turn.
-   */
-  checkOtp(raw: unknown): void {
-    acceptedOrThrow(checkOtpSubmission(raw), 'OTP submission');
-    this.refuseWhenPast('OTP not accepted');
-    const { otpDeadline } = this.model.view;
-    if (this.model.deadlinePassed || (otpDeadline !== undefined && Date.now() >= Date.parse(otpDeadline))) {
-      throw refused(FAILURE_TYPES.notAwaitingOtp, 'OTP not accepted: the OTP deadline passed');
-    }
-  }
-
-  checkResend(raw: unknown): void {
-    acceptedOrThrow(checkResendRequest(raw ?? {}), 'resend request');
-    this.refuseWhenPast('OTP not resent');
-    const { model, input } = this;
-    const queued = model.inbox.filter((q) => q.message.kind === 'resend').length;
-    const why = model.deadlinePassed
-      ? 'the OTP deadline passed'
-      : queued > 0 || model.acting?.message.kind === 'resend'
-        ? 'a resend is already under way'
-        : model.view.resendCount >= input.maxResends
-          ? `the OTP was already resent ${model.view.resendCount} times`
-          : undefined;
-    if (why) throw refused(FAILURE_TYPES.resendRefused, `OTP not resent: ${why}`);
-    const waitMs = Date.parse(model.view.resendAllowedAt ?? '') - Date.now();
-    if (waitMs > 0) {
-      const retryAfterSeconds = Math.ceil(waitMs / 1000);
-      const message = `OTP not resent: an OTP was requested less than ${input.resendInterval} ago; retry in ${retryAfterSeconds} s`;
-      throw ApplicationFailure.create({ type: FAILURE_TYPES.resendTooSoon, message, details: [{ retryAfterSeconds }] });
-    }
-  }
-
-  checkCancel(raw: unknown): void {
-    acceptedOrThrow(checkCancelRequest(raw), 'cancel request');
-    this.refuseWhenPast('cannot cancel');
-  }
-
-  private refuseWhenPast(what: string): void {
-    const { phase } = this.model.view;
-    if (isOutcome(phase)) throw refused(FAILURE_TYPES.refundEnded, `${what}: the refund already ended as ${phase}`);
-    if (phase === RefundPhase.PENDING) {
-      throw refused(
-        FAILURE_TYPES.submittedToEko,
-        `${what}: the refund was submitted to Eko (PENDING); it is tracked to a final outcome`,
-      );
-    }
+  /** Runs before anything is written to history: a refused update leaves no trace. */
+  validate(kind: Kind, raw: unknown): void {
+    acceptedOrThrow(rules.READ[kind].check(raw ?? {}), rules.READ[kind].what);
+    const why = rules.refusal(kind, this.model, this.input, Date.now());
+    if (why) throw ApplicationFailure.create({ ...why, nonRetryable: true });
   }
 
   /** One upsert when what a dashboard filters on changes; the transient SUBMITTING is not written. */
   private writeSearchAttributes(): void {
-    if (this.model.view.phase === RefundPhase.SUBMITTING) return;
     const key = this.searchKey();
-    if (key === this.written) return;
+    if (this.model.view.phase === RefundPhase.SUBMITTING || key === this.written) return;
     this.written = key;
     upsertSearchAttributes(searchAttributesOf(this.model.view));
   }
@@ -237,27 +141,25 @@ class RefundRun {
     metricMeter.createCounter(METRICS.refundsCompleted, 'refunds').add(1, outcome);
     const durationMs = Date.now() - workflowInfo().runStartTime.getTime();
     metricMeter.createHistogram(METRICS.refundDuration, 'int', 'ms').record(durationMs, outcome);
+    const { tid, lastEkoAnswer: eko, refund, updatedAt: completedAt, transitions } = state;
+    const reason = transitions[transitions.length - 1].reason;
     return {
-      tid: state.tid,
+      tid,
       outcome: state.outcome!,
-      reason: state.transitions[state.transitions.length - 1].reason,
-      ekoCode: state.lastEkoAnswer?.status,
-      ekoMessage: state.lastEkoAnswer?.message,
-      refund: state.refund,
-      completedAt: state.updatedAt,
+      reason,
+      ekoCode: eko?.status,
+      ekoMessage: eko?.message,
+      refund,
+      completedAt,
       state,
     };
   }
 }
 
-const refused = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
-
 /** What each step does: one activity or one wait, turned into the event the rules take. */
 function steps(run: RefundRun) {
   const options = activityOptions(run.input);
-  const { prepareRefund, awaitTransactionStatus, inquireBeforeEnding } = proxyActivities<RefundActivities>(
-    options.poll,
-  );
+  const poll = proxyActivities<RefundActivities>(options.poll);
   const { requestRefundOtp } = proxyActivities<RefundActivities>(options.otp);
   const { submitRefund } = proxyActivities<RefundActivities>(options.submit);
   const { tid, initiatorId, userCode, serviceCode, requestOtp } = run.input;
@@ -272,13 +174,14 @@ function steps(run: RefundRun) {
     );
   };
 
-  /** An activity that a cancel in the inbox cuts short (CHECKING and SENDING_OTP only). */
+  /**
+   * An activity a cancel in the inbox cuts short (CHECKING, SENDING_OTP). Always started, then cut:
+   * a replay that finds the cancel already queued issues the same commands as a worker that got it later.
+   */
   async function unlessCancelled<T>(work: () => Promise<T>, done: (result: T) => RefundEvent): Promise<RefundEvent> {
-    // Always started, then cut short: a replay that sees the cancel already queued must schedule
-    // (and cancel) the same activity as a worker that got the cancel a task later.
     const scope = new CancellationScope();
     const activity = scope.run(work);
-    const cancel = condition(() => cancelWaiting(run.model)).then(() => 'cancel' as const);
+    const cancel = condition(() => rules.cancelWaiting(run.model)).then(() => 'cancel' as const);
     const first = await Promise.race([activity, cancel]);
     if (first !== 'cancel') return done(first);
     scope.cancel();
@@ -286,68 +189,47 @@ function steps(run: RefundRun) {
     return { type: 'cancel_first' };
   }
 
-  /** An activity whose retries ran out: the rules hear it gave up, and why. */
-  async function orGaveUp<T>(
-    work: () => Promise<T>,
-    done: (result: T) => RefundEvent,
-    what: string,
-  ): Promise<RefundEvent> {
-    try {
-      return done(await work());
-    } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
-      return { type: 'gave_up', message: `${what} (last error: ${lastError(err)})` };
-    }
-  }
+  const checked = (result: PrepareResult): RefundEvent => ({ type: 'checked', result });
+  const otpRequested = (result: OtpRequestResult): RefundEvent => ({ type: 'otp_requested', result });
 
-  return async (step: Exclude<Step, { kind: 'done' }>): Promise<RefundEvent> => {
-    switch (step.kind) {
-      case 'check':
-        return orGaveUp(
-          () =>
-            unlessCancelled(
-              () => prepareRefund({ ...initiator, requestOtp }),
-              (result) => ({ type: 'checked', result }),
-            ),
-          (event) => event,
-          'Eko did not report a final status for the transaction before the poll deadline',
-        );
-      case 'request_otp':
-        try {
-          return await unlessCancelled(
-            () => requestRefundOtp(initiator),
-            (result) => ({ type: 'otp_requested', result }),
-          );
-        } catch (err) {
-          if (!(err instanceof ActivityFailure)) throw err;
-          return { type: 'otp_request_failed', message: lastError(err) };
-        }
-      case 'wait':
-        startDeadline();
-        await condition(() => run.model.inbox.length > 0 || run.model.deadlinePassed);
-        return { type: 'attend' };
-      case 'refund_call':
-        return orGaveUp(
-          () => submitRefund({ ...initiator, ...step.otp, serviceCode, settleWindowMs }),
-          (result) => ({ type: 'refund_answered', result }),
-          'the refund call kept failing; it may or may not have reached Eko: check the transaction with Eko',
-        );
-      case 'poll':
-        return orGaveUp(
-          () => awaitTransactionStatus({ ...initiator, settledStatuses: SETTLE_SETTLES }),
-          (result) => ({ type: 'settled', result }),
-          'the refund was not final before the poll deadline',
-        );
-      case 'inquire_before_ending':
-        return orGaveUp(
-          () => inquireBeforeEnding({ ...initiator, settleWindowMs }),
-          (result) => ({ type: 'inquired_before_ending', result }),
-          'Eko gave no final status before the refund could end without a refund: check the transaction with Eko',
-        );
+  return async (step: Exclude<rules.Step, { kind: 'done' }>): Promise<RefundEvent> => {
+    try {
+      switch (step.kind) {
+        case 'check':
+          return await unlessCancelled(() => poll.prepareRefund({ ...initiator, requestOtp }), checked);
+        case 'request_otp':
+          return await unlessCancelled(() => requestRefundOtp(initiator), otpRequested);
+        case 'wait':
+          startDeadline();
+          await condition(() => run.model.inbox.length > 0 || run.model.deadlinePassed);
+          return { type: 'attend' };
+        case 'refund_call':
+          return {
+            type: 'refund_answered',
+            result: await submitRefund({ ...initiator, ...step.otp, serviceCode, settleWindowMs }),
+          };
+        case 'poll':
+          return { type: 'settled', result: await poll.awaitTransactionStatus(initiator) };
+        case 'inquire_before_ending':
+          return {
+            type: 'inquired_before_ending',
+            result: await poll.inquireBeforeEnding({ ...initiator, settleWindowMs }),
+          };
+      }
+    } catch (err) {
+      // An activity whose retries ran out: the rules hear that it gave up, and why.
+      if (!(err instanceof ActivityFailure)) throw err;
+      const why = (err.cause?.cause as Error | undefined)?.message ?? err.cause?.message ?? 'unknown error';
+      if (step.kind === 'request_otp') return { type: 'otp_request_failed', message: why };
+      return { type: 'gave_up', message: `${GAVE_UP[step.kind as keyof typeof GAVE_UP]} (last error: ${why})` };
     }
   };
 }
 
-function lastError(err: ActivityFailure): string {
-  return (err.cause?.cause as Error | undefined)?.message ?? err.cause?.message ?? 'unknown error';
-}
+const GAVE_UP = {
+  check: 'Eko did not report a final status for the transaction before the poll deadline',
+  refund_call: 'the refund call kept failing; it may or may not have reached Eko: check the transaction with Eko',
+  poll: 'the refund was not final before the poll deadline',
+  inquire_before_ending:
+    'Eko gave no final status before the refund could end without a refund: check the transaction with Eko',
+};

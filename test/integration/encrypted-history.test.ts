@@ -7,7 +7,7 @@ import { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
-import { runsFromVisibility } from '../../src/activities/earlier-runs';
+import { runsFromVisibility } from '../../src/visibility';
 import { RefundClient } from '../../src/client';
 import { dataConverterFor, loadEncryptionConfig } from '../../src/codec';
 import { createEncryptionCodec } from '../../src/codec/encryption';
@@ -60,7 +60,7 @@ beforeAll(async () => {
     activities: createActivities({
       eko: recordingEko,
       defaults: { initiatorId: UAT.initiatorId, userCode: UAT.userCode },
-      runsOf: runsFromVisibility(server.env.nativeConnection, 'default'),
+      runsOf: runsFromVisibility(server.env.nativeConnection.workflowService, 'default'),
     }),
     dataConverter,
     shutdownGraceTime: 1_000,

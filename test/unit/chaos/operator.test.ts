@@ -1,6 +1,6 @@
 // The chaos operator's schedule (scripts/chaos/operator.ts): it acts about every `everyMs` and not
 // after `until`, so that every refund has a recovery before the run's deadline. Jest's fake clock
-// drives the schedule; the only action that can act here is a worker kill (no refunds run).
+// drives the schedule; the only actions that can act here are worker kills and cut-offs (no refunds run).
 import type { ChaosContext } from '../../../scripts/chaos/context';
 import { type OperatorTarget, startOperator } from '../../../scripts/chaos/operator';
 import { seededRandom } from '../../../scripts/chaos/random';
@@ -10,7 +10,7 @@ afterEach(() => jest.useRealTimers());
 
 function targetRecordingKills(): { target: OperatorTarget; killedAt: number[] } {
   const killedAt: number[] = [];
-  const pool = { killOne: () => (killedAt.push(Date.now()), true) };
+  const pool = { killOne: () => (killedAt.push(Date.now()), true), cutOffOne: () => (killedAt.push(Date.now()), true) };
   const ctx = { all: [] } as unknown as ChaosContext;
   return { target: { pool, server: {}, ctx } as unknown as OperatorTarget, killedAt };
 }
@@ -23,7 +23,8 @@ test('acts until `until`, never after it', async () => {
   await operator.stop();
   expect(killedAt.length).toBeGreaterThan(0);
   expect(Math.max(...killedAt)).toBeLessThanOrEqual(until + 150); // the last one scheduled before `until`
-  expect(operator.done.get('worker SIGKILLed')).toBe(killedAt.length);
+  const workerActions = ['worker SIGKILLed', 'worker cut off from Temporal, not from Eko'];
+  expect(workerActions.reduce((n, action) => n + (operator.done.get(action) ?? 0), 0)).toBe(killedAt.length);
 });
 
 test('an `until` already passed: no action at all', async () => {
