@@ -126,7 +126,10 @@ test('a wrong OTP shows the attempts left; the right one reaches REFUNDED withou
 
   await page.getByLabel("Customer's OTP").fill(otp);
   await page.getByLabel("Customer's OTP").press('Enter');
-  await page.getByRole('status').filter({ hasText: /^Refunded: /i }).waitFor();
+  await page
+    .getByRole('status')
+    .filter({ hasText: /^Refunded: /i })
+    .waitFor();
   await facts('Phase').filter({ hasText: 'REFUNDED' }).waitFor();
   await page.getByText('The refund ended: REFUNDED.').waitFor();
   await facts('Refunded').filter({ hasText: '5050.00' }).waitFor();
