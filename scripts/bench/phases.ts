@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
 import type { RefundClient } from '../../src/client';
-import { isOutcome, RefundOutcome, RefundPhase, stateQuery, workflowIdFor } from '../../src/contract';
+import { isOutcome, RefundOutcome, RefundPhase } from '../../src/contract';
 import type { EkoSimulator, SmsMessage } from '../../simulator';
 import { within } from '../../src/timeout';
 import { pooled } from '../lib/pooled';
@@ -77,8 +77,8 @@ export interface LifecycleResult {
   submitOtpMs: number[];
   startToTerminalMs: number[];
   ekoCallsPerRefund: number;
-  /** `state` queries made while waiting for AWAITING_OTP. */
-  stateQueries: number;
+  /** State reads (describe: no worker involved) made while waiting for AWAITING_OTP. */
+  stateReads: number;
   tids: string[];
 }
 
@@ -109,16 +109,15 @@ export async function measureLifecycles(
     submitOtpMs: [],
     startToTerminalMs: [],
     ekoCallsPerRefund: 0,
-    stateQueries: 0,
+    stateReads: 0,
     tids,
   };
   const deadlineMs = 120_000 + count * 100;
 
   const awaitingOtp = async (tid: string) => {
-    const handle = ctx.client.workflow.getHandle(workflowIdFor(tid));
     for (let attempt = 1; attempt <= 1_000; attempt += 1) {
-      result.stateQueries += 1;
-      const { phase } = await handle.query(stateQuery);
+      result.stateReads += 1;
+      const { phase } = await ctx.refunds.getState(tid);
       if (phase === RefundPhase.AWAITING_OTP) return;
       if (isOutcome(phase)) throw new Error(`refund ${tid} ended ${phase} before the OTP`);
       await sleep(25);
