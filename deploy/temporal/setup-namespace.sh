@@ -1,7 +1,8 @@
 #!/bin/sh
 # One-shot, from the temporalio/admin-tools image, once the server is up: creates the namespace
-# when it is missing and registers the refund workflow's search attributes, RefundPhase and EkoTid
-# (Keyword). Safe to run on every `up`. The worker checks them again at start-up.
+# when it is missing and registers the refund workflow's search attributes (src/contract/names.ts:
+# the phase and tid, and what a running refund's state is read from). Safe to run on every `up`.
+# The worker checks them again at start-up.
 set -eu
 
 ADDRESS="${TEMPORAL_ADDRESS:-temporal:7233}"
@@ -33,9 +34,11 @@ fi
 
 # One attribute per call: given several --name flags and one --type, CLI 1.9 registers only the
 # first. Creating an attribute that exists with the same type succeeds.
-for name in RefundPhase EkoTid; do
-  retry temporal operator search-attribute create --namespace "$NAMESPACE" --name "$name" --type Keyword \
-    --address "$ADDRESS"
+for attribute in RefundPhase:Keyword EkoTid:Keyword RefundReason:Keyword RefundEkoMessage:Keyword \
+  RefundOtpAttemptsLeft:Int RefundWrongOtps:Int RefundResends:Int \
+  RefundOtpDeadline:Datetime RefundResendAllowedAt:Datetime RefundUpdatedAt:Datetime; do
+  retry temporal operator search-attribute create --namespace "$NAMESPACE" --name "${attribute%%:*}" \
+    --type "${attribute##*:}" --address "$ADDRESS"
 done
 
 echo "Namespace $NAMESPACE is ready for refunds."
