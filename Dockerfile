@@ -44,7 +44,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 COPY --from=build /app/dist ./dist
 # Memory (docs/operations/memory.md): two glibc malloc arenas instead of up to 8 per core (idle
 # arenas held ~110 MB of a parked worker), and V8 heap limits that keep the garbage of refunds
-# evicted from the cache from piling up. A larger WORKER_MEMORY_BUDGET_MB needs a larger
+# replayed from piling up. A large WORKER_MAX_CACHED_WORKFLOWS needs a larger
 # --max-old-space-size: the worker refuses to start otherwise and names the value.
 ENV MALLOC_ARENA_MAX=2 \
     NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=2"

@@ -61,7 +61,6 @@ async function main(resources: Resources): Promise<void> {
         SHUTDOWN_GRACE_MS: '1000',
         BENCH_WORKER_ROLE: role,
         BENCH_WORKER_TUNING: JSON.stringify(options.tuning),
-        ...(options.memoryBudgetMb && { WORKER_MEMORY_BUDGET_MB: String(options.memoryBudgetMb) }),
         // The refund worker runs as deployed; the baseline's bundles its code with webpack at start.
         ...(role === 'refund' && options.workerEnv),
       },

@@ -6,7 +6,7 @@ import { UAT } from './eko/uat';
 import { parseEnv } from './env';
 import { productionRefusals, WORKER_CONCERNS } from './production';
 import { TASK_QUEUE } from './contract';
-import { cacheSizeFor, DEFAULT_MEMORY_BUDGET_MB, MIN_MEMORY_BUDGET_MB, type WorkerTuning } from './tuning';
+import type { WorkerTuning } from './tuning';
 
 export { ConfigError, parseEnv } from './env';
 
@@ -36,14 +36,13 @@ const envSchema = z.object({
   HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(8088),
   /** Empty: payloads in plain JSON (development only). */
   REFUND_ENCRYPTION_KEYS: encryptionKeys.optional(),
-  /** The worker's RSS budget: sizes its workflow cache (docs/operations/memory.md). */
-  WORKER_MEMORY_BUDGET_MB: z.coerce
+  /** Workflows kept between tasks; 0 (no cache): every task replays, and no query can split one. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce
     .number()
     .int()
-    .min(MIN_MEMORY_BUDGET_MB, { message: `must be at least ${MIN_MEMORY_BUDGET_MB}` })
-    .default(DEFAULT_MEMORY_BUDGET_MB),
-  /** Overrides the size the budget gives; 0 turns the cache off (every workflow task replays). */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+    .min(0)
+    .refine((n) => n !== 1, { message: 'must be 0 (no cache) or at least 2' })
+    .default(0),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).optional(),
 });
@@ -56,7 +55,6 @@ export interface WorkerConfig {
   metricsPort: number;
   healthPort: number;
   encryptionKeys: EncryptionKey[];
-  memoryBudgetMb: number;
   tuning: WorkerTuning;
 }
 
@@ -76,9 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     metricsPort: e.METRICS_PORT,
     healthPort: e.HEALTH_PORT,
     encryptionKeys: e.REFUND_ENCRYPTION_KEYS ?? [],
-    memoryBudgetMb: e.WORKER_MEMORY_BUDGET_MB,
     tuning: {
-      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS ?? cacheSizeFor(e.WORKER_MEMORY_BUDGET_MB),
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
       // Unset: the SDK's defaults, which it lowers to the cache size when the cache is smaller.
       ...(e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS && {
         maxConcurrentWorkflowTaskExecutions: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,

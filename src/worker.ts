@@ -26,7 +26,7 @@ export interface RefundWorkerOptions {
   eko: EkoClient;
   defaults: { initiatorId: string; userCode: string };
   shutdownGraceMs?: number;
-  /** Cache size and concurrency limits (`loadConfig().tuning`); the SDK's defaults otherwise. */
+  /** Cache size and concurrency limits (`loadConfig().tuning`); no cache and the SDK's limits otherwise. */
   tuning?: WorkerTuning;
   /** Payload encryption: `dataConverterFor(loadEncryptionConfig())`; plain payloads when omitted. */
   dataConverter?: DataConverter;
@@ -52,6 +52,7 @@ export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker
     dataConverter: options.dataConverter,
     // In-flight Eko calls get this long to finish on SIGINT/SIGTERM before the worker stops.
     shutdownGraceTime: options.shutdownGraceMs ?? 30_000,
+    maxCachedWorkflows: 0,
     ...options.tuning,
   });
 }
@@ -152,7 +153,6 @@ async function run(): Promise<void> {
       ekoBaseUrl: config.eko.baseUrl,
       workflowCode: fs.existsSync(WORKFLOW_BUNDLE) ? 'prebundled' : 'bundled at start',
       encryptedPayloads: config.encryptionKeys.length > 0,
-      memoryBudgetMb: config.memoryBudgetMb,
       maxCachedWorkflows: worker.options.maxCachedWorkflows,
     },
     'Refund worker polling',

@@ -15,8 +15,7 @@ export const USAGE = `npm run bench -- [options]
   --eko-latency <ms>        the simulator's latency on every Eko answer (default 0)
   --poll-interval <d>       the refunds' pollInterval (default 1s, the input's floor)
   --max-poll-interval <d>   the refunds' maxPollInterval (default 1s)
-  --memory-budget-mb <n>    the worker's WORKER_MEMORY_BUDGET_MB, which sizes its cache (default: the worker's)
-  --cache <n>               worker tuning: maxCachedWorkflows (default: from the memory budget)
+  --cache <n>               worker tuning: maxCachedWorkflows (default: the worker's, 0: no cache)
   --wft-slots <n>           worker tuning: maxConcurrentWorkflowTaskExecutions
   --activity-slots <n>      worker tuning: maxConcurrentActivityTaskExecutions
   --wft-pollers <n>         worker tuning: maxConcurrentWorkflowTaskPolls
@@ -42,7 +41,7 @@ const FLAGS = {
   quick: { type: 'boolean', default: false },
   'node-defaults': { type: 'boolean', default: false },
   ...valueFlags('refunds', 'in-flight', 'parked', 'baseline', 'baseline-rounds', 'baseline-concurrency'),
-  ...valueFlags('history-refunds', 'eko-latency', 'worker-heap-mb', 'memory-budget-mb'),
+  ...valueFlags('history-refunds', 'eko-latency', 'worker-heap-mb'),
   ...valueFlags('cache', 'wft-slots', 'activity-slots', 'wft-pollers', 'activity-pollers'),
   'poll-interval': { type: 'string', default: '1s' },
   'max-poll-interval': { type: 'string', default: '1s' },
@@ -72,7 +71,6 @@ export function parseOptions(argv: string[]) {
       refunds,
       inFlight: count('in-flight', refunds),
       parkedSteps: parkedSteps(values.parked ?? (quick ? '1000,2000' : '1000,5000,20000')),
-      memoryBudgetMb: count('memory-budget-mb', undefined),
       baseline: count('baseline', quick ? 200 : 1000),
       baselineRounds: count('baseline-rounds', quick ? 2 : 3),
       baselineConcurrency: count('baseline-concurrency', 200),

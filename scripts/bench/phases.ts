@@ -84,10 +84,8 @@ export interface LifecycleResult {
 
 /**
  * `count` refunds, `inFlight` at a time (all at once by default), each: start → OTP sent →
- * submitOtp (Eko answers pending) → polls → REFUNDED. The OTP is submitted once the `state`
- * query shows AWAITING_OTP. (Submitting on the SMS alone is often refused by the update's
- * validator, the workflow not having recorded the OTP request yet; such refused updates were
- * seen to leave a workflow task in the history now and then: 43 events instead of 40.)
+ * submitOtp (Eko answers pending) → polls → REFUNDED. The OTP is submitted once the refund's state
+ * shows AWAITING_OTP, as support staff would.
  */
 export async function measureLifecycles(
   ctx: BenchContext,

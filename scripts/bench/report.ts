@@ -110,7 +110,6 @@ export function benchReport(facts: BenchFacts): { rows: Row[]; summary: Record<s
   ];
   const tuning = [
     ...Object.entries(options.tuning).map(([k, v]) => `${k}=${v}`),
-    ...(options.memoryBudgetMb ? [`WORKER_MEMORY_BUDGET_MB=${options.memoryBudgetMb}`] : []),
     ...options.workerNodeOptions,
     ...Object.entries(options.workerEnv).map(([k, v]) => `${k}=${v}`),
   ];
@@ -122,7 +121,7 @@ export function benchReport(facts: BenchFacts): { rows: Row[]; summary: Record<s
     ['worker tuning', tuning.length > 0 ? tuning.join(', ') : "the worker's and node's defaults"],
     [
       'worker, effective',
-      `maxCachedWorkflows ${facts.worker.maxCachedWorkflows} (from WORKER_MEMORY_BUDGET_MB unless --cache), ` +
+      `maxCachedWorkflows ${facts.worker.maxCachedWorkflows} (WORKER_MAX_CACHED_WORKFLOWS unless --cache), ` +
         `V8 heap limit ${facts.worker.heapLimitMb} MB`,
     ],
     [

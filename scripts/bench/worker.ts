@@ -34,7 +34,7 @@ async function run(): Promise<void> {
           eko: createEkoClient(config.eko),
           defaults: config.defaults,
           shutdownGraceMs: config.shutdownGraceMs,
-          // As in production (WORKER_MEMORY_BUDGET_MB...), then the bench's flags on top.
+          // As in production (WORKER_MAX_CACHED_WORKFLOWS...), then the bench's flags on top.
           tuning: { ...config.tuning, ...tuning },
         });
   // The bench asks for the worker's memory (scripts/bench/probe.ts).
@@ -49,7 +49,7 @@ async function run(): Promise<void> {
   process.on('disconnect', () => worker.getState() === 'RUNNING' && worker.shutdown());
 
   const running = worker.run();
-  // What the SDK made of the tuning: the cache size from the memory budget or the flags.
+  // What the SDK made of the tuning: the cache size from the configuration or the flags.
   const heapLimitMb = Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
   createLogger().info({ maxCachedWorkflows: worker.options.maxCachedWorkflows, heapLimitMb }, READY_MESSAGE);
   try {

@@ -50,7 +50,7 @@ export function noteError(ctx: ChaosContext, what: string, err: unknown): void {
   ctx.tally.errors.set(key, (ctx.tally.errors.get(key) ?? 0) + 1);
 }
 
-/** The error with the server's words: the SDK's "Failed to query Workflow" carries them in its cause. */
+/** The error with the server's words: the SDK's errors carry them in their cause. */
 function describe(err: unknown): string {
   const error = err instanceof Error ? err : new Error(String(err));
   const server = isGrpcServiceError(error.cause) ? `: ${error.cause.details}` : '';
@@ -69,19 +69,19 @@ export function injectFaults(ctx: ChaosContext, faults: readonly FaultInput[]): 
   }
 }
 
-const QUERY_TIMEOUT_MS = 10_000;
+const READ_TIMEOUT_MS = 10_000;
 const POLL_MS = 400;
 
 /**
- * The refund's state (query), retried while no worker answers; fails at the run's deadline, or at
- * once when the query is refused for good (a history that does not replay, say).
+ * The refund's state (read from Temporal without a query), retried while Temporal does not answer;
+ * fails at the run's deadline, or at once when the read is refused for good.
  */
 export async function stateOf(ctx: ChaosContext, tid: string): Promise<RefundStatus> {
   for (;;) {
     try {
-      return await within(ctx.refunds.getState(tid), QUERY_TIMEOUT_MS, 'state query');
+      return await within(ctx.refunds.getState(tid), READ_TIMEOUT_MS, 'state read');
     } catch (err) {
-      noteError(ctx, 'state query', err);
+      noteError(ctx, 'state read', err);
       if (refusedForGood(err)) throw new Error(`the state of ${tid} cannot be read: ${describe(err)}`);
       if (Date.now() > ctx.deadlineAt) throw new Error(`no state for ${tid} before the deadline: ${err}`);
       await sleep(POLL_MS);

@@ -64,8 +64,8 @@ async function followToOutcome(ctx: ChaosContext, refund: ChaosRefund): Promise<
         refund.problem = end.why;
         return;
       case 'deadline': {
-        const state = await within(ctx.refunds.getState(refund.tid), 10_000, 'state query').catch(() => undefined);
-        refund.phaseAtDeadline = state?.phase ?? 'unknown (no answer to the state query)';
+        const state = await within(ctx.refunds.getState(refund.tid), 10_000, 'state read').catch(() => undefined);
+        refund.phaseAtDeadline = state?.phase ?? 'unknown (Temporal did not answer)';
         return;
       }
     }

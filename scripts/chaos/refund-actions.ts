@@ -225,7 +225,7 @@ async function pickPreferring(
 
 /** Where the refund stood just before the action (for the report; unknown while no worker answers). */
 async function phaseOf(ctx: ChaosContext, refund: ChaosRefund): Promise<string> {
-  return within(ctx.refunds.getState(refund.tid), 5_000, 'state query').then(
+  return within(ctx.refunds.getState(refund.tid), 5_000, 'state read').then(
     (state) => state.phase,
     () => 'an unknown phase',
   );

@@ -26,7 +26,7 @@ export const CHECKS = {
   notTerminalByDeadline: 'not terminal by the deadline',
   /** Workflow tasks that failed (any run of the refund), other than those the server fails itself. */
   workflowTaskFailures: 'refunds with failed workflow tasks',
-  /** A run whose history does not replay under the workers' code: its next task and its state query fail. */
+  /** A run whose history does not replay under the workers' code: its next task fails once a worker must replay it. */
   historiesNotReplaying: 'refunds whose history does not replay',
   notStarted: 'not started',
 } as const;

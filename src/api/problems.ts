@@ -121,7 +121,7 @@ export function toProblem(error: unknown): Problem | undefined {
     return new Problem('conflict', error.message);
   }
   if ([GRPC_DEADLINE_EXCEEDED, GRPC_UNAVAILABLE].includes(grpcCode(error) ?? -1)) {
-    // DEADLINE_EXCEEDED: no worker answered the query; UNAVAILABLE: no Temporal.
+    // DEADLINE_EXCEEDED: no worker answered the update; UNAVAILABLE: no Temporal.
     return new Problem('temporal-unavailable', 'Temporal or the refund worker did not answer in time; try again');
   }
   const fastifyError = error as Partial<FastifyError>;

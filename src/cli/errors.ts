@@ -59,7 +59,7 @@ export function unreachable(err: unknown): CliError {
   );
 }
 
-/** A worker that does not answer a query or an update in time: Temporal gives up on the call. */
+/** A worker that does not answer an update in time: Temporal gives up on the call. */
 function workerSilent(err: unknown): CliError {
   return new CliError(
     ExitCode.UNREACHABLE,
@@ -69,7 +69,7 @@ function workerSilent(err: unknown): CliError {
 }
 
 // gRPC status codes: UNAVAILABLE means the server is gone; DEADLINE_EXCEEDED on a call that a
-// worker must answer (query, update) means no worker did.
+// worker must answer (an update) means no worker did.
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_UNAVAILABLE = 14;
 

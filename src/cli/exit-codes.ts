@@ -52,7 +52,7 @@ export const EXIT_CODES_HELP = `Exit codes:
       cancel after submission, refund already ended
   4   no refund workflow for this tid
   5   cannot reach Temporal (check TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, and that the server runs),
-      or no refund worker answered a query or update in time (check that the worker runs)
+      or no refund worker answered an update in time (check that the worker runs)
   6   otp: Eko refused the OTP (wrong or expired); the refund waits for another OTP
   10  NOT_REFUNDABLE      11  FAILED      12  OTP_EXPIRED
   13  CANCELLED           14  NEEDS_REVIEW

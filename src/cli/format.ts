@@ -1,4 +1,4 @@
-/** Readable output for support staff. Everything shown comes from the state query, which holds no secrets. */
+/** Readable output for support staff. Everything shown comes from the refund's state, which holds no secrets. */
 import type { RefundStatus, RefundSummary } from '../client';
 import {
   type EkoAnswerSummary,

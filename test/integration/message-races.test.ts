@@ -13,6 +13,7 @@ import {
   RefundOutcome,
   RefundPhase,
   type RefundInput,
+  type RefundResult,
   type ResendOtpResponse,
   resendOtpSignal,
   stateQuery,
@@ -235,68 +236,108 @@ describe('signals wait their turn while the refund is busy', () => {
  * completed task (a resend signal) in a live activation, and the real task then brings the rest
  * (a Temporal cancel) alone. A replay applies both at once. The refund must decide the same way.
  */
-describe('a query split a task in two', () => {
-  test('the resend and the cancel are decided alike live and in replay, and the history replays', async () => {
-    const server = await startDevServerProcess();
-    const connection = await Connection.connect({ address: server.address });
-    const queue = 'split-by-a-query';
-    const workerA = startWorkerProcess({
-      TEMPORAL_ADDRESS: server.address,
-      REFUND_TASK_QUEUE: queue,
-      EKO_BASE_URL: stack.sim.baseUrl,
-      EKO_TIMEOUT_MS: '1500',
+/**
+ * The evidence of review finding 8: worker A (with a cache) freezes holding the refund on its
+ * sticky queue; a query by hand then waits out the sticky timeout and goes to worker B, which
+ * answers it from the history and applies the message that came meanwhile in a live activation.
+ * The message after it comes in the real task. Core hands a replay signals and updates before a
+ * Temporal cancel, whatever their order in history.
+ */
+async function splitByAQuery(
+  first: 'resend' | 'cancel',
+  cacheOfB: number,
+  check: (tid: string, result: RefundResult, address: string) => Promise<void>,
+): Promise<void> {
+  const server = await startDevServerProcess();
+  const connection = await Connection.connect({ address: server.address });
+  const queue = 'split-by-a-query';
+  const workerA = startWorkerProcess({
+    TEMPORAL_ADDRESS: server.address,
+    REFUND_TASK_QUEUE: queue,
+    EKO_BASE_URL: stack.sim.baseUrl,
+    EKO_TIMEOUT_MS: '1500',
+    WORKER_MAX_CACHED_WORKFLOWS: '100',
+  });
+  const client = new Client({ connection });
+  const refundsHere = new RefundClient(client, queue);
+  const tid = newTid();
+  const handle = client.workflow.getHandle(workflowIdFor(tid));
+  const send = { resend: () => handle.signal(resendOtpSignal, {}), cancel: () => handle.cancel() };
+  try {
+    await workerA.ready();
+    stack.sim.seed({ tid, sendOtp: true });
+    await refundsHere.start({ tid, ...QUICK, requestOtp: false });
+    await waitFor(
+      `${tid} AWAITING_OTP`,
+      () => refundsHere.getState(tid),
+      (s) => s.phase === RefundPhase.AWAITING_OTP,
+    );
+    const { NativeConnection } = await import('@temporalio/worker');
+    const nativeB = await NativeConnection.connect({ address: server.address });
+    const workerB = await createRefundWorker({
+      connection: nativeB,
+      namespace: 'default',
+      taskQueue: queue,
+      eko: createEkoClient({
+        baseUrl: stack.sim.baseUrl,
+        developerKey: UAT.developerKey,
+        accessKey: UAT.accessKey,
+        timeoutMs: 2_000,
+      }),
+      defaults: { initiatorId: UAT.initiatorId, userCode: UAT.userCode },
+      shutdownGraceMs: 500,
+      tuning: { maxCachedWorkflows: cacheOfB },
     });
-    try {
-      const client = new Client({ connection });
-      const refundsHere = new RefundClient(client, queue);
-      await workerA.ready();
-      const tid = newTid();
-      stack.sim.seed({ tid, sendOtp: true });
-      await refundsHere.start({ tid, ...QUICK, requestOtp: false });
-      await waitFor(
-        `${tid} AWAITING_OTP`,
-        () => refundsHere.getState(tid),
-        (s) => s.phase === RefundPhase.AWAITING_OTP,
-      );
-      const { NativeConnection } = await import('@temporalio/worker');
-      const nativeB = await NativeConnection.connect({ address: server.address });
-      const workerB = await workerOn(nativeB, queue);
 
-      // A freezes with its sticky poll open: the query goes there, and waits out the sticky timeout (10 s).
-      workerA.child.kill('SIGSTOP');
-      const handle = client.workflow.getHandle(workflowIdFor(tid));
-      const asked = handle.query(stateQuery);
-      await workerA.kill();
-      // The scenario: the signal comes a few seconds after the query, so its task (on the dead
-      // worker's sticky queue too) times out a few seconds after the query does.
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
-      await handle.signal(resendOtpSignal, {});
-      const runningB = workerB.run();
-      try {
-        expect((await asked).phase).toBeDefined(); // B answered it from the history, the resend applied live
-        await handle.cancel(); // before the resend's task leaves the sticky queue: that task brings both
-        expect(await refundsHere.result(tid)).toMatchObject({ outcome: RefundOutcome.CANCELLED });
-        const history = await handle.fetchHistory();
-        const types = (history.events ?? []).map((e) => e.eventType);
-        const signalled = types.indexOf(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
-        const cancelled = types.indexOf(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED);
-        expect(signalled).toBeGreaterThan(0);
-        expect(types.slice(signalled, cancelled)).not.toContain(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
-        await Worker.runReplayHistory(
-          { workflowsPath: require.resolve('../../src/workflows') },
-          history,
-          workflowIdFor(tid),
-        );
-        await recordHistory(server.address, tid, 'split-by-a-query');
-      } finally {
-        workerB.shutdown();
-        await runningB;
-        await nativeB.close();
-      }
+    // A freezes with its sticky poll open: the query goes there, and waits out the sticky timeout (10 s).
+    workerA.child.kill('SIGSTOP');
+    const asked = handle.query(stateQuery);
+    await workerA.kill();
+    // The first message comes a few seconds after the query, so its task (on the dead worker's
+    // sticky queue too) times out a few seconds after the query does.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await send[first]();
+    const runningB = workerB.run();
+    try {
+      expect((await asked).phase).toBeDefined(); // B answered it from the history, the first message applied live
+      await send[first === 'resend' ? 'cancel' : 'resend'](); // before the first one's task leaves the sticky queue
+      const result = await refundsHere.result(tid);
+      const history = await handle.fetchHistory();
+      const types = (history.events ?? []).map((e) => e.eventType);
+      const between = types.slice(
+        types.indexOf(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED),
+        types.indexOf(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED),
+      );
+      expect(between).not.toContain(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED); // one task brought both
+      await Worker.runReplayHistory(
+        { workflowsPath: require.resolve('../../src/workflows') },
+        history,
+        workflowIdFor(tid),
+      );
+      await check(tid, result, server.address);
     } finally {
-      await workerA.kill();
-      await connection.close();
-      await server.stop();
+      workerB.shutdown();
+      await runningB;
+      await nativeB.close();
     }
+  } finally {
+    await workerA.kill();
+    await connection.close();
+    await server.stop();
+  }
+}
+
+describe('a query by hand that splits a workflow task', () => {
+  test('a resend, then a cancel: acted on in arrival order live and in replay, even by a worker with a cache', async () => {
+    await splitByAQuery('resend', 100, async (tid, result, address) => {
+      expect(result).toMatchObject({ outcome: RefundOutcome.CANCELLED });
+      await recordHistory(address, tid, 'split-by-a-query');
+    });
+  }, 120_000);
+
+  test('a Temporal cancel, then a resend: the worker keeps no cache (the default), so the task replays whole', async () => {
+    await splitByAQuery('cancel', 0, async (_tid, result) => {
+      expect(result).toMatchObject({ outcome: RefundOutcome.CANCELLED });
+    });
   }, 120_000);
 });

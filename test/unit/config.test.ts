@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { DEV_ENCRYPTION_KEYS } from '../../src/codec/config';
 import { ConfigError, loadConfig, loadTemporalConfig } from '../../src/config';
 import { UAT } from '../../src/eko/uat';
-import { BASE_RSS_MB, CACHED_REFUND_MB, cacheSizeFor, MIN_MEMORY_BUDGET_MB } from '../../src/tuning';
 
 const KEY = `k1:${randomBytes(32).toString('base64')}`;
 /** What a production worker needs: none of it Eko's public UAT values. */
@@ -26,29 +25,19 @@ describe('loadConfig', () => {
       metricsPort: 9464,
       healthPort: 8088,
       encryptionKeys: [],
-      memoryBudgetMb: 256,
-      tuning: { maxCachedWorkflows: cacheSizeFor(256) },
+      tuning: { maxCachedWorkflows: 0 },
     });
   });
 
-  it('sizes the workflow cache from the memory budget, unless a size is given', () => {
-    expect(loadConfig({ WORKER_MEMORY_BUDGET_MB: '1024' }).tuning).toEqual({ maxCachedWorkflows: 2354 });
-    expect(loadConfig({ WORKER_MEMORY_BUDGET_MB: '1024', WORKER_MAX_CACHED_WORKFLOWS: '0' }).tuning).toEqual({
-      maxCachedWorkflows: 0,
-    });
+  it('keeps no workflow cached unless a cache size is given', () => {
+    expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '500' }).tuning).toEqual({ maxCachedWorkflows: 500 });
     expect(
       loadConfig({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20', WORKER_MAX_CONCURRENT_ACTIVITIES: '50' }).tuning,
     ).toEqual({
-      maxCachedWorkflows: cacheSizeFor(256),
+      maxCachedWorkflows: 0,
       maxConcurrentWorkflowTaskExecutions: 20,
       maxConcurrentActivityTaskExecutions: 50,
     });
-  });
-
-  it('keeps a worker within its budget: base plus the cached refunds', () => {
-    for (const budget of [MIN_MEMORY_BUDGET_MB, 256, 512, 4096]) {
-      expect(BASE_RSS_MB + cacheSizeFor(budget) * CACHED_REFUND_MB).toBeLessThanOrEqual(budget);
-    }
   });
 
   it('reads every variable', () => {
@@ -70,8 +59,8 @@ describe('loadConfig', () => {
     [{ EKO_INITIATOR_ID: '12345' }, 'EKO_INITIATOR_ID: must be a 10-digit mobile number'],
     [{ EKO_USER_CODE: 'abc' }, 'EKO_USER_CODE: must be digits'],
     [{ EKO_TIMEOUT_MS: 'soon' }, 'EKO_TIMEOUT_MS'],
-    [{ WORKER_MEMORY_BUDGET_MB: '100' }, `WORKER_MEMORY_BUDGET_MB: must be at least ${MIN_MEMORY_BUDGET_MB}`],
     [{ WORKER_MAX_CACHED_WORKFLOWS: '-1' }, 'WORKER_MAX_CACHED_WORKFLOWS'],
+    [{ WORKER_MAX_CACHED_WORKFLOWS: '1' }, 'WORKER_MAX_CACHED_WORKFLOWS: must be 0 (no cache) or at least 2'],
     [{ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: 'many' }, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'],
   ])('stops start-up on %p with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -1,7 +1,8 @@
 /**
  * Live state as server-sent events: the state at once, then on every change, until the refund
- * ends. The workflow pushes nothing, so the API polls the `state` query at a bounded interval per
- * open stream, and closes the stream at the outcome (or when the run closed without one).
+ * ends. The workflow pushes nothing, so the API reads the state (search attributes and the pending
+ * activity, never a query) at a bounded interval per open stream, and closes the stream at the
+ * outcome (or when the run closed without one).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RefundClient, RefundStatus } from '../../client';
