@@ -1,4 +1,7 @@
+import { Context } from '@temporalio/activity';
 import { METRICS } from './contract';
+import type { EkoReply } from './eko/answers';
+import type { EkoClient } from './eko/client';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -20,3 +23,25 @@ export const HISTOGRAM_BUCKETS: Record<string, number[]> = {
   // One Eko call, milliseconds, up to and past the 30 s default EKO_TIMEOUT_MS.
   [METRICS.ekoCallLatency]: [50, 100, 250, 500, SECOND, 2.5 * SECOND, 5 * SECOND, 10 * SECOND, 30 * SECOND, MINUTE],
 };
+
+/** Logs every Eko call with its outcome and latency; the SDK adds workflowId, runId and activityType. */
+export function observedEko(eko: EkoClient, now: () => number): EkoClient {
+  async function timed<T extends { kind: string } & EkoReply>(endpoint: string, call: () => Promise<T>): Promise<T> {
+    const started = now();
+    const answer = await call();
+    const { kind: outcome, code: ekoCode, httpStatus, ignoredFields } = answer;
+    const reason = 'reason' in answer ? answer.reason : undefined;
+    const fields = { endpoint, outcome, reason, ekoCode, httpStatus, latencyMs: now() - started, ignoredFields };
+    const { log, metricMeter } = Context.current();
+    if (answer.kind === 'retryable') log.warn(`Eko ${endpoint}: ${answer.message}`, fields);
+    else log.info(`Eko ${endpoint}: ${answer.kind}`, fields);
+    metricMeter.createCounter(METRICS.ekoCalls, 'calls').add(1, { endpoint, outcome: answer.kind });
+    metricMeter.createHistogram(METRICS.ekoCallLatency, 'int', 'ms').record(fields.latencyMs, { endpoint });
+    return answer;
+  }
+  return {
+    requestRefundOtp: (...args) => timed('otp', () => eko.requestRefundOtp(...args)),
+    initiateRefund: (...args) => timed('refund', () => eko.initiateRefund(...args)),
+    inquireTransaction: (...args) => timed('inquiry', () => eko.inquireTransaction(...args)),
+  };
+}

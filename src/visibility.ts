@@ -4,10 +4,20 @@
  */
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
+import { type DataConverter, defaultPayloadConverter } from '@temporalio/common';
+import { decodeFromPayloadsAtIndex, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import type { RunsOf } from './activities/earlier-runs';
-import { ALL_PHASES, InvalidInputError, type Phase, SEARCH_ATTRIBUTES, tidSchema, WORKFLOW_TYPE } from './contract';
+import { mayHaveCallInFlight, type RunsOf, type Timings } from './activities/earlier-runs';
+import {
+  ALL_PHASES,
+  InvalidInputError,
+  type Phase,
+  SEARCH_ATTRIBUTES,
+  tidSchema,
+  toMs,
+  WORKFLOW_TYPE,
+} from './contract';
+import { checkRefundInput } from './contract/rules';
 
 const { phase: PHASE_KEY, tid: TID_KEY } = SEARCH_ATTRIBUTES;
 const { WorkflowExecutionStatus } = temporal.api.enums.v1;
@@ -136,22 +146,42 @@ function filterClauses(filter: RefundFilter): string[] {
 }
 
 /**
- * The runs of one workflow id (newest first) as the refund call counts them (earlier-runs.ts).
- * The id is `refund-<digits>` (the workflow refuses any other), so it needs no escaping.
+ * The runs of one workflow id (newest first) as the refund call counts them (earlier-runs.ts),
+ * with the attempt length and settle window of each that may have a call in flight, read from its
+ * input (decoded with the workers' data converter; unknown when it cannot be read). The id is
+ * `refund-<digits>` (the workflow refuses any other), so it needs no escaping.
  */
 export function runsFromVisibility(
-  service: Pick<temporal.api.workflowservice.v1.WorkflowService, 'listWorkflowExecutions'>,
+  service: Pick<
+    temporal.api.workflowservice.v1.WorkflowService,
+    'listWorkflowExecutions' | 'getWorkflowExecutionHistory'
+  >,
   namespace: string,
+  dataConverter?: DataConverter,
 ): RunsOf {
+  const converter = loadDataConverter(dataConverter);
+  async function timingsOf(workflowId: string, runId: string): Promise<Timings> {
+    const execution = { workflowId, runId };
+    const { history } = await service.getWorkflowExecutionHistory({ namespace, execution, maximumPageSize: 1 });
+    const payloads = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+    const input = checkRefundInput(await decodeFromPayloadsAtIndex(converter, 0, payloads).catch(() => undefined));
+    if (!input.ok) return {};
+    return { attemptMs: toMs(input.value.ekoCallTimeout), settleWindowMs: toMs(input.value.settleWindow) };
+  }
   return async (workflowId) => {
     const query = `WorkflowId = '${workflowId}'`;
     const { executions } = await service.listWorkflowExecutions({ namespace, query, pageSize: 100 });
-    return executions.map(summaryFromRaw).map(({ runId, status, phase, closedAt }) => ({
+    const runs = executions.map(summaryFromRaw).map(({ runId, status, phase, closedAt }) => ({
       runId,
       running: status === 'RUNNING',
       phase,
       closedAt: closedAt === undefined ? undefined : Date.parse(closedAt),
     }));
+    return Promise.all(
+      runs.map(async (run) =>
+        mayHaveCallInFlight(run) ? { ...run, ...(await timingsOf(workflowId, run.runId)) } : run,
+      ),
+    );
   };
 }
 

@@ -47,7 +47,7 @@ export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker
     activities: createActivities({
       eko: options.eko,
       defaults: options.defaults,
-      runsOf: runsFromVisibility(options.connection.workflowService, options.namespace),
+      runsOf: runsFromVisibility(options.connection.workflowService, options.namespace, options.dataConverter),
     }),
     dataConverter: options.dataConverter,
     // In-flight Eko calls get this long to finish on SIGINT/SIGTERM before the worker stops.

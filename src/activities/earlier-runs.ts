@@ -4,16 +4,23 @@
  * `refund-<tid>` before this one, and any of them may have a refund call that Eko still applies.
  */
 import { RefundOutcome, RefundPhase } from '../contract/names';
+import { DURATIONS } from '../contract/rules';
+
+/** A run's own attempt length and settle window, from its input; unknown when it cannot be read. */
+export type Timings = { attemptMs?: number; settleWindowMs?: number };
 
 /** A run as visibility lists it; `running` while visibility still shows it so (it lags a close by about a second). */
-export type EarlierRun = { runId: string; running: boolean; phase?: string; closedAt?: number };
+export type EarlierRun = { runId: string; running: boolean; phase?: string; closedAt?: number } & Timings;
 
 /** The runs of a workflow id, newest first. */
 export type RunsOf = (workflowId: string) => Promise<EarlierRun[]>;
 
+/** A run whose attempt length is not known is presumed to have had the longest the input allows. */
+export const LONGEST_ATTEMPT_MS = DURATIONS.ekoCallTimeout.max;
+
 /**
  * A run that closed in one of these had no refund call in flight: it never made one (the phase
- * after CHECKING is written before any call), or its outcome needed every call answered.
+ * after CHECKING is written before any call), or its outcome waited until none could be applied.
  */
 const CLOSED_WITHOUT_CALLS: readonly string[] = [
   RefundPhase.CHECKING,
@@ -26,14 +33,18 @@ export const mayHaveCallInFlight = (run: EarlierRun): boolean =>
 
 /**
  * Until when a call of an earlier run may be applied: its close (now while it shows running), plus
- * an attempt (one under way outlives its run), plus a settle window; -Infinity when none may be.
+ * one of its attempts (one under way outlives its run), plus the longer of its settle window and
+ * ours; -Infinity when none may be.
  */
 export function earlierCallsSettleAt(
   runs: readonly EarlierRun[],
-  at: { ownRunId: string; now: number; attemptMs: number; settleWindowMs: number },
+  at: { ownRunId: string; now: number; settleWindowMs: number },
 ): number {
   const ends = runs
     .filter((run) => run.runId !== at.ownRunId && mayHaveCallInFlight(run))
-    .map((run) => (run.running ? at.now : (run.closedAt ?? at.now)) + at.attemptMs + at.settleWindowMs);
+    .map((run) => {
+      const closedAt = run.running ? at.now : (run.closedAt ?? at.now);
+      return closedAt + (run.attemptMs ?? LONGEST_ATTEMPT_MS) + Math.max(at.settleWindowMs, run.settleWindowMs ?? 0);
+    });
   return Math.max(-Infinity, ...ends);
 }

@@ -6,16 +6,10 @@ import { type Redactor, redactor as processRedactor } from '../logging';
 import { within } from '../timeout';
 import { callTimeout, retryNoLaterThan } from './attempt';
 import { earlierCallsSettleAt, type RunsOf } from './earlier-runs';
-import { observed, retryable, summarizer } from './observe';
+import { observedEko } from '../metrics';
+import { retryable, summarizer } from './observe';
 import { refundCall } from './refund-call';
-import type {
-  EndingRequest,
-  Initiator,
-  InquiryResult,
-  OtpRequestResult,
-  PrepareRequest,
-  PrepareResult,
-} from './results';
+import type { Initiator, InquiryResult, OtpRequestResult, PrepareRequest, PrepareResult } from './results';
 import type { SubmitRequest, SubmitResult } from './results';
 
 export interface ActivityDeps {
@@ -35,16 +29,19 @@ export interface ActivityDeps {
 export const NOT_SETTLED = 'RefundNotSettled';
 
 /**
- * The inquiries: the statuses that end each, and Eko's refusals it takes as answers (the others
- * are asked again: once a refund may have reached Eko, a refusal decides nothing).
+ * The inquiries: the statuses that end each, Eko's refusals it takes as answers (the others are
+ * asked again: once a refund may have reached Eko, a refusal decides nothing), and the statuses
+ * that end the refund with no refund, which wait until no earlier run's call can be applied.
+ * PENDING's answers are Eko's word on a call it accepted.
  */
+type Inquiry = { settles?: readonly number[]; answers: 'all' | readonly RejectReason[]; noRefund: readonly number[] };
 const INQUIRY = {
-  check: { settles: CHECK_SETTLES, answers: 'all' },
-  afterOtpRefusal: { settles: undefined, answers: 'all' },
-  settle: { settles: SETTLE_SETTLES, answers: [] },
+  check: { settles: CHECK_SETTLES, answers: 'all', noRefund: [0, 1] },
+  afterOtpRefusal: { settles: undefined, answers: 'all', noRefund: [0, 1] },
+  settle: { settles: SETTLE_SETTLES, answers: [], noRefund: [] },
   // "No such tid" ends a cancel of a refund that never saw its transaction (the rules decide).
-  ending: { settles: CHECK_SETTLES, answers: ['tid_unknown'] },
-} as const satisfies Record<string, { settles?: readonly number[]; answers: 'all' | readonly RejectReason[] }>;
+  ending: { settles: CHECK_SETTLES, answers: ['tid_unknown'], noRefund: [0, 1, 3] },
+} as const satisfies Record<string, Inquiry>;
 
 type Purpose = keyof typeof INQUIRY;
 
@@ -60,7 +57,7 @@ export function createActivities({
   now = Date.now,
   runsOf,
 }: ActivityDeps) {
-  const eko = observed(client, now);
+  const eko = observedEko(client, now);
   const summarize = summarizer(now, redactor);
   const deps = { eko, summarize, now, ekoTimeoutMs };
   const initiatorOf = (request: Initiator) => ({
@@ -72,18 +69,29 @@ export function createActivities({
     (startedAt = now()) =>
     () => ({ timeoutMs: callTimeout(ekoTimeoutMs, startedAt, now()) });
 
-  /**
-   * Until when a refund call of an earlier run may still be applied, asked right before the
-   * inquiry that decides; Temporal silent for a quarter of the attempt fails it (nothing decided).
-   */
+  /** Until when a refund call of an earlier run may still be applied; Temporal silent for a quarter of the attempt fails it. */
   async function earlierRunsSettleAt(settleWindowMs: number): Promise<number> {
     const { workflowExecution: run, startToCloseTimeoutMs: attemptMs } = Context.current().info;
     if (!run) return Number.POSITIVE_INFINITY;
     const runs = await within(runsOf(run.workflowId), attemptMs / 4, 'the earlier runs of the refund');
-    return earlierCallsSettleAt(runs, { ownRunId: run.runId, now: now(), attemptMs, settleWindowMs });
+    return earlierCallsSettleAt(runs, { ownRunId: run.runId, now: now(), settleWindowMs });
   }
 
+  /** An inquiry; an answer that ends the refund with no refund waits until no earlier run's call can be applied. */
   async function inquire(purpose: Purpose, request: Initiator, timeout = budget()): Promise<InquiryResult> {
+    const inquiredAfter = now();
+    const result = await answerOf(purpose, request, timeout);
+    const noRefund: readonly number[] = INQUIRY[purpose].noRefund;
+    const ends = result.kind === 'rejected' ? result.reason === 'tid_unknown' : noRefund.includes(result.txStatus);
+    if (!ends) return result;
+    const settleAt = await earlierRunsSettleAt(request.settleWindowMs);
+    if (inquiredAfter >= settleAt) return result;
+    const message = `a refund call of an earlier run may still be applied: asking Eko again at ${new Date(settleAt).toISOString()}`;
+    const nextRetryDelay = retryNoLaterThan(settleAt, now());
+    throw ApplicationFailure.create({ type: NOT_SETTLED, category: 'BENIGN', message, nextRetryDelay });
+  }
+
+  async function answerOf(purpose: Purpose, request: Initiator, timeout = budget()): Promise<InquiryResult> {
     const { settles, answers } = INQUIRY[purpose];
     const answer = await eko.inquireTransaction(request.tid, initiatorOf(request), timeout());
     if (answer.kind === 'retryable') throw retryable(answer);
@@ -141,20 +149,11 @@ export function createActivities({
     awaitTransactionStatus: (request: Initiator) => inquire('settle', request),
 
     /**
-     * The inquiry before a refund ends without a refund (a cancel, the OTP deadline), made once no
-     * refund call of an earlier run can be applied (this run's have all answered by then). Eko's
-     * silence fails the attempt: the refund keeps asking, to NEEDS_REVIEW, and never ends on it.
+     * The inquiry before a refund ends without a refund (a cancel, the OTP deadline); this run's
+     * calls have all answered by then. Eko's silence fails the attempt: the refund keeps asking,
+     * to NEEDS_REVIEW, and never ends on it.
      */
-    async inquireBeforeEnding(request: EndingRequest): Promise<InquiryResult> {
-      const startedAt = now();
-      const settleAt = await earlierRunsSettleAt(request.settleWindowMs);
-      if (startedAt < settleAt) {
-        const message = `a refund call of an earlier run may still be applied: asking Eko at ${new Date(settleAt).toISOString()}`;
-        const nextRetryDelay = retryNoLaterThan(settleAt, startedAt);
-        throw ApplicationFailure.create({ type: NOT_SETTLED, category: 'BENIGN', message, nextRetryDelay });
-      }
-      return inquire('ending', request);
-    },
+    inquireBeforeEnding: (request: Initiator) => inquire('ending', request),
   };
 }
 

@@ -1,9 +1,7 @@
-/** Shared pieces of the refund activities: every Eko call logged and measured, answers summarized. */
-import { ApplicationFailure, Context } from '@temporalio/activity';
-import { METRICS } from '../contract/names';
+/** Shared pieces of the refund activities: Eko's answers summarized, retryable trouble thrown. */
+import { ApplicationFailure } from '@temporalio/activity';
 import type { EkoAnswerSummary, RefundAmounts } from '../contract/types';
 import type { EkoReply, EkoRetryable, RefundDetails } from '../eko/answers';
-import type { EkoClient } from '../eko/client';
 import type { Redactor } from '../logging';
 
 export type Summarize = (reply: EkoReply, tx?: { txStatus: number; txStatusDesc: string }) => EkoAnswerSummary;
@@ -28,26 +26,4 @@ export function retryable(answer: EkoRetryable): ApplicationFailure {
 export function amounts(refund: RefundDetails): RefundAmounts {
   const { refundTid, refundedAmount, amount, fee, balance } = refund;
   return { refundTid, refundedAmount, amount, fee, balance };
-}
-
-/** Logs every Eko call with its outcome and latency; the SDK adds workflowId, runId and activityType. */
-export function observed(eko: EkoClient, now: () => number): EkoClient {
-  async function timed<T extends { kind: string } & EkoReply>(endpoint: string, call: () => Promise<T>): Promise<T> {
-    const started = now();
-    const answer = await call();
-    const { kind: outcome, code: ekoCode, httpStatus, ignoredFields } = answer;
-    const reason = 'reason' in answer ? answer.reason : undefined;
-    const fields = { endpoint, outcome, reason, ekoCode, httpStatus, latencyMs: now() - started, ignoredFields };
-    const { log, metricMeter } = Context.current();
-    if (answer.kind === 'retryable') log.warn(`Eko ${endpoint}: ${answer.message}`, fields);
-    else log.info(`Eko ${endpoint}: ${answer.kind}`, fields);
-    metricMeter.createCounter(METRICS.ekoCalls, 'calls').add(1, { endpoint, outcome: answer.kind });
-    metricMeter.createHistogram(METRICS.ekoCallLatency, 'int', 'ms').record(fields.latencyMs, { endpoint });
-    return answer;
-  }
-  return {
-    requestRefundOtp: (...args) => timed('otp', () => eko.requestRefundOtp(...args)),
-    initiateRefund: (...args) => timed('refund', () => eko.initiateRefund(...args)),
-    inquireTransaction: (...args) => timed('inquiry', () => eko.inquireTransaction(...args)),
-  };
 }

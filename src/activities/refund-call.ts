@@ -47,22 +47,29 @@ export function carriedRecord(
 }
 
 export type CallDecision =
-  | { kind: 'untouched' } // not Refund Pending: no call is needed, or one is under way
+  | { kind: 'answered' } // Eko's status answers the refund: no call
   | { kind: 'wait'; until: number } // a call may still be applied: inquire again then
   | { kind: 'refused'; refusal: RefundRefusal } // a held refusal, after a whole window at 3
-  | { kind: 'call' };
+  | { kind: 'call'; afterAnother: boolean }; // after a call whose window ended less than a window ago
 
-/** Whether to call after an inquiry made after `inquiredAfter`: at 3, once every call that may be in flight had its window. */
+/**
+ * What an inquiry made after `inquiredAfter` decides. While a call may still be applied, a status
+ * that would end the refund without one (0, 1) or call again (3) waits for the window's end;
+ * refunded (4) or under way (2, 5) answers at once. Then 3 calls (or believes a held refusal).
+ */
 export function decideCall(
   record: CallRecord,
   { txStatus, inquiredAfter }: { txStatus: number; inquiredAfter: number },
   { settleWindowMs, earlierRunsSettleAt }: { settleWindowMs: number; earlierRunsSettleAt: number },
 ): CallDecision {
-  if (txStatus !== TxStatus.RefundPending) return { kind: 'untouched' };
+  const waits = [TxStatus.Success, TxStatus.Fail, TxStatus.RefundPending].includes(txStatus);
+  if (!waits) return { kind: 'answered' };
   const ownSettleAt = record.callEndedBy === null ? -Infinity : record.callEndedBy + settleWindowMs;
   const until = Math.max(ownSettleAt, earlierRunsSettleAt);
   if (inquiredAfter < until) return { kind: 'wait', until };
-  return record.refusal ? { kind: 'refused', refusal: record.refusal } : { kind: 'call' };
+  if (txStatus !== TxStatus.RefundPending) return { kind: 'answered' };
+  if (record.refusal) return { kind: 'refused', refusal: record.refusal };
+  return { kind: 'call', afterAnother: inquiredAfter < until + settleWindowMs };
 }
 
 /** The record a call leaves: an unclear answer may still be applied; a refusal after another call is held a window. */
@@ -98,7 +105,8 @@ export async function refundCall(request: SubmitRequest, deps: RefundCallDeps): 
   };
   let record = carriedRecord(attempt, info.heartbeatDetails, startedAt);
 
-  async function decided(inquiredAfter: number, earlierRunsSettleAt: number): Promise<SubmitResult | 'call'> {
+  type Call = Extract<CallDecision, { kind: 'call' }>;
+  async function decided(inquiredAfter: number, earlierRunsSettleAt: number): Promise<SubmitResult | Call> {
     const answer = await eko.inquireTransaction(request.tid, initiator, timeout());
     if (answer.kind === 'retryable') throw retryable(answer);
     if (answer.kind === 'rejected') {
@@ -109,22 +117,20 @@ export async function refundCall(request: SubmitRequest, deps: RefundCallDeps): 
     const decision = decideCall(record, { txStatus, inquiredAfter }, settle);
     if (decision.kind === 'wait') throw settling(record, decision.until, now());
     if (decision.kind === 'refused') return decision.refusal;
-    if (decision.kind === 'call') return 'call';
-    const summary = summarize(answer, answer);
-    const final = [TxStatus.Success, TxStatus.Fail, TxStatus.Refunded].includes(txStatus);
-    return final
-      ? { kind: 'settled', txStatus, eko: summary }
-      : { kind: 'pending', txStatus, refund: {}, eko: summary };
+    if (decision.kind === 'call') return decision;
+    return { kind: 'settled', txStatus, eko: summarize(answer, answer) };
   }
 
   async function call(): Promise<SubmitResult> {
     const earlierRunsSettleAt = await deps.earlierRunsSettleAt();
     const before = await decided(startedAt, earlierRunsSettleAt);
-    if (before !== 'call') return before;
-    const afterAnother = record.callEndedBy !== null || earlierRunsSettleAt > -Infinity;
+    if (before.kind !== 'call') return before;
+    // Eko slower than a window may refuse our call for an earlier one: such a refusal is held a window.
+    const { afterAnother } = before;
     const callOptions = timeout(); // throws when no time is left: then no call was made
     // Eko may take the call until the attempt's deadline, whenever this worker stops waiting.
     record = recordOfCall(info.attempt, 'unclear', { now: startedAt + info.startToCloseTimeoutMs, afterAnother });
+    Context.current().heartbeat(record); // sent at once (the attempt's first): most kills find it on record
     const answer = await eko.initiateRefund({ ...request, ...initiator }, callOptions);
     switch (answer.kind) {
       case 'refunded':
@@ -147,7 +153,7 @@ export async function refundCall(request: SubmitRequest, deps: RefundCallDeps): 
     const refusedAt = now();
     record = recordOfCall(info.attempt, refusal, { now: refusedAt, afterAnother });
     const after = await decided(refusedAt, earlierRunsSettleAt);
-    if (after === 'call') throw new Error('bug: a call decided with a refusal on record');
+    if (after.kind === 'call') throw new Error('bug: a call decided with a refusal on record');
     return after;
   }
 

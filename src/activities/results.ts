@@ -2,8 +2,11 @@
 import type { RejectReason } from '../eko/answers';
 import type { EkoAnswerSummary, RefundAmounts } from '../contract/types';
 
-/** The transaction; omitted ids fall back to the worker's EKO_INITIATOR_ID and EKO_USER_CODE. */
-export type Initiator = { tid: string; initiatorId?: string; userCode?: string };
+/**
+ * The transaction; omitted ids fall back to the worker's EKO_INITIATOR_ID and EKO_USER_CODE.
+ * `settleWindowMs`: how long Eko may still apply a refund call that had no clear answer.
+ */
+export type Initiator = { tid: string; initiatorId?: string; userCode?: string; settleWindowMs: number };
 type Eko = { eko: EkoAnswerSummary };
 
 export type InquiryResult = ({ kind: 'settled'; txStatus: number } | { kind: 'rejected'; reason: RejectReason }) & Eko;
@@ -19,7 +22,7 @@ export type RefundRefusal = ({ kind: 'wrong_otp' | 'otp_expired' } | { kind: 're
 
 export type SubmitResult =
   | (({ kind: 'refunded'; refund: RefundAmounts } | { kind: 'pending'; txStatus: number; refund: RefundAmounts }) & Eko)
-  /** An inquiry (before the call, or confirming a refusal) found the transaction final: 0, 1 or 4. */
+  /** An inquiry (before the call, or confirming a refusal) answered the refund: any status but 3. */
   | ({ kind: 'settled'; txStatus: number } & Eko)
   | RefundRefusal;
 
@@ -28,8 +31,4 @@ export type PrepareRequest = Initiator & { requestOtp: boolean };
 /** The check, and Get Refund OTP's answer (or why it failed) when the check found tx_status 3. */
 export type PrepareResult = { check: InquiryResult; otp?: OtpRequestResult; otpFailed?: string };
 
-/** `settleWindowMs`: how long the transaction must stay 3 after a call with no clear answer before another. */
-export type SubmitRequest = Initiator & { otp: string; otpRefId?: string; serviceCode: string; settleWindowMs: number };
-
-/** The inquiry before a refund ends without a refund (a cancel, the OTP deadline). */
-export type EndingRequest = Initiator & { settleWindowMs: number };
+export type SubmitRequest = Initiator & { otp: string; otpRefId?: string; serviceCode: string };

@@ -48,8 +48,8 @@ export const EXIT_CODES_HELP = `Exit codes:
   0   success (watch, result: the refund ended REFUNDED; otp: Eko accepted the OTP)
   1   unexpected error (a bug, or an answer the CLI does not know)
   2   usage or invalid input (a malformed OTP too): the message names the argument or field; nothing was sent
-  3   refused by the workflow: wrong phase, OTP already being submitted, resend too soon,
-      cancel after submission, refund already ended
+  3   refused by the workflow: the refund already ended or reached Eko (PENDING), the OTP
+      deadline passed, a resend too soon, under way or one too many
   4   no refund workflow for this tid
   5   cannot reach Temporal (check TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, and that the server runs),
       or no refund worker answered an update in time (check that the worker runs)

@@ -17,7 +17,6 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RefundActivities } from '../activities';
-import type { OtpRequestResult, PrepareResult } from '../activities/results';
 import { toMs } from '../contract/duration';
 import * as messages from '../contract/messages';
 import { METRICS, RefundPhase, SEARCH_ATTRIBUTES } from '../contract/names';
@@ -28,7 +27,7 @@ import type { RefundResult } from '../contract/types';
 import { readInput } from './input';
 import { activityOptions } from './options';
 import * as rules from './rules';
-import type { Kind, Message, Refund, RefundEvent } from './rules';
+import type { Kind, Message, Refund, RefundEvent, Via } from './rules';
 
 export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResult> {
   const { params, ignored } = readInput(rawInput);
@@ -67,9 +66,9 @@ class RefundRun {
   private written: string | undefined;
 
   constructor(readonly input: RefundParams) {
-    const { requestOtp, maxOtpAttempts, maxResends } = input;
-    const [otpTimeoutMs, resendIntervalMs] = [toMs(input.otpTimeout), toMs(input.resendInterval)];
-    this.policy = { requestOtp, maxOtpAttempts, maxResends, otpTimeoutMs, resendIntervalMs };
+    const { requestOtp, maxOtpAttempts, maxResends, resendInterval } = input;
+    const [otpTimeoutMs, resendIntervalMs] = [toMs(input.otpTimeout), toMs(resendInterval)];
+    this.policy = { requestOtp, maxOtpAttempts, maxResends, resendInterval, otpTimeoutMs, resendIntervalMs };
     this.model = rules.start(input.tid, this.policy, Date.now(), input.otpRefId);
     // Starts from the client carry them already; a start by hand may not.
     const given = workflowInfo().typedSearchAttributes;
@@ -94,9 +93,9 @@ class RefundRun {
   }
 
   /** Queues a message; resolves, once it was acted on (or dropped), with the refund as it was then. */
-  arrive(message: Message): Promise<{ id: number; then: Refund }> {
+  arrive(message: Message, route?: Via['route']): Promise<{ id: number; then: Refund }> {
     const id = this.model.nextId;
-    this.apply({ type: 'arrived', message });
+    this.apply({ type: 'arrived', message, via: route && { route, task: workflowInfo().historyLength } });
     if (rules.answered(this.model, id)) return Promise.resolve({ id, then: this.model });
     return new Promise((resolve) => this.waiting.set(id, (then) => (this.waiting.delete(id), resolve({ id, then }))));
   }
@@ -106,20 +105,23 @@ class RefundRun {
     const read = rules.READ[kind].check(raw ?? {});
     if (!read.ok)
       return this.note(`dropped a${kind === 'otp' ? 'n otp' : ' resendOtp'} signal: ${describeIssues(read.issues)}`);
-    void this.arrive({ kind, ...read.value } as Message);
+    void this.arrive({ kind, ...read.value } as Message, 'signal');
   }
 
   async update<K extends Kind>(kind: K, raw: unknown): Promise<rules.Answers[K]> {
     const message = { kind, ...acceptedOrThrow(rules.READ[kind].check(raw ?? {}), rules.READ[kind].what) } as Message;
-    const { id, then } = await this.arrive(message);
+    const { id, then } = await this.arrive(message, 'update');
     return rules.answerTo(kind, then, id);
   }
 
   /** Runs before anything is written to history: a refused update leaves no trace. */
   validate(kind: Kind, raw: unknown): void {
     acceptedOrThrow(rules.READ[kind].check(raw ?? {}), rules.READ[kind].what);
-    const why = rules.refusal(kind, this.model, this.input, Date.now());
-    if (why) throw ApplicationFailure.create({ ...why, nonRetryable: true });
+    const refused = rules.refusal(kind, this.model, this.policy, Date.now());
+    if (!refused) return;
+    const what = { otp: 'OTP not accepted', resend: 'OTP not resent', cancel: 'cannot cancel' }[kind];
+    const { type, why, details } = refused;
+    throw ApplicationFailure.create({ type, message: `${what}: ${why}`, details, nonRetryable: true });
   }
 
   /** One upsert when what a dashboard filters on changes; the transient SUBMITTING is not written. */
@@ -163,8 +165,7 @@ function steps(run: RefundRun) {
   const { requestRefundOtp } = proxyActivities<RefundActivities>(options.otp);
   const { submitRefund } = proxyActivities<RefundActivities>(options.submit);
   const { tid, initiatorId, userCode, serviceCode, requestOtp } = run.input;
-  const initiator = { tid, initiatorId, userCode };
-  const settleWindowMs = toMs(run.input.settleWindow);
+  const initiator = { tid, initiatorId, userCode, settleWindowMs: toMs(run.input.settleWindow) };
 
   // One timer for the whole OTP wait, started on the first AWAITING_OTP and never cancelled.
   let deadline: Promise<void> | undefined;
@@ -189,32 +190,29 @@ function steps(run: RefundRun) {
     return { type: 'cancel_first' };
   }
 
-  const checked = (result: PrepareResult): RefundEvent => ({ type: 'checked', result });
-  const otpRequested = (result: OtpRequestResult): RefundEvent => ({ type: 'otp_requested', result });
-
   return async (step: Exclude<rules.Step, { kind: 'done' }>): Promise<RefundEvent> => {
     try {
       switch (step.kind) {
         case 'check':
-          return await unlessCancelled(() => poll.prepareRefund({ ...initiator, requestOtp }), checked);
+          return await unlessCancelled(
+            () => poll.prepareRefund({ ...initiator, requestOtp }),
+            (result) => ({ type: 'checked', result }),
+          );
         case 'request_otp':
-          return await unlessCancelled(() => requestRefundOtp(initiator), otpRequested);
+          return await unlessCancelled(
+            () => requestRefundOtp(initiator),
+            (result) => ({ type: 'otp_requested', result }),
+          );
         case 'wait':
           startDeadline();
           await condition(() => run.model.inbox.length > 0 || run.model.deadlinePassed);
           return { type: 'attend' };
         case 'refund_call':
-          return {
-            type: 'refund_answered',
-            result: await submitRefund({ ...initiator, ...step.otp, serviceCode, settleWindowMs }),
-          };
+          return { type: 'refund_answered', result: await submitRefund({ ...initiator, ...step.otp, serviceCode }) };
         case 'poll':
           return { type: 'settled', result: await poll.awaitTransactionStatus(initiator) };
         case 'inquire_before_ending':
-          return {
-            type: 'inquired_before_ending',
-            result: await poll.inquireBeforeEnding({ ...initiator, settleWindowMs }),
-          };
+          return { type: 'inquired_before_ending', result: await poll.inquireBeforeEnding(initiator) };
       }
     } catch (err) {
       // An activity whose retries ran out: the rules hear that it gave up, and why.

@@ -16,6 +16,7 @@ import type {
   SubmitOtpResponse,
 } from '../contract/types';
 import { TxStatus } from '../eko/answers';
+import { maskDigitRuns } from '../eko/mask';
 
 const { CHECKING, SENDING_OTP, AWAITING_OTP, SUBMITTING, PENDING } = RefundPhase;
 const { REFUNDED, NOT_REFUNDABLE, FAILED, OTP_EXPIRED, CANCELLED, NEEDS_REVIEW } = RefundOutcome;
@@ -26,8 +27,10 @@ export type Message =
   | { kind: 'resend'; actor?: string }
   | { kind: 'cancel'; reason: string; actor?: string };
 export type Kind = Message['kind'];
+/** How a message came, and in which workflow task (its history length): see `arrive`. */
+export type Via = { route: 'signal' | 'update'; task: number };
 /** A message waiting its turn; `otpRequest` counts the OTP requests made when it arrived. */
-export type Queued = { id: number; message: Message; otpRequest: number };
+export type Queued = { id: number; message: Message; otpRequest: number; via?: Via };
 
 export interface Refund {
   /** What the state query, the result and the search attributes show. */
@@ -47,7 +50,7 @@ export interface Refund {
   unused: Record<number, string>;
 }
 
-export type Policy = Pick<RefundParams, 'requestOtp' | 'maxOtpAttempts' | 'maxResends'> & {
+export type Policy = Pick<RefundParams, 'requestOtp' | 'maxOtpAttempts' | 'maxResends' | 'resendInterval'> & {
   otpTimeoutMs: number;
   resendIntervalMs: number;
 };
@@ -57,7 +60,7 @@ export type Step =
   { [K in Simple]: { kind: K } }[Simple] | { kind: 'refund_call'; otp: { otp: string; otpRefId?: string } };
 
 export type RefundEvent =
-  | { type: 'arrived'; message: Message }
+  | { type: 'arrived'; message: Message; via?: Via }
   | { type: 'deadline_passed' }
   /** Waiting for an OTP: act on the first message, or, with none, on the passed deadline. */
   | { type: 'attend' }
@@ -126,11 +129,10 @@ export function answerTo<K extends Kind>(kind: K, { view, unused }: Refund, id: 
 export function refusal(
   kind: Kind,
   r: Refund,
-  { maxResends, resendInterval }: Pick<RefundParams, 'maxResends' | 'resendInterval'>,
+  { maxResends, resendInterval }: Policy,
   now: number,
-): { type: string; message: string; details?: unknown[] } | undefined {
-  const what = { otp: 'OTP not accepted', resend: 'OTP not resent', cancel: 'cannot cancel' }[kind];
-  const refused = (type: string, why: string) => ({ type, message: `${what}: ${why}` });
+): { type: string; why: string; details?: unknown[] } | undefined {
+  const refused = (type: string, why: string) => ({ type, why });
   const { phase, otpDeadline, resendCount, resendAllowedAt } = r.view;
   if (isOutcome(phase)) return refused(FAILURE_TYPES.refundEnded, `the refund already ended as ${phase}`);
   const submitted = 'the refund was submitted to Eko (PENDING); it is tracked to a final outcome';
@@ -157,7 +159,7 @@ export function decide(r: Refund, event: RefundEvent, policy: Policy, now: numbe
   const s = 'result' in event ? { ...withEko(r, ekoOf(event.result)), acting: undefined } : r;
   switch (event.type) {
     case 'arrived':
-      return arrive(r, event.message, now);
+      return arrive(r, event.message, event.via, now);
     case 'deadline_passed':
       return { ...r, deadlinePassed: true };
     case 'attend':
@@ -195,15 +197,25 @@ export function decide(r: Refund, event: RefundEvent, policy: Policy, now: numbe
   }
 }
 
-/** A message is queued whatever the phase (handlers decide nothing), unless the refund is past taking it. */
-function arrive(r: Refund, message: Message, now: number): Refund {
-  const bound = message.kind === 'otp' ? { ...message, otpRefId: message.otpRefId ?? r.otpRefId } : message;
-  const queued: Queued = { id: r.nextId, message: bound, otpRequest: r.otpRequests };
+/**
+ * A message is queued whatever the phase (handlers decide nothing), unless the refund is past taking
+ * it. Free text is masked: a mobile typed into a cancel reason must not reach the search attributes.
+ * One task's signals go before its updates: core hands a replay an update put back by a reset after
+ * the task's signals, where the live run got it in history order.
+ */
+function arrive(r: Refund, message: Message, via: Via | undefined, now: number): Refund {
+  const masked = (text?: string) => text && maskDigitRuns(text, [r.view.tid]);
+  const bound = { ...message, actor: masked(message.actor) } as Message;
+  if (bound.kind === 'otp') bound.otpRefId ??= r.otpRefId;
+  if (bound.kind === 'cancel') bound.reason = masked(bound.reason)!;
+  const queued: Queued = { id: r.nextId, message: bound, otpRequest: r.otpRequests, via };
   const s = { ...r, nextId: r.nextId + 1 };
   const { phase } = r.view;
   if (isOutcome(phase)) return dropped(s, queued, `the refund had ended (${phase})`, now);
   if (phase === PENDING) return dropped(s, queued, 'the refund reached Eko and is tracked to its outcome', now);
-  return { ...s, inbox: [...s.inbox, queued] };
+  const update = (q: Queued) => q.via?.task === via?.task && q.via?.route === 'update';
+  const at = via?.route === 'signal' ? s.inbox.findIndex(update) : -1;
+  return { ...s, inbox: at < 0 ? [...s.inbox, queued] : [...s.inbox.slice(0, at), queued, ...s.inbox.slice(at)] };
 }
 
 const STALE_OTP = 'it was typed before the newest OTP was sent to the customer: ask for the newest OTP';
@@ -223,9 +235,9 @@ function attend(r: Refund, to: MoveTo, policy: Policy, now: number): Refund {
     const submitting = { ...s, acting: first };
     return to(submitting, SUBMITTING, 'OTP received: initiating the refund', { submittedToEko: true }, message.actor);
   }
-  if (r.deadlinePassed) return dropped(s, first, 'the OTP deadline passed', now);
-  if (r.view.resendCount >= policy.maxResends)
-    return dropped(s, first, `the OTP was already resent ${r.view.resendCount} times`, now);
+  // What refuses a resendOtp update drops a resend signal (the queue behind it aside).
+  const refused = refusal('resend', { ...s, inbox: [] }, policy, now);
+  if (refused) return dropped(s, first, refused.why, now);
   return to({ ...s, acting: first }, SENDING_OTP, 'OTP resend requested', {}, message.actor);
 }
 

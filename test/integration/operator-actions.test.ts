@@ -9,6 +9,7 @@ import { Worker } from '@temporalio/worker';
 import {
   otpSignal,
   type Phase,
+  resendOtpSignal,
   RefundOutcome,
   RefundPhase,
   type RefundInput,
@@ -180,6 +181,41 @@ describe('a reset', () => {
     );
     expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
     expect(sim().transaction(tid)).toMatchObject({ refundCount: 1, calls: { refund: 1 } });
+  });
+
+  test('that puts back an update and a signal in one task: taken alike live and in replay (found by the chaos run)', async () => {
+    const tid = await start({ sendOtp: true }, { requestOtp: false });
+    await phaseOf(tid, RefundPhase.AWAITING_OTP);
+    expect(await refunds().submitOtp(tid, { otp: '000000' })).toMatchObject({ phase: RefundPhase.AWAITING_OTP });
+    await handleOf(tid).signal(resendOtpSignal, {});
+    await waitFor(
+      'the resend',
+      () => refunds().getState(tid),
+      (s) => s.resendCount === 1,
+    );
+    expect(await refunds().cancel(tid, { reason: 'test' })).toMatchObject({ phase: RefundOutcome.CANCELLED });
+    // Back to the task that took CHECKING's answer: the updates are put back around the signal, in
+    // that task; core hands a replay the signal first.
+    const events = (await handleOf(tid).fetchHistory()).events ?? [];
+    const tasks = events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    await reset(tid, '--event-id', String(tasks[1].eventId));
+    await waitFor(
+      'the reset run to end',
+      () => handleOf(tid).describe(),
+      (d) => d.status.name === 'COMPLETED',
+    );
+    const history = await handleOf(tid).fetchHistory();
+    const types = (history.events ?? []).map((e) => e.eventType);
+    const admitted = types.indexOf(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED);
+    expect(admitted).toBeGreaterThan(0);
+    expect(types.indexOf(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED)).toBeGreaterThan(admitted);
+    await Worker.runReplayHistory(
+      { workflowsPath: require.resolve('../../src/workflows') },
+      history,
+      workflowIdFor(tid),
+    );
+    expect(await refunds().result(tid)).toMatchObject({ outcome: RefundOutcome.CANCELLED });
+    expect(sim().transaction(tid)).toMatchObject({ refundCount: 0, calls: { refund: 1 } }); // the wrong OTP's
   });
 });
 

@@ -28,7 +28,14 @@ const DEPTH = 8;
 /** One activity attempt, and the settle window, in the walk's time units. */
 const A = 1;
 const S = 2;
-const POLICY: Policy = { requestOtp: true, maxOtpAttempts: 2, maxResends: 1, otpTimeoutMs: 100, resendIntervalMs: 1 };
+const POLICY: Policy = {
+  requestOtp: true,
+  maxOtpAttempts: 2,
+  maxResends: 1,
+  otpTimeoutMs: 100,
+  resendInterval: '1 ms',
+  resendIntervalMs: 1,
+};
 const OWN_RUN = 'this-run';
 
 /** A refund call Eko received: it may be applied until a window after it ended, unless refused. */
@@ -74,7 +81,10 @@ function settleCalls(world: World): World {
   return { ...world, calls };
 }
 
-/** The answers Eko may give an inquiry now: 4 if it applied a call, or may apply one now; 3 while none applied. */
+/**
+ * The answers Eko may give an inquiry now: 4 if it applied a call, or may apply one now; 3 while
+ * none applied; and, while one may still be applied, a contradictory 1 (the refund stays possible).
+ */
 function inquiries(world: World): [number, World][] {
   const w = settleCalls(world);
   if (w.tx !== 3) return [[w.tx, w]];
@@ -82,10 +92,17 @@ function inquiries(world: World): [number, World][] {
   const index = w.calls.findIndex((c) => c.state === 'may_apply');
   if (index >= 0) {
     const calls = w.calls.map((c, i) => (i === index ? { ...c, state: 'applied' as const } : c));
-    answers.push([4, { ...w, tx: 4, calls }]);
+    answers.push([4, { ...w, tx: 4, calls }], [1, w]);
   }
   return answers;
 }
+
+/** Until when the earlier run's calls may be applied, as the activities learn it from Temporal. */
+const earlierBound = (world: World): number =>
+  earlierCallsSettleAt(world.earlier ? [world.earlier] : [], { ownRunId: OWN_RUN, now: world.t, settleWindowMs: S });
+
+/** An inquiry answer that would end the refund without one waits while an earlier run's call may be applied. */
+const heldBack = (tx: number, world: World): boolean => (tx === 0 || tx === 1) && world.t < earlierBound(world);
 
 function step(s: State, event: RefundEvent, world: World = s.world): State {
   const refund = decide(s.refund, event, POLICY, world.t);
@@ -172,6 +189,7 @@ function checkStep(s: State, add: (label: string, next: State) => void): void {
   }
   for (const [tx, world] of inquiries(s.world)) {
     const check = settledAt(tx);
+    if (heldBack(tx, world)) continue; // the attempt asks again later
     if (tx !== 3) {
       add(`check: ${tx}`, step(s, { type: 'checked', result: { check } }, world));
       continue;
@@ -192,6 +210,7 @@ function otpAnswers(world: World): [string, RefundEvent, World][] {
     ['failed', { type: 'otp_request_failed', message: 'down' }, world],
   ];
   for (const [tx, after] of inquiries(world)) {
+    if (heldBack(tx, after)) continue;
     const result: OtpRequestResult = { kind: 'refused', eko: eko('limit'), inquiry: settledAt(tx) };
     answers.push([`refused, inquiry ${tx}`, { type: 'otp_requested', result }, after]);
   }
@@ -220,13 +239,7 @@ function endingAttempts(s: State, add: (label: string, next: State) => void): vo
     const world = { ...s.world, t: s.world.t + delay };
     // Temporal not answering, or Eko silent: the attempt fails, nothing changes but the time.
     add(`+${delay}: silence`, { refund: s.refund, world });
-    const bound = earlierCallsSettleAt(world.earlier ? [world.earlier] : [], {
-      ownRunId: OWN_RUN,
-      now: world.t,
-      attemptMs: A,
-      settleWindowMs: S,
-    });
-    if (world.t < bound) continue; // the attempt waits for the earlier run's calls
+    if (world.t < earlierBound(world)) continue; // the attempt waits for the earlier run's calls
     for (const [tx, after] of inquiries(world)) {
       if (tx === 2 || tx === 5) continue; // asked again by the activity
       add(`+${delay}: ending inquiry ${tx}`, step(s, { type: 'inquired_before_ending', result: settledAt(tx) }, after));
@@ -266,10 +279,11 @@ function refundCallAttempts(s: State, add: (label: string, next: State) => void)
       const hadEarlier = attempt > 1 || before.resetSince;
       let record = carriedRecord({ attempt, hadEarlierAttempts: hadEarlier, attemptMs: A }, before.record, t);
       const world0: World = { ...s.world, t };
-      const retry = (label: string, w: World, kept: CallRecord | undefined, lost: boolean) => {
+      /** `lost`: the attempt's last record never reached Temporal; what did is `reached`. */
+      const retry = (label: string, w: World, kept: CallRecord | undefined, lost: boolean, reached = before.record) => {
         const next = {
           attempt,
-          record: lost ? before.record : kept,
+          record: lost ? reached : kept,
           resetSince: before.resetSince,
           notBefore: lost ? t + A : t,
         };
@@ -284,26 +298,15 @@ function refundCallAttempts(s: State, add: (label: string, next: State) => void)
           step({ ...s, world: { ...w, activity: undefined } }, { type: 'refund_answered', result }, w),
         );
       for (const lost of [false, true]) retry('Temporal or Eko silent', world0, record, lost);
-      const earlierRunsSettleAt = earlierCallsSettleAt(world0.earlier ? [world0.earlier] : [], {
-        ownRunId: OWN_RUN,
-        now: t,
-        attemptMs: A,
-        settleWindowMs: S,
-      });
+      const earlierRunsSettleAt = earlierBound(world0);
       for (const [tx, world1] of inquiries(world0)) {
         const decision = decideCall(
           record,
           { txStatus: tx, inquiredAfter: t },
           { settleWindowMs: S, earlierRunsSettleAt },
         );
-        if (decision.kind === 'untouched') {
-          answered(
-            `inquiry ${tx}`,
-            world1,
-            tx === 4
-              ? { kind: 'settled', txStatus: 4, eko: eko('status', 4) }
-              : { kind: 'settled', txStatus: tx, eko: eko('status', tx) },
-          );
+        if (decision.kind === 'answered') {
+          answered(`inquiry ${tx}`, world1, { kind: 'settled', txStatus: tx, eko: eko('status', tx) });
           continue;
         }
         if (decision.kind === 'wait') {
@@ -319,7 +322,9 @@ function refundCallAttempts(s: State, add: (label: string, next: State) => void)
         if (live.tx === 4) violated('a refund call after Eko applied one');
         if (live.calls.some((c) => c.state === 'may_apply'))
           violated('a refund call while another may still be applied');
-        const afterAnother = record.callEndedBy !== null || earlierRunsSettleAt > Number.NEGATIVE_INFINITY;
+        const { afterAnother } = decision;
+        // Sent before the call: a worker killed after it leaves this record, unless it was lost too.
+        const preCall = recordOfCall(attempt, 'unclear', { now: t + A, afterAnother });
         const applied: World = { ...live, tx: 4, calls: [...live.calls, { endedBy: t, state: 'applied' }] };
         answered('call: refund done', applied, { kind: 'refunded', refund: {}, eko: eko('Refund done') });
         answered('call: accepted, pending', applied, {
@@ -329,11 +334,11 @@ function refundCallAttempts(s: State, add: (label: string, next: State) => void)
           eko: eko('initiated', 2),
         });
         retry('call: refund done, the answer lost with the worker', applied, undefined, true);
+        retry('call: refund done, the worker killed after its pre-call record', applied, preCall, true);
         // Eko may take the call up to its attempt's deadline, and apply it a window after that.
         const unclear: World = { ...live, calls: [...live.calls, { endedBy: t + A, state: 'may_apply' }] };
-        for (const lost of [false, true]) {
-          retry('call: no clear answer', unclear, recordOfCall(attempt, 'unclear', { now: t + A, afterAnother }), lost);
-        }
+        for (const lost of [false, true]) retry('call: no clear answer', unclear, preCall, lost);
+        retry('call: no clear answer, killed after its pre-call record', unclear, preCall, true, preCall);
         retry(
           'call: refused before applying (403)',
           live,
@@ -345,6 +350,7 @@ function refundCallAttempts(s: State, add: (label: string, next: State) => void)
           record = recordOfCall(attempt, refusal, { now: t, afterAnother });
           retry(`call: ${refusal.kind}, confirming inquiry silent`, refused, record, false);
           retry(`call: ${refusal.kind}, the worker killed`, refused, undefined, true);
+          retry(`call: ${refusal.kind}, killed after its pre-call record`, refused, preCall, true, preCall);
           for (const [tx2, world2] of inquiries(refused)) {
             const confirm = decideCall(
               record,
@@ -434,6 +440,9 @@ function walk(initial: State, depth: number): Walk {
   return { states: new Set([...seen.keys()].map((key) => key.slice(key.indexOf(' ') + 1))).size, sequences, ended };
 }
 
+/** The earlier run's own attempt and window, as visibility reads them from its input. */
+const TIMINGS = { attemptMs: A, settleWindowMs: S };
+
 const WORLDS: [string, World][] = [
   ['refund pending, no earlier run', { t: 0, tx: 3, calls: [] }],
   [
@@ -442,7 +451,7 @@ const WORLDS: [string, World][] = [
       t: 0,
       tx: 3,
       calls: [{ endedBy: A, state: 'may_apply' }],
-      earlier: { runId: 'earlier', running: false, phase: RefundPhase.AWAITING_OTP, closedAt: 0 },
+      earlier: { runId: 'earlier', running: false, phase: RefundPhase.AWAITING_OTP, closedAt: 0, ...TIMINGS },
     },
   ],
   [
@@ -451,7 +460,7 @@ const WORLDS: [string, World][] = [
       t: 0,
       tx: 3,
       calls: [{ endedBy: A, state: 'may_apply' }],
-      earlier: { runId: 'earlier', running: true, phase: RefundPhase.AWAITING_OTP },
+      earlier: { runId: 'earlier', running: true, phase: RefundPhase.AWAITING_OTP, ...TIMINGS },
     },
   ],
   [
@@ -460,7 +469,23 @@ const WORLDS: [string, World][] = [
       t: 0,
       tx: 3,
       calls: [],
-      earlier: { runId: 'earlier', running: false, phase: RefundPhase.AWAITING_OTP, closedAt: 0 },
+      earlier: { runId: 'earlier', running: false, phase: RefundPhase.AWAITING_OTP, closedAt: 0, ...TIMINGS },
+    },
+  ],
+  [
+    'an earlier run with a longer attempt than ours closed while its call may still be applied',
+    {
+      t: 0,
+      tx: 3,
+      calls: [{ endedBy: 2 * A, state: 'may_apply' }],
+      earlier: {
+        runId: 'earlier',
+        running: false,
+        phase: RefundPhase.AWAITING_OTP,
+        closedAt: 0,
+        attemptMs: 2 * A,
+        settleWindowMs: S,
+      },
     },
   ],
   ['already refunded', { t: 0, tx: 4, calls: [] }],

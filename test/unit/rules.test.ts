@@ -19,6 +19,7 @@ const POLICY: Policy = {
   maxOtpAttempts: 3,
   maxResends: 2,
   otpTimeoutMs: 24 * 3600_000,
+  resendInterval: '60 seconds',
   resendIntervalMs: 60_000,
 };
 const eko = (message: string, txStatus?: number): EkoAnswerSummary => ({
@@ -108,9 +109,34 @@ describe('messages wait their turn: handlers decide nothing', () => {
 
   test('messages are acted on in arrival order: a resend before an OTP is sent first, and the OTP is then stale', () => {
     const sent = { type: 'otp_requested', result: { kind: 'sent', otpRefId: 'ref-2', eko: eko('OTP sent') } } as const;
-    const r = run([OTP_SENT, arrived(RESEND), arrived(OTP), ATTEND, sent, ATTEND]);
+    const policy: Policy = { ...POLICY, resendInterval: '1 ms', resendIntervalMs: 1 };
+    const r = run([OTP_SENT, arrived(RESEND), arrived(OTP), ATTEND, sent, ATTEND], policy);
     expect(r.view).toMatchObject({ phase: RefundPhase.AWAITING_OTP, resendCount: 1 });
     expect(r.unused[2]).toMatch(/typed before the newest OTP/);
+  });
+
+  test("one workflow task's signals go before its updates, whatever order they came in (a replay gets them so)", () => {
+    const task = (route: 'signal' | 'update', message: Message, n = 7): RefundEvent => ({
+      type: 'arrived',
+      message,
+      via: { route, task: n },
+    });
+    const r = run([OTP_SENT, task('update', OTP), task('signal', RESEND), task('signal', CANCEL, 8)]);
+    expect(r.inbox.map((q) => q.message.kind)).toEqual(['resend', 'otp', 'cancel']);
+  });
+
+  test('a resend signal within resendInterval of the last OTP request is dropped with a note (no second SMS)', () => {
+    const r = run([OTP_SENT, arrived(RESEND), ATTEND]);
+    expect(r.view).toMatchObject({ phase: RefundPhase.AWAITING_OTP, resendCount: 0 });
+    expect(r.unused[1]).toMatch(/^a resend was not sent: an OTP was requested less than 60 seconds ago/);
+  });
+
+  test('a mobile typed into a cancel reason or an actor is masked before it is kept anywhere', () => {
+    const r = run([
+      OTP_SENT,
+      arrived({ kind: 'cancel', reason: 'customer 9876543210 left', actor: 'desk 9123456789' }),
+    ]);
+    expect(r.inbox[0].message).toMatchObject({ reason: 'customer •••••••••• left', actor: 'desk ••••••••••' });
   });
 
   test('a message for a refund that reached Eko (PENDING) is noted and answered at once, never queued', () => {

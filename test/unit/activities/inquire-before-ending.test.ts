@@ -1,6 +1,6 @@
 /**
- * The inquiry before a refund ends without a refund (a cancel, the OTP deadline): it waits until no
- * refund call of an earlier run can still be applied, and Eko's silence never answers it.
+ * The inquiry before a refund ends without a refund (a cancel, the OTP deadline): it answers only
+ * once no refund call of an earlier run can still be applied, and Eko's silence never answers it.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -52,18 +52,25 @@ test('"no such tid" is an answer: the workflow decides what it means for this re
   });
 });
 
-test('an earlier run that may have a call in flight: no inquiry until its close + an attempt + a window', async () => {
+test('an earlier run that may have a call in flight: no answer until its close + an attempt + a window', async () => {
   const earlier: RunsOf = async () => [
     { runId: RUN.runId, running: true },
-    { runId: 'terminated', running: false, phase: 'AWAITING_OTP', closedAt: NOW - 5_000 },
+    {
+      runId: 'terminated',
+      running: false,
+      phase: 'AWAITING_OTP',
+      closedAt: NOW - 5_000,
+      attemptMs: MINUTE,
+      settleWindowMs: 10 * MINUTE,
+    },
   ];
-  const { answer, calls } = inquire({}, earlier);
-  await expect(answer).rejects.toThrow(/an earlier run may still be applied: asking Eko at 2026-11-29T10:10:55.000Z/);
-  expect(calls).toEqual([]);
+  const { answer } = inquire({ inquiry: [tx(3)] }, earlier);
+  await expect(answer).rejects.toThrow(
+    /an earlier run may still be applied: asking Eko again at 2026-11-29T10:10:55.000Z/,
+  );
 });
 
-test('Temporal cannot list the earlier runs: no inquiry, the attempt fails (nothing ends on it)', async () => {
-  const { answer, calls } = inquire({}, () => Promise.reject(new Error('unavailable')));
+test('Temporal cannot list the earlier runs: no answer, the attempt fails (nothing ends on it)', async () => {
+  const { answer } = inquire({ inquiry: [tx(3)] }, () => Promise.reject(new Error('unavailable')));
   await expect(answer).rejects.toThrow('unavailable');
-  expect(calls).toEqual([]);
 });

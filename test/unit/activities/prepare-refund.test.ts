@@ -3,20 +3,21 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createActivities } from '../../../src/activities';
 import type { OtpAnswer } from '../../../src/eko/answers';
+import type { RunsOf } from '../../../src/activities/earlier-runs';
 import type { EkoClient } from '../../../src/eko/client';
 import { scriptedEko, tx } from './scripted-eko';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
-const REQUEST = { tid: '13192443', requestOtp: true };
+const REQUEST = { tid: '13192443', requestOtp: true, settleWindowMs: 600_000 };
 const sent: OtpAnswer = { kind: 'otp_sent', otpRefId: 'ref-1', message: 'OTP sent', code: 2133 };
 
-function prepare(eko: EkoClient, request = REQUEST) {
+function prepare(eko: EkoClient, request = REQUEST, runsOf: RunsOf = async () => []) {
   const env = new MockActivityEnvironment({ attempt: 1, startToCloseTimeoutMs: 60_000 });
   const activities = createActivities({
     eko,
     defaults: { initiatorId: '9962981729', userCode: '20810200' },
-    runsOf: async () => [],
+    runsOf,
   });
   return env.run(activities.prepareRefund, request);
 }
@@ -56,4 +57,15 @@ test('tx_status 2 is polled on: the attempt fails retryably (a poll), no OTP', a
   const { eko, calls } = scriptedEko({ inquiry: [tx(2)] });
   await expect(prepare(eko)).rejects.toMatchObject({ type: 'RefundNotSettled' });
   expect(calls.map((c) => c.endpoint)).toEqual(['inquiry']);
+});
+
+test('tx_status 1 while an earlier run may still have a refund call applied: no ending yet, asked again then', async () => {
+  const { eko } = scriptedEko({ inquiry: [tx(1)] });
+  const terminatedJustNow = async () => [
+    { runId: 'earlier', running: false, phase: 'AWAITING_OTP', closedAt: Date.now() },
+  ];
+  await expect(prepare(eko, REQUEST, terminatedJustNow)).rejects.toMatchObject({
+    type: 'RefundNotSettled',
+    message: expect.stringContaining('a refund call of an earlier run may still be applied'),
+  });
 });

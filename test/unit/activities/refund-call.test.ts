@@ -66,16 +66,17 @@ describe('an inquiry precedes every refund call', () => {
   test('first attempt: the inquiry says 3, then the call; Refund done ends it', async () => {
     const { result, log } = await attempt({ inquiry: [tx(3)], refund: [refundDone] }, { attempt: 1 });
     expect(result).toMatchObject({ kind: 'refunded', refund: { refundTid: '2147591637' } });
-    expect(log).toEqual(['inquiry', 'refund']);
+    // The record goes to Temporal before the call: an attempt killed mid-call leaves it.
+    expect(log).toEqual(['inquiry', hb({ attempt: 1, callEndedBy: NOW + MINUTE }), 'refund']);
   });
 
   test.each([
     [4, { kind: 'settled', txStatus: 4 }],
     [0, { kind: 'settled', txStatus: 0 }],
     [1, { kind: 'settled', txStatus: 1 }],
-    [2, { kind: 'pending', txStatus: 2 }],
-    [5, { kind: 'pending', txStatus: 5 }],
-    [42, { kind: 'pending', txStatus: 42 }],
+    [2, { kind: 'settled', txStatus: 2 }],
+    [5, { kind: 'settled', txStatus: 5 }],
+    [42, { kind: 'settled', txStatus: 42 }],
   ])('the inquiry says %p → no refund call', async (status, outcome) => {
     const { result, calls } = await attempt({ inquiry: [tx(status)] }, { attempt: 1 });
     expect(result).toMatchObject(outcome);
@@ -107,14 +108,24 @@ describe('the settle window after a call with no clear answer', () => {
     async (_what, answer) => {
       const { error, log } = await attempt({ inquiry: [tx(3)], refund: [answer] }, { attempt: 1 });
       expect(error).toBeDefined();
-      expect(log).toEqual(['inquiry', 'refund', hb({ attempt: 1, callEndedBy: NOW + MINUTE })]);
+      expect(log).toEqual([
+        'inquiry',
+        hb({ attempt: 1, callEndedBy: NOW + MINUTE }),
+        'refund',
+        hb({ attempt: 1, callEndedBy: NOW + MINUTE }),
+      ]);
     },
   );
 
   test('a refusal that proves nothing was applied (403) leaves no call on record', async () => {
     const { error, log } = await attempt({ inquiry: [tx(3)], refund: [forbidden] }, { attempt: 1 });
     expect(error?.message).toContain('403');
-    expect(log).toEqual(['inquiry', 'refund', hb({ attempt: 1, callEndedBy: null })]);
+    expect(log).toEqual([
+      'inquiry',
+      hb({ attempt: 1, callEndedBy: NOW + MINUTE }),
+      'refund',
+      hb({ attempt: 1, callEndedBy: null }),
+    ]);
   });
 
   test('within the window, tx_status 3 means "Eko may still apply it": no second call, the record kept', async () => {
@@ -140,7 +151,16 @@ describe('the settle window after a call with no clear answer', () => {
       { attempt: 9, heartbeatDetails: { attempt: 8, callEndedBy: NOW - SETTLE - 1 } },
     );
     expect(result).toMatchObject({ kind: 'refunded' });
-    expect(log).toEqual(['inquiry', 'refund']);
+    expect(log).toEqual(['inquiry', hb({ attempt: 9, callEndedBy: NOW + MINUTE }), 'refund']);
+  });
+
+  test.each([0, 1])("within the window, tx_status %p ends nothing: asked again at the window's end", async (status) => {
+    const { error, calls } = await attempt(
+      { inquiry: [tx(status)] },
+      { attempt: 2, heartbeatDetails: { attempt: 1, callEndedBy: NOW - MINUTE } },
+    );
+    expect(error).toMatchObject({ type: 'RefundSettling' });
+    expect(calls.map((c) => c.endpoint)).toEqual(['inquiry']);
   });
 });
 
@@ -192,7 +212,15 @@ describe('every earlier run counts', () => {
     (run: Partial<EarlierRun>): RunsOf =>
     async () => [
       { runId: RUN.runId, running: true, phase: 'AWAITING_OTP' },
-      { runId: 'run-before', running: false, phase: 'AWAITING_OTP', closedAt: NOW - 5_000, ...run },
+      {
+        runId: 'run-before',
+        running: false,
+        phase: 'AWAITING_OTP',
+        closedAt: NOW - 5_000,
+        attemptMs: MINUTE,
+        settleWindowMs: SETTLE,
+        ...run,
+      },
     ];
 
   test('a run that closed 5 s ago in AWAITING_OTP (terminated, reset, timed out): no call until its close + an attempt + a window', async () => {
@@ -229,6 +257,18 @@ describe('every earlier run counts', () => {
     expect(result).toMatchObject({ kind: 'refunded' });
   });
 
+  test("an earlier run's own attempt and window count when longer than ours", async () => {
+    const runsOf = earlier({ attemptMs: 10 * MINUTE, settleWindowMs: 20 * MINUTE });
+    const { error } = await attempt({ inquiry: [tx(3)] }, { attempt: 1 }, { runsOf });
+    expect(error?.message).toMatch(/inquiring until 2026-11-29T10:29:55.000Z/);
+  });
+
+  test('an earlier run whose input cannot be read is presumed to have had the longest attempt (10 minutes)', async () => {
+    const runsOf = earlier({ attemptMs: undefined, settleWindowMs: undefined });
+    const { error } = await attempt({ inquiry: [tx(3)] }, { attempt: 1 }, { runsOf });
+    expect(error?.message).toMatch(/inquiring until 2026-11-29T10:19:55.000Z/);
+  });
+
   test('an earlier run visibility still shows running: counted as closing now', async () => {
     const { error } = await attempt(
       { inquiry: [tx(3)] },
@@ -256,6 +296,15 @@ describe('every earlier run counts', () => {
     expect(error).toMatchObject({ type: 'RefundSettling' });
     expect(error?.message).toMatch(/refused a refund call that followed another/);
   });
+});
+
+test("a refusal long after an earlier run's window (a reset days ago) is confirmed at once, not held", async () => {
+  const runsOf: RunsOf = async () => [
+    { runId: RUN.runId, running: true, phase: 'AWAITING_OTP' },
+    { runId: 'run-before', running: false, phase: 'AWAITING_OTP', closedAt: NOW - 3 * 24 * 60 * MINUTE },
+  ];
+  const { result } = await attempt({ inquiry: [tx(3), tx(3)], refund: [wrongOtp] }, { attempt: 1 }, { runsOf });
+  expect(result).toMatchObject({ kind: 'wrong_otp' });
 });
 
 describe('a refusal is confirmed by an inquiry', () => {
