@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { METRICS } from '../contract/names';
-import { CHECK_SETTLES, type RejectReason, SETTLE_SETTLES, TxStatus } from '../eko/answers';
+import { KNOWN_STATUSES, type RejectReason, FINAL_STATUSES, TxStatus } from '../eko/answers';
 import type { EkoClient } from '../eko/client';
 import { type Redactor, redactor as processRedactor } from '../logging';
 import { within } from '../timeout';
@@ -36,11 +36,11 @@ export const NOT_SETTLED = 'RefundNotSettled';
  */
 type Inquiry = { settles?: readonly number[]; answers: 'all' | readonly RejectReason[]; noRefund: readonly number[] };
 const INQUIRY = {
-  check: { settles: CHECK_SETTLES, answers: 'all', noRefund: [0, 1] },
+  check: { settles: KNOWN_STATUSES, answers: 'all', noRefund: [0, 1] },
   afterOtpRefusal: { settles: undefined, answers: 'all', noRefund: [0, 1] },
-  settle: { settles: SETTLE_SETTLES, answers: [], noRefund: [] },
+  settle: { settles: FINAL_STATUSES, answers: [], noRefund: [] },
   // "No such tid" ends a cancel of a refund that never saw its transaction (the rules decide).
-  ending: { settles: CHECK_SETTLES, answers: ['tid_unknown'], noRefund: [0, 1, 3] },
+  ending: { settles: KNOWN_STATUSES, answers: ['tid_unknown'], noRefund: [0, 1, 3] },
 } as const satisfies Record<string, Inquiry>;
 
 type Purpose = keyof typeof INQUIRY;

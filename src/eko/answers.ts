@@ -9,15 +9,15 @@ export enum TxStatus {
   OnHold = 5,
 }
 
-/** The tx_status values that end CHECKING (refundable or not); 2, 5 and unknown are inquired again. */
-export const CHECK_SETTLES: readonly number[] = [
+/** The tx_status values that answer a check (refundable or not); 2, 5 and unknown are inquired again. */
+export const KNOWN_STATUSES: readonly number[] = [
   TxStatus.Success,
   TxStatus.Fail,
   TxStatus.RefundPending,
   TxStatus.Refunded,
 ];
-/** The final tx_status values that end PENDING after a refund call. */
-export const SETTLE_SETTLES: readonly number[] = [TxStatus.Success, TxStatus.Fail, TxStatus.Refunded];
+/** The final tx_status values: they end PENDING after a refund call. */
+export const FINAL_STATUSES: readonly number[] = [TxStatus.Success, TxStatus.Fail, TxStatus.Refunded];
 
 const TX_STATUS_DESCRIPTIONS: Record<number, string> = {
   0: 'Success',

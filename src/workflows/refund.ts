@@ -31,34 +31,34 @@ import type { Kind, Message, Refund, RefundEvent, Via } from './rules';
 
 export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResult> {
   const { params, ignored } = readInput(rawInput);
-  const run = new RefundRun(params);
-  if (ignored.length > 0) run.note(`ignored input field(s) this worker does not know: ${ignored.join(', ')}`);
+  const keeper = new RefundKeeper(params);
+  if (ignored.length > 0) keeper.note(`ignored input field(s) this worker does not know: ${ignored.join(', ')}`);
 
-  const validated = (kind: Kind) => ({ validator: (raw: unknown) => run.validate(kind, raw) });
-  setHandler(messages.stateQuery, () => run.model.view);
-  setHandler(messages.otpSignal, (raw) => run.signal('otp', raw));
-  setHandler(messages.submitOtpUpdate, (raw) => run.update('otp', raw), validated('otp'));
-  setHandler(messages.resendOtpSignal, (raw) => run.signal('resend', raw));
-  setHandler(messages.resendOtpUpdate, (raw) => run.update('resend', raw), validated('resend'));
-  setHandler(messages.cancelUpdate, (raw) => run.update('cancel', raw), validated('cancel'));
+  const validated = (kind: Kind) => ({ validator: (raw: unknown) => keeper.validate(kind, raw) });
+  setHandler(messages.stateQuery, () => keeper.model.view);
+  setHandler(messages.otpSignal, (raw) => keeper.signal('otp', raw));
+  setHandler(messages.submitOtpUpdate, (raw) => keeper.update('otp', raw), validated('otp'));
+  setHandler(messages.resendOtpSignal, (raw) => keeper.signal('resend', raw));
+  setHandler(messages.resendOtpUpdate, (raw) => keeper.update('resend', raw), validated('resend'));
+  setHandler(messages.cancelUpdate, (raw) => keeper.update('cancel', raw), validated('cancel'));
   // A Temporal cancel (Web UI, `temporal workflow cancel`, handle.cancel()) is one more message.
-  CancellationScope.current().cancelRequested.catch(() => run.arrive({ kind: 'cancel', reason: TEMPORAL_CANCEL }));
+  CancellationScope.current().cancelRequested.catch(() => keeper.arrive({ kind: 'cancel', reason: TEMPORAL_CANCEL }));
 
-  const perform = steps(run);
+  const perform = steps(keeper);
   // Not cancellable: a cancel request is a message, and the refund always ends with a result.
   return CancellationScope.nonCancellable(async () => {
-    for (let step = rules.nextStep(run.model); step.kind !== 'done'; step = rules.nextStep(run.model)) {
-      run.apply(await perform(step));
+    for (let step = rules.nextStep(keeper.model); step.kind !== 'done'; step = rules.nextStep(keeper.model)) {
+      keeper.apply(await perform(step));
     }
     await condition(allHandlersFinished);
-    return run.result();
+    return keeper.result();
   });
 }
 
 const TEMPORAL_CANCEL = 'cancel requested through Temporal (Web UI, temporal workflow cancel or handle.cancel())';
 
 /** One refund's state, its callers waiting for answers, and what visibility shows of it. */
-class RefundRun {
+class RefundKeeper {
   model: Refund;
   readonly policy: rules.Policy;
   private readonly waiting = new Map<number, (then: Refund) => void>();
@@ -159,19 +159,19 @@ class RefundRun {
 }
 
 /** What each step does: one activity or one wait, turned into the event the rules take. */
-function steps(run: RefundRun) {
-  const options = activityOptions(run.input);
+function steps(keeper: RefundKeeper) {
+  const options = activityOptions(keeper.input);
   const poll = proxyActivities<RefundActivities>(options.poll);
   const { requestRefundOtp } = proxyActivities<RefundActivities>(options.otp);
   const { submitRefund } = proxyActivities<RefundActivities>(options.submit);
-  const { tid, initiatorId, userCode, serviceCode, requestOtp } = run.input;
-  const initiator = { tid, initiatorId, userCode, settleWindowMs: toMs(run.input.settleWindow) };
+  const { tid, initiatorId, userCode, serviceCode, requestOtp } = keeper.input;
+  const initiator = { tid, initiatorId, userCode, settleWindowMs: toMs(keeper.input.settleWindow) };
 
   // One timer for the whole OTP wait, started on the first AWAITING_OTP and never cancelled.
   let deadline: Promise<void> | undefined;
   const startDeadline = () => {
-    deadline ??= sleep(Math.max(1, Date.parse(run.model.view.otpDeadline!) - Date.now())).then(() =>
-      run.apply({ type: 'deadline_passed' }),
+    deadline ??= sleep(Math.max(1, Date.parse(keeper.model.view.otpDeadline!) - Date.now())).then(() =>
+      keeper.apply({ type: 'deadline_passed' }),
     );
   };
 
@@ -182,7 +182,7 @@ function steps(run: RefundRun) {
   async function unlessCancelled<T>(work: () => Promise<T>, done: (result: T) => RefundEvent): Promise<RefundEvent> {
     const scope = new CancellationScope();
     const activity = scope.run(work);
-    const cancel = condition(() => rules.cancelWaiting(run.model)).then(() => 'cancel' as const);
+    const cancel = condition(() => rules.cancelWaiting(keeper.model)).then(() => 'cancel' as const);
     const first = await Promise.race([activity, cancel]);
     if (first !== 'cancel') return done(first);
     scope.cancel();
@@ -205,7 +205,7 @@ function steps(run: RefundRun) {
           );
         case 'wait':
           startDeadline();
-          await condition(() => run.model.inbox.length > 0 || run.model.deadlinePassed);
+          await condition(() => keeper.model.inbox.length > 0 || keeper.model.deadlinePassed);
           return { type: 'attend' };
         case 'refund_call':
           return { type: 'refund_answered', result: await submitRefund({ ...initiator, ...step.otp, serviceCode }) };
