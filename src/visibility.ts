@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { type DataConverter, defaultPayloadConverter } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import { mayHaveCallInFlight, type RunsOf, type Timings } from './activities/earlier-runs';
+import { type EarlierRun, LONGEST, mayHaveCallInFlight, type RunsOf, type Timings } from './activities/earlier-runs';
 import {
   ALL_PHASES,
   InvalidInputError,
@@ -146,10 +146,11 @@ function filterClauses(filter: RefundFilter): string[] {
 }
 
 /**
- * The runs of one workflow id (newest first) as the refund call counts them (earlier-runs.ts),
- * with the attempt length and settle window of each that may have a call in flight, read from its
- * input (decoded with the workers' data converter; unknown when it cannot be read). The id is
- * `refund-<digits>` (the workflow refuses any other), so it needs no escaping.
+ * The runs of one workflow id (newest first) as the refund call counts them (earlier-runs.ts).
+ * For each other run that may still have a call in flight, its attempt length and settle window
+ * come from its input, decoded with the workers' data converter; a history that cannot be read
+ * leaves them unknown (presumed the longest). The id is `refund-<digits>` (the workflow refuses
+ * any other), so it needs no escaping.
  */
 export function runsFromVisibility(
   service: Pick<
@@ -160,28 +161,32 @@ export function runsFromVisibility(
   dataConverter?: DataConverter,
 ): RunsOf {
   const converter = loadDataConverter(dataConverter);
-  async function timingsOf(workflowId: string, runId: string): Promise<Timings> {
+  async function timingsOf(workflowId: string, runId: string): Promise<Timings | undefined> {
     const execution = { workflowId, runId };
     const { history } = await service.getWorkflowExecutionHistory({ namespace, execution, maximumPageSize: 1 });
     const payloads = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
-    const input = checkRefundInput(await decodeFromPayloadsAtIndex(converter, 0, payloads).catch(() => undefined));
-    if (!input.ok) return {};
+    const input = checkRefundInput(await decodeFromPayloadsAtIndex(converter, 0, payloads));
+    if (!input.ok) return undefined;
     return { attemptMs: toMs(input.value.ekoCallTimeout), settleWindowMs: toMs(input.value.settleWindow) };
   }
-  return async (workflowId) => {
+  // Past this, even the longest presumption holds nothing back: the run's timings do not matter.
+  const longest = LONGEST.attemptMs + LONGEST.settleWindowMs;
+  const matters = (run: EarlierRun, ownRunId: string) =>
+    run.runId !== ownRunId && mayHaveCallInFlight(run) && (run.running || (run.closedAt ?? 0) + longest > Date.now());
+  return async (workflowId, ownRunId) => {
     const query = `WorkflowId = '${workflowId}'`;
     const { executions } = await service.listWorkflowExecutions({ namespace, query, pageSize: 100 });
-    const runs = executions.map(summaryFromRaw).map(({ runId, status, phase, closedAt }) => ({
+    const runs: EarlierRun[] = executions.map(summaryFromRaw).map(({ runId, status, phase, closedAt }) => ({
       runId,
       running: status === 'RUNNING',
       phase,
       closedAt: closedAt === undefined ? undefined : Date.parse(closedAt),
     }));
-    return Promise.all(
-      runs.map(async (run) =>
-        mayHaveCallInFlight(run) ? { ...run, ...(await timingsOf(workflowId, run.runId)) } : run,
-      ),
-    );
+    const timed = async (run: EarlierRun) => ({
+      ...run,
+      timings: await timingsOf(workflowId, run.runId).catch(() => undefined),
+    });
+    return Promise.all(runs.map((run) => (matters(run, ownRunId) ? timed(run) : run)));
   };
 }
 

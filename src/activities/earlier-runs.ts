@@ -6,17 +6,20 @@
 import { RefundOutcome, RefundPhase } from '../contract/names';
 import { DURATIONS } from '../contract/rules';
 
-/** A run's own attempt length and settle window, from its input; unknown when it cannot be read. */
-export type Timings = { attemptMs?: number; settleWindowMs?: number };
+/** A run's own attempt length and settle window, from its input. */
+export type Timings = { attemptMs: number; settleWindowMs: number };
 
-/** A run as visibility lists it; `running` while visibility still shows it so (it lags a close by about a second). */
-export type EarlierRun = { runId: string; running: boolean; phase?: string; closedAt?: number } & Timings;
+/**
+ * A run as visibility lists it; `running` while visibility still shows it so (it lags a close by
+ * about a second); `timings` absent when its input cannot be read.
+ */
+export type EarlierRun = { runId: string; running: boolean; phase?: string; closedAt?: number; timings?: Timings };
 
-/** The runs of a workflow id, newest first. */
-export type RunsOf = (workflowId: string) => Promise<EarlierRun[]>;
+/** The runs of a workflow id, newest first; the own run's timings are not needed. */
+export type RunsOf = (workflowId: string, ownRunId: string) => Promise<EarlierRun[]>;
 
-/** A run whose attempt length is not known is presumed to have had the longest the input allows. */
-export const LONGEST_ATTEMPT_MS = DURATIONS.ekoCallTimeout.max;
+/** A run whose input cannot be read is presumed to have had the longest attempt and window the input allows. */
+export const LONGEST: Timings = { attemptMs: DURATIONS.ekoCallTimeout.max, settleWindowMs: DURATIONS.settleWindow.max };
 
 /**
  * A run that closed in one of these had no refund call in flight: it never made one (the phase
@@ -44,7 +47,8 @@ export function earlierCallsSettleAt(
     .filter((run) => run.runId !== at.ownRunId && mayHaveCallInFlight(run))
     .map((run) => {
       const closedAt = run.running ? at.now : (run.closedAt ?? at.now);
-      return closedAt + (run.attemptMs ?? LONGEST_ATTEMPT_MS) + Math.max(at.settleWindowMs, run.settleWindowMs ?? 0);
+      const { attemptMs, settleWindowMs } = run.timings ?? LONGEST;
+      return closedAt + attemptMs + Math.max(at.settleWindowMs, settleWindowMs);
     });
   return Math.max(-Infinity, ...ends);
 }

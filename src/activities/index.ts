@@ -31,8 +31,7 @@ export const NOT_SETTLED = 'RefundNotSettled';
 /**
  * The inquiries: the statuses that end each, Eko's refusals it takes as answers (the others are
  * asked again: once a refund may have reached Eko, a refusal decides nothing), and the statuses
- * that end the refund with no refund, which wait until no earlier run's call can be applied.
- * PENDING's answers are Eko's word on a call it accepted.
+ * that end the refund with no refund: they wait until no earlier run's call can be applied.
  */
 type Inquiry = { settles?: readonly number[]; answers: 'all' | readonly RejectReason[]; noRefund: readonly number[] };
 const INQUIRY = {
@@ -73,7 +72,7 @@ export function createActivities({
   async function earlierRunsSettleAt(settleWindowMs: number): Promise<number> {
     const { workflowExecution: run, startToCloseTimeoutMs: attemptMs } = Context.current().info;
     if (!run) return Number.POSITIVE_INFINITY;
-    const runs = await within(runsOf(run.workflowId), attemptMs / 4, 'the earlier runs of the refund');
+    const runs = await within(runsOf(run.workflowId, run.runId), attemptMs / 4, 'the earlier runs of the refund');
     return earlierCallsSettleAt(runs, { ownRunId: run.runId, now: now(), settleWindowMs });
   }
 
@@ -116,10 +115,16 @@ export function createActivities({
     const answer = await eko.requestRefundOtp(request.tid, initiatorOf(request).initiatorId, timeout());
     if (answer.kind === 'retryable') throw retryable(answer);
     if (answer.kind === 'rejected') {
-      return { kind: 'refused', eko: summarize(answer), inquiry: await inquire('afterOtpRefusal', request, timeout) };
+      // Held back for an earlier run's call, the inquiry's answer decides nothing yet: none is given.
+      const heldBack = (err: unknown) =>
+        err instanceof ApplicationFailure && err.type === NOT_SETTLED ? undefined : Promise.reject(err);
+      const inquiry = await inquire('afterOtpRefusal', request, timeout).catch(heldBack);
+      return { kind: 'refused', eko: summarize(answer), inquiry };
     }
     redactor.add(answer.otpRefId);
-    return { kind: 'sent', otpRefId: answer.otpRefId, eko: summarize(answer) };
+    // An earlier attempt's request, without a clear answer, may be taken by Eko after this one.
+    const otpRefId = Context.current().info.attempt > 1 ? null : answer.otpRefId;
+    return { kind: 'sent', otpRefId, eko: summarize(answer) };
   }
 
   return {

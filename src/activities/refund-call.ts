@@ -53,17 +53,16 @@ export type CallDecision =
   | { kind: 'call'; afterAnother: boolean }; // after a call whose window ended less than a window ago
 
 /**
- * What an inquiry made after `inquiredAfter` decides. While a call may still be applied, a status
- * that would end the refund without one (0, 1) or call again (3) waits for the window's end;
- * refunded (4) or under way (2, 5) answers at once. Then 3 calls (or believes a held refusal).
+ * What an inquiry made after `inquiredAfter` decides. While a call may still be applied only
+ * "refunded" (4) answers; any other status is asked again at the window's end. Then 3 calls (or
+ * believes a held refusal), and the rest answers.
  */
 export function decideCall(
   record: CallRecord,
   { txStatus, inquiredAfter }: { txStatus: number; inquiredAfter: number },
   { settleWindowMs, earlierRunsSettleAt }: { settleWindowMs: number; earlierRunsSettleAt: number },
 ): CallDecision {
-  const waits = [TxStatus.Success, TxStatus.Fail, TxStatus.RefundPending].includes(txStatus);
-  if (!waits) return { kind: 'answered' };
+  if (txStatus === TxStatus.Refunded) return { kind: 'answered' };
   const ownSettleAt = record.callEndedBy === null ? -Infinity : record.callEndedBy + settleWindowMs;
   const until = Math.max(ownSettleAt, earlierRunsSettleAt);
   if (inquiredAfter < until) return { kind: 'wait', until };
@@ -115,7 +114,7 @@ export async function refundCall(request: SubmitRequest, deps: RefundCallDeps): 
     const { txStatus } = answer;
     const settle = { settleWindowMs: request.settleWindowMs, earlierRunsSettleAt };
     const decision = decideCall(record, { txStatus, inquiredAfter }, settle);
-    if (decision.kind === 'wait') throw settling(record, decision.until, now());
+    if (decision.kind === 'wait') throw settling(record, txStatus, decision.until, now());
     if (decision.kind === 'refused') return decision.refusal;
     if (decision.kind === 'call') return decision;
     return { kind: 'settled', txStatus, eko: summarize(answer, answer) };
@@ -172,17 +171,13 @@ function notApplied(answer: { reason: string; httpStatus?: number }): boolean {
 }
 
 /** A call may still be applied: retried as the policy says, and at the latest when its window ends. */
-function settling(record: CallRecord, until: number, now: number): ApplicationFailure {
+function settling(record: CallRecord, txStatus: number, until: number, now: number): ApplicationFailure {
   const why = record.refusal
     ? `Eko refused a refund call that followed another (${record.refusal.eko.message}); the first may still be applied`
     : 'a refund call (of an earlier attempt or run) may still be applied';
-  const message = `${why}: tx_status 3, inquiring until ${new Date(until).toISOString()} before calling again`;
-  return ApplicationFailure.create({
-    type: SETTLING,
-    category: 'BENIGN',
-    message,
-    nextRetryDelay: retryNoLaterThan(until, now),
-  });
+  const message = `${why}: tx_status ${txStatus}, inquiring until ${new Date(until).toISOString()} before calling again`;
+  const nextRetryDelay = retryNoLaterThan(until, now);
+  return ApplicationFailure.create({ type: SETTLING, category: 'BENIGN', message, nextRetryDelay });
 }
 
 function readRecord(details: unknown): CallRecord | undefined {

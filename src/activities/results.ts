@@ -12,10 +12,10 @@ type Eko = { eko: EkoAnswerSummary };
 export type InquiryResult = ({ kind: 'settled'; txStatus: number } | { kind: 'rejected'; reason: RejectReason }) & Eko;
 
 export type OtpRequestResult =
-  /** `otpRefId` is a secret: it goes into the next refund call and nowhere else. */
-  | ({ kind: 'sent'; otpRefId?: string } & Eko)
-  /** Eko refused to send an OTP; the inquiry made right after says where the transaction stands. */
-  | ({ kind: 'refused'; inquiry: InquiryResult } & Eko);
+  /** `otpRefId` is a secret: it goes into the next refund call and nowhere else (null: it may be stale). */
+  | ({ kind: 'sent'; otpRefId?: string | null } & Eko)
+  /** Eko refused to send an OTP; the inquiry made right after says where the transaction stands (if it may yet). */
+  | ({ kind: 'refused'; inquiry?: InquiryResult } & Eko);
 
 /** A refusal of the refund call, confirmed by an inquiry: the transaction is still Refund Pending. */
 export type RefundRefusal = ({ kind: 'wrong_otp' | 'otp_expired' } | { kind: 'rejected'; reason: RejectReason }) & Eko;

@@ -118,10 +118,7 @@ class RefundKeeper {
   validate(kind: Kind, raw: unknown): void {
     acceptedOrThrow(rules.READ[kind].check(raw ?? {}), rules.READ[kind].what);
     const refused = rules.refusal(kind, this.model, this.policy, Date.now());
-    if (!refused) return;
-    const what = { otp: 'OTP not accepted', resend: 'OTP not resent', cancel: 'cannot cancel' }[kind];
-    const { type, why, details } = refused;
-    throw ApplicationFailure.create({ type, message: `${what}: ${why}`, details, nonRetryable: true });
+    if (refused) throw ApplicationFailure.create({ ...refused, nonRetryable: true });
   }
 
   /** One upsert when what a dashboard filters on changes; the transient SUBMITTING is not written. */

@@ -35,8 +35,8 @@ export type Queued = { id: number; message: Message; otpRequest: number; via?: V
 export interface Refund {
   /** What the state query, the result and the search attributes show. */
   view: RefundState;
-  /** A secret: it goes into the refund call and nowhere else. */
-  otpRefId?: string;
+  /** A secret: it goes into the refund call and nowhere else; null: an OTP request of ours may land after it. */
+  otpRefId?: string | null;
   /** OTP requests that may have texted the customer a new OTP: an OTP typed before the last one is stale. */
   otpRequests: number;
   inbox: Queued[];
@@ -126,13 +126,10 @@ export function answerTo<K extends Kind>(kind: K, { view, unused }: Refund, id: 
  * Why an update is refused before it is queued: only what will not change (an ended refund, one
  * that reached Eko, a resend already asked for) and the clock; a transient phase refuses nothing.
  */
-export function refusal(
-  kind: Kind,
-  r: Refund,
-  { maxResends, resendInterval }: Policy,
-  now: number,
-): { type: string; why: string; details?: unknown[] } | undefined {
-  const refused = (type: string, why: string) => ({ type, why });
+type Refusal = { type: string; why: string; message: string; details?: unknown[] };
+export function refusal(kind: Kind, r: Refund, policy: Policy, now: number): Refusal | undefined {
+  const what = { otp: 'OTP not accepted', resend: 'OTP not resent', cancel: 'cannot cancel' }[kind];
+  const refused = (type: string, why: string) => ({ type, why, message: `${what}: ${why}` });
   const { phase, otpDeadline, resendCount, resendAllowedAt } = r.view;
   if (isOutcome(phase)) return refused(FAILURE_TYPES.refundEnded, `the refund already ended as ${phase}`);
   const submitted = 'the refund was submitted to Eko (PENDING); it is tracked to a final outcome';
@@ -143,10 +140,11 @@ export function refusal(
   if (pastDeadline) return refused(kind === 'otp' ? notAwaitingOtp : resendRefused, 'the OTP deadline passed');
   if ([r.acting, ...r.inbox].some((q) => q?.message.kind === 'resend'))
     return refused(resendRefused, 'a resend is already under way');
-  if (resendCount >= maxResends) return refused(resendRefused, `the OTP was already resent ${resendCount} times`);
+  if (resendCount >= policy.maxResends)
+    return refused(resendRefused, `the OTP was already resent ${resendCount} times`);
   const retryAfterSeconds = Math.ceil((Date.parse(resendAllowedAt ?? '') - now) / 1000);
   if (!(retryAfterSeconds > 0)) return undefined;
-  const tooSoon = `an OTP was requested less than ${resendInterval} ago; retry in ${retryAfterSeconds} s`;
+  const tooSoon = `an OTP was requested less than ${policy.resendInterval} ago; retry in ${retryAfterSeconds} s`;
   return { ...refused(resendTooSoon, tooSoon), details: [{ retryAfterSeconds }] };
 }
 
@@ -175,15 +173,13 @@ export function decide(r: Refund, event: RefundEvent, policy: Policy, now: numbe
           return to(s, AWAITING_OTP, 'transaction is refund pending: waiting for the OTP Eko already sent');
         const sending = to(s, SENDING_OTP, 'transaction is refund pending: requesting an OTP for the customer');
         if (event.result.otp) return otpRequested(sending, event.result.otp, false, to);
-        // The request may have texted an OTP before it failed: OTPs typed before it are stale.
-        const failed = { ...sending, otpRequests: sending.otpRequests + 1 };
-        return note(failed, `requesting the OTP failed (${event.result.otpFailed}): asking again`, now);
+        return note(texted(sending, null), `requesting the OTP failed (${event.result.otpFailed}): asking again`, now);
       });
     case 'otp_requested':
       return otpRequested(s, event.result, r.acting?.message.kind === 'resend', to);
     case 'otp_request_failed': {
-      const failed = { ...s, acting: undefined, otpRequests: s.otpRequests + 1 };
-      return to(failed, AWAITING_OTP, `could not request an OTP (${event.message}): waiting for the OTP anyway`);
+      const why = `could not request an OTP (${event.message}): waiting for the OTP anyway`;
+      return to({ ...texted(s, null), acting: undefined }, AWAITING_OTP, why);
     }
     case 'refund_answered':
       return afterRefundCall(s, event.result, policy, to);
@@ -206,7 +202,7 @@ export function decide(r: Refund, event: RefundEvent, policy: Policy, now: numbe
 function arrive(r: Refund, message: Message, via: Via | undefined, now: number): Refund {
   const masked = (text?: string) => text && maskDigitRuns(text, [r.view.tid]);
   const bound = { ...message, actor: masked(message.actor) } as Message;
-  if (bound.kind === 'otp') bound.otpRefId ??= r.otpRefId;
+  if (bound.kind === 'otp') bound.otpRefId ??= r.otpRefId ?? undefined;
   if (bound.kind === 'cancel') bound.reason = masked(bound.reason)!;
   const queued: Queued = { id: r.nextId, message: bound, otpRequest: r.otpRequests, via };
   const s = { ...r, nextId: r.nextId + 1 };
@@ -247,18 +243,21 @@ function cancelling(r: Refund, cancel: Queued, now: number): Refund {
   return note({ ...r, acting: cancel, ending: 'cancel' }, asked, now);
 }
 
+/** A request that may have texted an OTP: older OTPs and refs are stale; a null ref (Eko may take one late) stays. */
+function texted(s: Refund, ref: string | null | undefined): Refund {
+  return { ...s, otpRequests: s.otpRequests + 1, otpRefId: s.otpRefId === null ? null : ref };
+}
+
 function otpRequested(s: Refund, result: OtpRequestResult, resend: boolean, to: MoveTo): Refund {
   if (result.kind === 'sent') {
-    const sent = { ...s, otpRequests: s.otpRequests + 1, otpRefId: result.otpRefId ?? s.otpRefId };
-    return to(sent, AWAITING_OTP, 'OTP sent to the customer: waiting for it', {
+    return to(texted(s, result.otpRefId), AWAITING_OTP, 'OTP sent to the customer: waiting for it', {
       resendCount: s.view.resendCount + (resend ? 1 : 0),
     });
   }
   // A refusal is a question: the inquiry made right after it says where the transaction stands.
   const holds = `Eko did not send an OTP (${result.eko.message}): waiting for the OTP the customer already holds`;
-  return beforeSubmission(withEko(s, result.inquiry.eko), result.inquiry, to, () =>
-    to(s, AWAITING_OTP, holds, { lastEkoAnswer: result.eko }),
-  );
+  const waiting = () => to(s, AWAITING_OTP, holds, { lastEkoAnswer: result.eko });
+  return result.inquiry ? beforeSubmission(withEko(s, result.inquiry.eko), result.inquiry, to, waiting) : waiting();
 }
 
 /** What an inquiry made before any refund call means; only tx_status 3 leads on. */

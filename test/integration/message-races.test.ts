@@ -42,7 +42,7 @@ const QUICK: Partial<RefundInput> = { ...FAST, ekoCallTimeout: '3s', settleWindo
 const taskQueue = `races-${process.pid}`;
 let running: { worker: Worker; done: Promise<void> } | undefined;
 
-const workerOn = (connection = stack.server.env.nativeConnection, queue = taskQueue) =>
+const workerOn = (connection = stack.server.env.nativeConnection, queue = taskQueue, maxCachedWorkflows = 0) =>
   createRefundWorker({
     connection,
     namespace: 'default',
@@ -55,6 +55,7 @@ const workerOn = (connection = stack.server.env.nativeConnection, queue = taskQu
     }),
     defaults: { initiatorId: UAT.initiatorId, userCode: UAT.userCode },
     shutdownGraceMs: 500,
+    tuning: { maxCachedWorkflows },
   });
 
 async function startWorker(): Promise<void> {
@@ -274,20 +275,7 @@ async function splitByAQuery(
     );
     const { NativeConnection } = await import('@temporalio/worker');
     const nativeB = await NativeConnection.connect({ address: server.address });
-    const workerB = await createRefundWorker({
-      connection: nativeB,
-      namespace: 'default',
-      taskQueue: queue,
-      eko: createEkoClient({
-        baseUrl: stack.sim.baseUrl,
-        developerKey: UAT.developerKey,
-        accessKey: UAT.accessKey,
-        timeoutMs: 2_000,
-      }),
-      defaults: { initiatorId: UAT.initiatorId, userCode: UAT.userCode },
-      shutdownGraceMs: 500,
-      tuning: { maxCachedWorkflows: cacheOfB },
-    });
+    const workerB = await workerOn(nativeB, queue, cacheOfB);
 
     // A freezes with its sticky poll open: the query goes there, and waits out the sticky timeout (10 s).
     workerA.child.kill('SIGSTOP');

@@ -210,8 +210,8 @@ function otpAnswers(world: World): [string, RefundEvent, World][] {
     ['failed', { type: 'otp_request_failed', message: 'down' }, world],
   ];
   for (const [tx, after] of inquiries(world)) {
-    if (heldBack(tx, after)) continue;
-    const result: OtpRequestResult = { kind: 'refused', eko: eko('limit'), inquiry: settledAt(tx) };
+    const inquiry = heldBack(tx, after) ? undefined : settledAt(tx);
+    const result: OtpRequestResult = { kind: 'refused', eko: eko('limit'), inquiry };
     answers.push([`refused, inquiry ${tx}`, { type: 'otp_requested', result }, after]);
   }
   return answers;
@@ -441,7 +441,7 @@ function walk(initial: State, depth: number): Walk {
 }
 
 /** The earlier run's own attempt and window, as visibility reads them from its input. */
-const TIMINGS = { attemptMs: A, settleWindowMs: S };
+const TIMINGS = { timings: { attemptMs: A, settleWindowMs: S } };
 
 const WORLDS: [string, World][] = [
   ['refund pending, no earlier run', { t: 0, tx: 3, calls: [] }],
@@ -483,8 +483,7 @@ const WORLDS: [string, World][] = [
         running: false,
         phase: RefundPhase.AWAITING_OTP,
         closedAt: 0,
-        attemptMs: 2 * A,
-        settleWindowMs: S,
+        timings: { attemptMs: 2 * A, settleWindowMs: S },
       },
     },
   ],

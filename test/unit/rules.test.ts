@@ -115,6 +115,21 @@ describe('messages wait their turn: handlers decide nothing', () => {
     expect(r.unused[2]).toMatch(/typed before the newest OTP/);
   });
 
+  test('an OTP request that failed may have texted an OTP whose otp_ref_id is unknown: the next call goes without the old one', () => {
+    const failedCheck = checked({ check: settled(3), otpFailed: 'Eko answered HTTP 502' });
+    const r = run([failedCheck, { type: 'otp_request_failed', message: 'down' }, arrived(OTP), ATTEND]);
+    expect(nextStep(r)).toEqual({ kind: 'refund_call', otp: { otp: '123456', otpRefId: undefined } });
+  });
+
+  test('once an OTP request had no clear answer (Eko may take it late), no otp_ref_id is trusted again', () => {
+    const sent = (otpRefId: string | null) =>
+      ({ type: 'otp_requested', result: { kind: 'sent', otpRefId, eko: eko('OTP sent') } }) as const;
+    const policy: Policy = { ...POLICY, resendInterval: '1 ms', resendIntervalMs: 1 };
+    const r = run([OTP_SENT, arrived(RESEND), ATTEND, sent(null), arrived(RESEND), ATTEND, sent('ref-3')], policy);
+    expect(r.otpRefId).toBeNull();
+    expect(nextStep(run([arrived(OTP), ATTEND], policy, r))).toEqual({ kind: 'refund_call', otp: { otp: '123456' } });
+  });
+
   test("one workflow task's signals go before its updates, whatever order they came in (a replay gets them so)", () => {
     const task = (route: 'signal' | 'update', message: Message, n = 7): RefundEvent => ({
       type: 'arrived',

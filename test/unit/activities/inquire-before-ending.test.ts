@@ -60,8 +60,7 @@ test('an earlier run that may have a call in flight: no answer until its close +
       running: false,
       phase: 'AWAITING_OTP',
       closedAt: NOW - 5_000,
-      attemptMs: MINUTE,
-      settleWindowMs: 10 * MINUTE,
+      timings: { attemptMs: MINUTE, settleWindowMs: 10 * MINUTE },
     },
   ];
   const { answer } = inquire({ inquiry: [tx(3)] }, earlier);

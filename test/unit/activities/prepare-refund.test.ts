@@ -12,8 +12,8 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 const REQUEST = { tid: '13192443', requestOtp: true, settleWindowMs: 600_000 };
 const sent: OtpAnswer = { kind: 'otp_sent', otpRefId: 'ref-1', message: 'OTP sent', code: 2133 };
 
-function prepare(eko: EkoClient, request = REQUEST, runsOf: RunsOf = async () => []) {
-  const env = new MockActivityEnvironment({ attempt: 1, startToCloseTimeoutMs: 60_000 });
+function prepare(eko: EkoClient, request = REQUEST, runsOf: RunsOf = async () => [], attempt = 1) {
+  const env = new MockActivityEnvironment({ attempt, startToCloseTimeoutMs: 60_000 });
   const activities = createActivities({
     eko,
     defaults: { initiatorId: '9962981729', userCode: '20810200' },
@@ -68,4 +68,9 @@ test('tx_status 1 while an earlier run may still have a refund call applied: no 
     type: 'RefundNotSettled',
     message: expect.stringContaining('a refund call of an earlier run may still be applied'),
   });
+});
+
+test("an OTP sent by a retry: the first attempt's request may reach Eko later, so its otp_ref_id is not trusted", async () => {
+  const { eko } = scriptedEko({ inquiry: [tx(3)], otp: [sent] });
+  expect(await prepare(eko, REQUEST, async () => [], 2)).toMatchObject({ otp: { kind: 'sent', otpRefId: null } });
 });

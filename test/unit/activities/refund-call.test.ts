@@ -217,8 +217,7 @@ describe('every earlier run counts', () => {
         running: false,
         phase: 'AWAITING_OTP',
         closedAt: NOW - 5_000,
-        attemptMs: MINUTE,
-        settleWindowMs: SETTLE,
+        timings: { attemptMs: MINUTE, settleWindowMs: SETTLE },
         ...run,
       },
     ];
@@ -258,15 +257,15 @@ describe('every earlier run counts', () => {
   });
 
   test("an earlier run's own attempt and window count when longer than ours", async () => {
-    const runsOf = earlier({ attemptMs: 10 * MINUTE, settleWindowMs: 20 * MINUTE });
+    const runsOf = earlier({ timings: { attemptMs: 10 * MINUTE, settleWindowMs: 20 * MINUTE } });
     const { error } = await attempt({ inquiry: [tx(3)] }, { attempt: 1 }, { runsOf });
     expect(error?.message).toMatch(/inquiring until 2026-11-29T10:29:55.000Z/);
   });
 
-  test('an earlier run whose input cannot be read is presumed to have had the longest attempt (10 minutes)', async () => {
-    const runsOf = earlier({ attemptMs: undefined, settleWindowMs: undefined });
+  test('an earlier run whose input cannot be read is presumed to have had the longest attempt and window (10 minutes, a day)', async () => {
+    const runsOf = earlier({ timings: undefined });
     const { error } = await attempt({ inquiry: [tx(3)] }, { attempt: 1 }, { runsOf });
-    expect(error?.message).toMatch(/inquiring until 2026-11-29T10:19:55.000Z/);
+    expect(error?.message).toMatch(/inquiring until 2026-11-30T10:09:55.000Z/);
   });
 
   test('an earlier run visibility still shows running: counted as closing now', async () => {
