@@ -10,7 +10,7 @@ import { TASK_QUEUE } from '../src/contract';
 import { createEkoClient } from '../src/eko/client';
 import { UAT } from '../src/eko/uat';
 import { startHealthServer } from '../src/health';
-import { printSms, seedDemo } from '../simulator/demo';
+import { DEMO_LIVE_TID, printSms, seedDemo } from '../simulator/demo';
 import { startSimulator } from '../simulator';
 import { createRefundWorker, ensureSearchAttributes } from '../src/worker';
 import { portInUse } from '../tools/children';
@@ -108,6 +108,7 @@ async function main(resources: Resources): Promise<void> {
     dataConverter: dataConverterFor(keys),
   });
   resources.add('the refund API', () => api.close());
+  simulator.configure({ callbackUrl: api.callbackUrl });
 
   const cli = `${cliEnv(temporal, config.taskQueue)}npm run cli --`;
   const ui = temporal.ui ?? "your server's Web UI";
@@ -121,6 +122,7 @@ Dev stack running:
                  health  ${local(config.healthPort, '/healthz and /readyz')}
   Eko simulator  ${simulator.baseUrl}
                  seeded refund-pending tids: 1000000001, 1000000002, 1000000003 (settles after 2 inquiries)
+                 and a live one, ${DEMO_LIVE_TID}, that Eko fails on request and calls back about
                  admin: ${simulator.url}/__sim/transactions/<tid>, ${simulator.url}/__sim/sms
   Codec server   ${codec.url}: payloads are encrypted; the UI decodes through it, and so does
                  the temporal CLI with --codec-endpoint ${codec.url}
@@ -133,6 +135,10 @@ Run a refund from another terminal (the CLI needs the key to read the encrypted 
   3. ${cli} otp ${DEMO_TID}, and type the OTP from the SMS at its prompt
   4. ${cli} status ${DEMO_TID}
   Or follow it live: ${cli} watch ${DEMO_TID}, and in the UI: ${ui} (workflow refund-${DEMO_TID}).
+
+A refund that starts itself: fail the live transaction, and Eko's callback starts refund-${DEMO_LIVE_TID}
+(its OTP SMS shows here; the refund waits for it in the console):
+  curl -X POST ${simulator.url}/__sim/transactions/${DEMO_LIVE_TID}/fail
 
 Press Ctrl-C to stop.`);
   await running;

@@ -30,6 +30,17 @@ export function createAdmin(sim: EkoSimulator) {
         sim.expireOtp(id);
         return OK;
       }
+      if (resource === 'transactions' && id && action === 'fail' && method === 'POST') {
+        if (!sim.transaction(id)) return json(404, { error: `no transaction ${id}` });
+        try {
+          return json(200, sim.fail(id));
+        } catch (err) {
+          return json(409, { error: (err as Error).message });
+        }
+      }
+      if (resource === 'callbacks' && method === 'GET') {
+        return json(200, sim.callbacks(url.searchParams.get('tid') ?? undefined));
+      }
       if (resource === 'sms' && method === 'GET') return json(200, sim.sms(url.searchParams.get('tid') ?? undefined));
       if (resource === 'faults' && method === 'POST') return json(201, sim.injectFault(input() as FaultInput));
       if (resource === 'faults' && method === 'GET') return json(200, sim.faults());

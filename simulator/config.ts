@@ -14,6 +14,8 @@ export interface SimulatorConfig {
   latencyMs: number;
   /** Where failures carry their code, for every transaction seeded without a dialect of its own. */
   dialect: Dialect;
+  /** Where Eko's transaction status callback goes (the partner's registered URL); none when unset. */
+  callbackUrl?: string;
   /** Called with each SMS as it is "sent", for printing in the dev stack. */
   onSms?: (sms: SmsMessage) => void;
 }
@@ -40,6 +42,7 @@ export const configPatchSchema = z
     otpTtlMs: z.number().int().min(0),
     latencyMs: z.number().int().min(0),
     dialect: z.enum(DIALECTS),
+    callbackUrl: z.url(),
   })
   .partial();
 export type ConfigPatch = z.input<typeof configPatchSchema>;

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createAdmin } from './admin';
+import { failTransaction, type SentCallback } from './callback';
 import { type ConfigPatch, configPatchSchema, DEFAULT_SIMULATOR_CONFIG, type SimulatorConfig } from './config';
 import { type Fault, FaultBook, type FaultInput } from './faults';
 import { HttpServer } from './http-server';
@@ -20,6 +21,7 @@ export class EkoSimulator {
   readonly config: SimulatorConfig;
   private readonly transactions = new Map<string, SimTransaction>();
   private readonly outbox: SmsMessage[] = [];
+  private readonly sentCallbacks: SentCallback[] = [];
   private readonly faultBook = new FaultBook();
   private readonly server: HttpServer;
   /** Aborts every wait in flight (latency, slow applies) on reset and close. */
@@ -34,6 +36,7 @@ export class EkoSimulator {
       transactions: this.transactions,
       outbox: this.outbox,
       faults: this.faultBook,
+      callbacks: this.sentCallbacks,
       wait: (ms) => sleep(ms, undefined, { signal: this.waits.signal }),
       nextRefundTid: () => String((this.refundSeq += 1)),
     };
@@ -73,6 +76,22 @@ export class EkoSimulator {
     return tx && viewOf(tx);
   }
 
+  /**
+   * Fails a live transaction as Eko does: Refund Pending, an OTP texted to the customer, and the
+   * transaction status callback sent to `callbackUrl`. Throws for a tid unknown or already failed.
+   */
+  fail(tid: string): TransactionView {
+    const tx = this.transactions.get(tid);
+    if (!tx) throw new Error(`no transaction ${tid}`);
+    failTransaction(this.state, tx, () => issueOtp(this.state, tx));
+    return viewOf(tx);
+  }
+
+  /** The transaction status callbacks sent, oldest first. */
+  callbacks(tid?: string): SentCallback[] {
+    return this.sentCallbacks.filter((sent) => tid === undefined || sent.tid === tid);
+  }
+
   sms(tid?: string): SmsMessage[] {
     return this.outbox.filter((sms) => tid === undefined || sms.tid === tid);
   }
@@ -109,6 +128,7 @@ export class EkoSimulator {
   reset(): void {
     this.transactions.clear();
     this.outbox.length = 0;
+    this.sentCallbacks.length = 0;
     this.faultBook.clear();
     this.waits.abort();
     this.waits = newWaits();

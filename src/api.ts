@@ -18,7 +18,7 @@ async function run(): Promise<void> {
     process.exit(1);
   }
   // The API never logs a key; should one reach a log line anyway, it is redacted there.
-  redactor.pin(...config.keys.map((key) => key.key));
+  redactor.pin(...config.keys.map((key) => key.key), ...(config.ekoCallback ? [config.ekoCallback.token] : []));
   const refunds = await RefundClient.connect();
   const app = await buildApi({
     refunds,
@@ -26,6 +26,7 @@ async function run(): Promise<void> {
     logger,
     otpLimitPerMinute: config.otpLimitPerMinute,
     secureCookies: config.secureCookies,
+    ekoCallback: config.ekoCallback,
     version: process.env.npm_package_version,
   });
   const url = await app.listen({ port: config.port, host: config.host });

@@ -14,7 +14,7 @@ export function auditLogger(logger: pino.Logger) {
       {
         audit: {
           action,
-          keyName: request.principal?.name ?? null,
+          keyName: request.principal?.name ?? request.auditActor ?? null,
           role: request.principal?.role ?? null,
           tid: tidOf(request),
           status: reply.statusCode,

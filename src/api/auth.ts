@@ -11,7 +11,7 @@ import { CSRF_HEADER, SESSION_COOKIE, type Session, type SessionSigner } from '.
 export type Access = Permission | 'public';
 
 /** The audited actions: every state-changing call. */
-export type AuditAction = 'start' | 'submitOtp' | 'resendOtp' | 'cancel' | 'signIn' | 'signOut';
+export type AuditAction = 'start' | 'submitOtp' | 'resendOtp' | 'cancel' | 'signIn' | 'signOut' | 'ekoCallback';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -23,6 +23,8 @@ declare module 'fastify' {
     session?: Session;
     /** What the audit line says happened; set by handlers and by problems. */
     auditResult?: string;
+    /** Who acted, for a call without a key (Eko's callback). */
+    auditActor?: string;
   }
 }
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseEnv } from '../config';
 import { type ApiKey, DEV_API_KEYS, parseApiKeys } from './keys';
@@ -11,6 +12,37 @@ export interface ApiConfig {
   otpLimitPerMinute: number;
   /** Mark the session cookie `Secure` (production: the API is behind TLS). */
   secureCookies: boolean;
+  /** Eko's transaction status callback; the endpoint exists only when its token is set. */
+  ekoCallback?: EkoCallbackConfig;
+}
+
+export interface EkoCallbackConfig {
+  /** The secret path segment of the URL registered with Eko. */
+  token: string;
+  /** Source addresses (CIDR) Eko's callbacks may come from; any when empty. */
+  allow: string[];
+  /** Ask Eko for a new OTP; by default the refund waits for the one Eko texted at failure. */
+  requestOtp: boolean;
+}
+
+const cidrList = z.string().transform((value, ctx) => {
+  const cidrs = value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
+  for (const cidr of cidrs) if (!parseCidr(cidr)) ctx.addIssue({ code: 'custom', message: `not a CIDR: ${cidr}` });
+  return cidrs;
+});
+
+/** `10.0.0.0/8`, `2001:db8::/32`, or a single address. */
+export function parseCidr(cidr: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
+  const [address, bits, extra] = cidr.split('/');
+  const family = isIP(address) === 4 ? 'ipv4' : isIP(address) === 6 ? 'ipv6' : undefined;
+  if (!family || extra !== undefined) return undefined;
+  const max = family === 'ipv4' ? 32 : 128;
+  const prefix = bits === undefined ? max : Number(bits);
+  if (!/^\d+$/.test(bits ?? String(max)) || prefix > max) return undefined;
+  return { address, prefix, family };
 }
 
 const apiKeys = z.string({ error: 'required: name:role:key, comma-separated' }).transform((value, ctx) => {
@@ -34,6 +66,12 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       message: 'the development keys of npm run dev are public: set your own',
     }),
     API_OTP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(10),
+    EKO_CALLBACK_TOKEN: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{32,256}$/, 'at least 32 characters of A-Z, a-z, 0-9, _ or - (it is part of a URL)')
+      .optional(),
+    EKO_CALLBACK_ALLOW: cidrList.default([]),
+    EKO_CALLBACK_REQUEST_OTP: z.stringbool().default(false),
   });
   const e = parseEnv(schema, env);
   return {
@@ -42,5 +80,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     keys: e.REFUND_API_KEYS,
     otpLimitPerMinute: e.API_OTP_LIMIT_PER_MINUTE,
     secureCookies: production,
+    ekoCallback: e.EKO_CALLBACK_TOKEN
+      ? { token: e.EKO_CALLBACK_TOKEN, allow: e.EKO_CALLBACK_ALLOW, requestOtp: e.EKO_CALLBACK_REQUEST_OTP }
+      : undefined,
   };
 }

@@ -2,13 +2,14 @@
  * Fastify's request log lines with plain values only: method, URL, status, time. The project's
  * logger redacts every logged object before pino's serializers run, so fastify's own lines, which
  * pass the request and reply objects, would lose their fields (or loop on the reply's cycles).
- * Headers (API keys) and bodies (OTPs) are never logged.
+ * Headers (API keys), bodies (OTPs) and the Eko callback's token are never logged.
  */
 import { type FastifyBaseLogger, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import { withoutCallbackToken } from './routes/eko-callback';
 
 const line = (request: FastifyRequest, reply?: FastifyReply) => ({
   method: request.method,
-  url: request.url,
+  url: withoutCallbackToken(request.url),
   status: reply?.statusCode,
   ms: reply ? Math.round(reply.elapsedTime) : undefined,
 });

@@ -15,6 +15,8 @@ import { consoleRoutes } from './console';
 import { ApiKeyring, type ApiKey } from './keys';
 import { registerOpenApi, type ZodApp } from './openapi';
 import { Problem, sendProblem, toProblem } from './problems';
+import type { EkoCallbackConfig } from './config';
+import { ekoCallbackRoutes } from './routes/eko-callback';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
 import { refundRoutes } from './routes/refunds';
@@ -33,6 +35,8 @@ export interface ApiOptions {
   secureCookies?: boolean;
   /** How often a live-state stream polls the workflow; default 1 s. */
   eventsPollMs?: number;
+  /** Eko's transaction status callback starts refunds; no endpoint when absent. */
+  ekoCallback?: EkoCallbackConfig;
   /** Shown in the OpenAPI document. */
   version?: string;
 }
@@ -100,6 +104,7 @@ export async function buildApi(options: ApiOptions): Promise<ZodApp> {
   refundRoutes(app, { refunds: options.refunds, otpLimitPerMinute: options.otpLimitPerMinute ?? 10 });
   eventRoutes(app, { refunds: options.refunds, pollMs: options.eventsPollMs ?? 1_000 });
   summaryRoutes(app, { refunds: options.refunds });
+  if (options.ekoCallback) ekoCallbackRoutes(app, options.refunds, options.ekoCallback);
   sessionRoutes(app, { keyring, sessions, secureCookies: options.secureCookies ?? false });
   healthRoutes(app, { client: options.refunds.client });
   consoleRoutes(app);

@@ -46,6 +46,34 @@ describe('REFUND_API_KEYS', () => {
   });
 });
 
+describe('EKO_CALLBACK_*', () => {
+  const TOKEN = 'a-callback-token-of-32-characters-x';
+
+  test('no token, no callback endpoint; a token turns it on with its source list and OTP choice', () => {
+    expect(loadApiConfig({ REFUND_API_KEYS: KEYS }).ekoCallback).toBeUndefined();
+    expect(
+      loadApiConfig({
+        REFUND_API_KEYS: KEYS,
+        EKO_CALLBACK_TOKEN: TOKEN,
+        EKO_CALLBACK_ALLOW: '203.0.113.0/24, 2001:db8::/32,198.51.100.7',
+        EKO_CALLBACK_REQUEST_OTP: 'true',
+      }).ekoCallback,
+    ).toEqual({ token: TOKEN, allow: ['203.0.113.0/24', '2001:db8::/32', '198.51.100.7'], requestOtp: true });
+  });
+
+  test('a short or URL-unsafe token and a malformed CIDR are refused, naming the variable', () => {
+    expect(() => loadApiConfig({ REFUND_API_KEYS: KEYS, EKO_CALLBACK_TOKEN: 'short' })).toThrow(
+      /EKO_CALLBACK_TOKEN: at least 32 characters/,
+    );
+    expect(() => loadApiConfig({ REFUND_API_KEYS: KEYS, EKO_CALLBACK_TOKEN: `${TOKEN}/../x` })).toThrow(
+      /EKO_CALLBACK_TOKEN/,
+    );
+    expect(() =>
+      loadApiConfig({ REFUND_API_KEYS: KEYS, EKO_CALLBACK_TOKEN: TOKEN, EKO_CALLBACK_ALLOW: '10.0.0.0/33,bad' }),
+    ).toThrow(/EKO_CALLBACK_ALLOW: not a CIDR: 10.0.0.0\/33[^]*not a CIDR: bad/);
+  });
+});
+
 describe('ApiKeyring', () => {
   const keyring = new ApiKeyring(parseApiKeys(KEYS).keys);
 
