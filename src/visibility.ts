@@ -161,7 +161,20 @@ export function runsFromVisibility(
   dataConverter?: DataConverter,
 ): RunsOf {
   const converter = loadDataConverter(dataConverter);
-  async function timingsOf(workflowId: string, runId: string): Promise<Timings | undefined> {
+  // A run's input never changes: each is read once, and a read that outlives its attempt's budget
+  // still serves the next attempt (a refund reset many times has many runs to read).
+  const known = new Map<string, Promise<Timings | undefined>>();
+  function timingsOf(workflowId: string, runId: string): Promise<Timings | undefined> {
+    let timings = known.get(runId);
+    if (!timings) {
+      timings = readTimings(workflowId, runId);
+      known.set(runId, timings);
+      timings.catch(() => known.delete(runId));
+      if (known.size > KNOWN_RUNS_KEPT) known.delete(known.keys().next().value!);
+    }
+    return timings;
+  }
+  async function readTimings(workflowId: string, runId: string): Promise<Timings | undefined> {
     const execution = { workflowId, runId };
     const { history } = await service.getWorkflowExecutionHistory({ namespace, execution, maximumPageSize: 1 });
     const payloads = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
@@ -189,6 +202,9 @@ export function runsFromVisibility(
     return Promise.all(runs.map((run) => (matters(run, ownRunId) ? timed(run) : run)));
   };
 }
+
+/** Runs whose timings a worker keeps (about 100 bytes each). */
+const KNOWN_RUNS_KEPT = 10_000;
 
 const refundQuery = (clauses: string[]) => [`WorkflowType = "${WORKFLOW_TYPE}"`, ...clauses].join(' AND ');
 
