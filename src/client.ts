@@ -49,8 +49,12 @@ import {
   type RefundSummary,
 } from './visibility';
 import type { refundWorkflow } from './workflows/refund';
+import { type DeliveryView, listDeliveries, redeliver } from './notifications/deliveries';
 
 export type { CountFilter, ListPageOptions, RefundPage, RefundSummary };
+export type { DeliveryView } from './notifications/deliveries';
+export { EVENT_TYPES, type EventType, type WebhookEvent } from './notifications/events';
+export { SIGNATURE_HEADER, verifyWebhook } from './notifications/signature';
 
 const { phase: PHASE_KEY } = SEARCH_ATTRIBUTES;
 
@@ -191,6 +195,21 @@ export class RefundClient {
           }
         : undefined,
     };
+  }
+
+  /** The refund's webhook deliveries: one line per event and subscriber, oldest first. */
+  async notifications(tid: string): Promise<DeliveryView[]> {
+    parseOrThrow(tidSchema, tid, 'tid');
+    return listDeliveries(this.client, tid, (failure) =>
+      failureMessage(this.client.options.loadedDataConverter, failure),
+    );
+  }
+
+  /** Sends one event to one subscriber again (`id` as `notifications` lists it). */
+  async redeliver(id: string): Promise<{ id: string; workflowId: string }> {
+    const started = await redeliver(this.client, this.taskQueue, id);
+    if (!started) throw new RefundRequestError(`no notification ${id}`, 'not_found');
+    return started;
   }
 
   /** Refunds by phase (or all), newest first, through Temporal visibility. */

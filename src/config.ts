@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { encryptionKeys } from './codec/config';
 import type { EncryptionKey } from './codec/encryption';
 import { UAT } from './eko/uat';
-import { parseEnv } from './env';
+import { isProduction, parseEnv } from './env';
+import { parseWebhooks, type Subscriber } from './notifications/config';
 import { productionRefusals, WORKER_CONCERNS } from './production';
 import { TASK_QUEUE } from './contract';
 import type { WorkerTuning } from './tuning';
@@ -45,6 +46,8 @@ const envSchema = z.object({
     .default(0),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).optional(),
+  /** Outcome webhooks: a JSON array of { url, secret, events?, name? } (src/notifications/config.ts). */
+  REFUND_WEBHOOKS: z.string().optional(),
 });
 
 export interface WorkerConfig {
@@ -56,12 +59,19 @@ export interface WorkerConfig {
   healthPort: number;
   encryptionKeys: EncryptionKey[];
   tuning: WorkerTuning;
+  webhooks: Subscriber[];
 }
 
 /** Every problem in one ConfigError: the production refusals and the malformed values. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const e = parseEnv(envSchema, env, productionRefusals(env, WORKER_CONCERNS));
+  const webhooks = parseWebhooks(env.REFUND_WEBHOOKS, isProduction(env));
+  const refusals = [
+    ...productionRefusals(env, WORKER_CONCERNS),
+    ...webhooks.problems.map((problem) => `REFUND_WEBHOOKS: ${problem}`),
+  ];
+  const e = parseEnv(envSchema, env, refusals);
   return {
+    webhooks: webhooks.subscribers,
     taskQueue: e.REFUND_TASK_QUEUE,
     eko: {
       baseUrl: e.EKO_BASE_URL,

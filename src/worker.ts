@@ -5,6 +5,8 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { temporal } from '@temporalio/proto';
 import { createActivities } from './activities';
+import { createNotificationActivities } from './notifications/activities';
+import { type Subscriber, wantedEvents } from './notifications/config';
 import { runsFromVisibility } from './visibility';
 import { dataConverterFor } from './codec';
 import { loadConfig, loadTemporalConfig } from './config';
@@ -30,6 +32,8 @@ export interface RefundWorkerOptions {
   tuning?: WorkerTuning;
   /** Payload encryption: `dataConverterFor(loadEncryptionConfig())`; plain payloads when omitted. */
   dataConverter?: DataConverter;
+  /** Outcome webhook subscribers (REFUND_WEBHOOKS); none: refunds start no deliveries. */
+  webhooks?: readonly Subscriber[];
 }
 
 export type { WorkerTuning } from './tuning';
@@ -44,11 +48,15 @@ export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker
     ...(fs.existsSync(WORKFLOW_BUNDLE)
       ? { workflowBundle: { codePath: WORKFLOW_BUNDLE } }
       : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({
-      eko: options.eko,
-      defaults: options.defaults,
-      runsOf: runsFromVisibility(options.connection.workflowService, options.namespace, options.dataConverter),
-    }),
+    activities: {
+      ...createActivities({
+        eko: options.eko,
+        defaults: options.defaults,
+        runsOf: runsFromVisibility(options.connection.workflowService, options.namespace, options.dataConverter),
+        wantedEvents: wantedEvents(options.webhooks ?? []),
+      }),
+      ...createNotificationActivities(options.webhooks ?? []),
+    },
     dataConverter: options.dataConverter,
     // In-flight Eko calls get this long to finish on SIGINT/SIGTERM before the worker stops.
     shutdownGraceTime: options.shutdownGraceMs ?? 30_000,
@@ -89,7 +97,7 @@ async function run(): Promise<void> {
     logger.fatal((err as Error).message);
     process.exit(1);
   }
-  redactor.pin(config.eko.accessKey, config.eko.developerKey);
+  redactor.pin(config.eko.accessKey, config.eko.developerKey, ...config.webhooks.map((s) => s.secret));
   const heapProblem = heapTooSmall(
     config.tuning.maxCachedWorkflows ?? 0,
     v8.getHeapStatistics().heap_size_limit / 2 ** 20,
@@ -138,6 +146,7 @@ async function run(): Promise<void> {
     shutdownGraceMs: config.shutdownGraceMs,
     dataConverter: dataConverterFor(config.encryptionKeys),
     tuning: config.tuning,
+    webhooks: config.webhooks,
   });
   const health =
     config.healthPort > 0
@@ -153,6 +162,7 @@ async function run(): Promise<void> {
       ekoBaseUrl: config.eko.baseUrl,
       workflowCode: fs.existsSync(WORKFLOW_BUNDLE) ? 'prebundled' : 'bundled at start',
       encryptedPayloads: config.encryptionKeys.length > 0,
+      webhookSubscribers: config.webhooks.map((subscriber) => subscriber.name),
       maxCachedWorkflows: worker.options.maxCachedWorkflows,
     },
     'Refund worker polling',

@@ -9,7 +9,7 @@ import { quietTemporalRuntime } from '../tools/temporal-server';
  * Replays recorded histories of the main refund paths against today's workflow code: a change
  * that would break running refunds (non-determinism) fails here. Before 1.0.0 no refund of older
  * code runs anywhere, so a change of the commands re-records them (docs/development.md, "Changing
- * the workflow"): `RECORD_HISTORIES=1 npx jest test/integration/refund-workflow
+ * the workflow"): `RECORD_HISTORIES=1 npx jest test/integration/refund-workflow test/integration/webhooks
  * test/integration/refund-otp-timeout test/integration/message-races`.
  */
 quietTemporalRuntime();

@@ -36,6 +36,7 @@ async function run(): Promise<void> {
           shutdownGraceMs: config.shutdownGraceMs,
           // As in production (WORKER_MAX_CACHED_WORKFLOWS...), then the bench's flags on top.
           tuning: { ...config.tuning, ...tuning },
+          webhooks: config.webhooks,
         });
   // The bench asks for the worker's memory (scripts/bench/probe.ts).
   process.on('message', (message: ProbeRequest | undefined) => {

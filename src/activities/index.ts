@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { METRICS } from '../contract/names';
+import type { EventType } from '../notifications/events';
 import { KNOWN_STATUSES, type RejectReason, FINAL_STATUSES, TxStatus } from '../eko/answers';
 import type { EkoClient } from '../eko/client';
 import { type Redactor, redactor as processRedactor } from '../logging';
@@ -23,6 +24,8 @@ export interface ActivityDeps {
   now?: () => number;
   /** The runs of a workflow id, from Temporal's visibility (runsFromVisibility). */
   runsOf: RunsOf;
+  /** The events webhook subscribers want (REFUND_WEBHOOKS): the refund learns them from its check. */
+  wantedEvents?: readonly EventType[];
 }
 
 /** Thrown while Eko's answer is not final yet: expected, so Temporal logs it quietly and retries. */
@@ -55,6 +58,7 @@ export function createActivities({
   redactor = processRedactor,
   now = Date.now,
   runsOf,
+  wantedEvents = [],
 }: ActivityDeps) {
   const eko = observedEko(client, now);
   const summarize = summarizer(now, redactor);
@@ -132,12 +136,13 @@ export function createActivities({
     async prepareRefund(request: PrepareRequest): Promise<PrepareResult> {
       const timeout = budget();
       const check = await inquire('check', request, timeout);
+      const notify = [...wantedEvents];
       if (check.kind !== 'settled' || check.txStatus !== TxStatus.RefundPending || !request.requestOtp)
-        return { check };
+        return { check, notify };
       try {
-        return { check, otp: await requestOtp(request, timeout) };
+        return { check, notify, otp: await requestOtp(request, timeout) };
       } catch (err) {
-        return { check, otpFailed: err instanceof Error ? err.message : String(err) };
+        return { check, notify, otpFailed: err instanceof Error ? err.message : String(err) };
       }
     },
 

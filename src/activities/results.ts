@@ -29,6 +29,7 @@ export type SubmitResult =
 export type PrepareRequest = Initiator & { requestOtp: boolean };
 
 /** The check, and Get Refund OTP's answer (or why it failed) when the check found tx_status 3. */
-export type PrepareResult = { check: InquiryResult; otp?: OtpRequestResult; otpFailed?: string };
+/** `notify`: the events this worker's webhook subscribers want (none: the refund starts no delivery). */
+export type PrepareResult = { check: InquiryResult; otp?: OtpRequestResult; otpFailed?: string; notify?: string[] };
 
 export type SubmitRequest = Initiator & { otp: string; otpRefId?: string; serviceCode: string };

@@ -11,7 +11,8 @@ import { CSRF_HEADER, SESSION_COOKIE, type Session, type SessionSigner } from '.
 export type Access = Permission | 'public';
 
 /** The audited actions: every state-changing call. */
-export type AuditAction = 'start' | 'submitOtp' | 'resendOtp' | 'cancel' | 'signIn' | 'signOut' | 'ekoCallback';
+export type AuditAction =
+  'start' | 'submitOtp' | 'resendOtp' | 'cancel' | 'signIn' | 'signOut' | 'ekoCallback' | 'redeliver';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -19,6 +19,7 @@ import type { EkoCallbackConfig } from './config';
 import { ekoCallbackRoutes } from './routes/eko-callback';
 import { eventRoutes } from './routes/events';
 import { healthRoutes } from './routes/health';
+import { notificationRoutes } from './routes/notifications';
 import { refundRoutes } from './routes/refunds';
 import { sessionRoutes } from './routes/session';
 import { summaryRoutes } from './routes/summary';
@@ -104,6 +105,7 @@ export async function buildApi(options: ApiOptions): Promise<ZodApp> {
   refundRoutes(app, { refunds: options.refunds, otpLimitPerMinute: options.otpLimitPerMinute ?? 10 });
   eventRoutes(app, { refunds: options.refunds, pollMs: options.eventsPollMs ?? 1_000 });
   summaryRoutes(app, { refunds: options.refunds });
+  notificationRoutes(app, { refunds: options.refunds });
   if (options.ekoCallback) ekoCallbackRoutes(app, options.refunds, options.ekoCallback);
   sessionRoutes(app, { keyring, sessions, secureCookies: options.secureCookies ?? false });
   healthRoutes(app, { client: options.refunds.client });

@@ -1,1 +1,2 @@
 export { refundWorkflow } from './refund';
+export { refundNotificationWorkflow } from '../notifications/workflow';

@@ -12,10 +12,14 @@ import {
   metricMeter,
   proxyActivities,
   setHandler,
+  ChildWorkflowCancellationType,
+  ParentClosePolicy,
   sleep,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { RefundActivities } from '../activities';
 import { toMs } from '../contract/duration';
 import * as messages from '../contract/messages';
@@ -24,6 +28,7 @@ import { acceptedOrThrow, describeIssues } from '../contract/rules';
 import type { RefundInput, RefundParams } from '../contract/schemas';
 import { searchAttributesOf } from '../contract/state';
 import type { RefundResult } from '../contract/types';
+import { eventOf, eventTypeOf, type EventType, NOTIFICATION_WORKFLOW_TYPE } from '../notifications/events';
 import { readInput } from './input';
 import { activityOptions } from './options';
 import * as rules from './rules';
@@ -51,6 +56,7 @@ export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResul
       keeper.apply(await perform(step));
     }
     await condition(allHandlersFinished);
+    await keeper.announced();
     return keeper.result();
   });
 }
@@ -64,6 +70,9 @@ class RefundKeeper {
   private readonly waiting = new Map<number, (then: Refund) => void>();
   /** What the search attributes last written filter on: phase, attempts left, resends. */
   private written: string | undefined;
+  /** The events webhook subscribers want, as the check learned them; unknown: every event. */
+  private wanted: readonly string[] | undefined;
+  private readonly announcing = new Map<EventType, Promise<void>>();
 
   constructor(readonly input: RefundParams) {
     const { requestOtp, maxOtpAttempts, maxResends, resendInterval } = input;
@@ -79,13 +88,46 @@ class RefundKeeper {
 
   apply(event: RefundEvent): void {
     const before = this.model.view.phase;
+    if (event.type === 'checked') this.wanted = event.result.notify;
     this.model = rules.decide(this.model, event, this.policy, Date.now());
+    if (this.model.view.phase !== before) this.announce();
     if (before === RefundPhase.AWAITING_OTP && this.model.view.phase === RefundPhase.SUBMITTING) {
       const waitedMs = this.policy.otpTimeoutMs - (Date.parse(this.model.view.otpDeadline!) - Date.now());
       metricMeter.createHistogram(METRICS.otpWait, 'int', 'ms').record(waitedMs);
     }
     this.writeSearchAttributes();
     for (const [id, answer] of this.waiting) if (rules.answered(this.model, id)) answer(this.model);
+  }
+
+  /**
+   * Starts the delivery of the event the new phase announces, once per event, in its own workflow
+   * (src/notifications): the refund never waits on a subscriber, and its history grows by the
+   * start alone. The same id on every run of a reset chain: a reset announces nothing twice.
+   */
+  private announce(): void {
+    const type = eventTypeOf(this.model.view.phase);
+    if (!type || this.announcing.has(type) || (this.wanted && !this.wanted.includes(type))) return;
+    const event = eventOf(this.model.view, type, workflowInfo().firstExecutionRunId, Date.now());
+    const started = startChild(NOTIFICATION_WORKFLOW_TYPE, {
+      workflowId: event.id,
+      args: [{ event }],
+      memo: { event },
+      typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.tid, value: this.input.tid }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      cancellationType: ChildWorkflowCancellationType.ABANDON,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    }).then(
+      () => undefined,
+      (err: unknown) => {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) this.note(`${type} not announced: ${String(err)}`);
+      },
+    );
+    this.announcing.set(type, started);
+  }
+
+  /** Resolves once every announcement's delivery started: the last one before the refund ends. */
+  async announced(): Promise<void> {
+    await Promise.all(this.announcing.values());
   }
 
   note(text: string): void {

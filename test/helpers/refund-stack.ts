@@ -8,6 +8,7 @@ import { type Phase, type RefundInput, RefundPhase } from '../../src/contract';
 import { type EkoSimulator, type SeedInput, startSimulator } from '../../simulator';
 import { waitFor } from './wait';
 import { createRefundWorker } from '../../src/worker';
+import type { Subscriber } from '../../src/notifications/config';
 import { startDevServer, startTimeSkippingServer, type TestServer } from './temporal';
 
 export interface RefundStack {
@@ -21,7 +22,7 @@ export interface RefundStack {
 let queues = 0;
 
 export async function startRefundStack(
-  options: { timeSkipping?: boolean; ekoTimeoutMs?: number } = {},
+  options: { timeSkipping?: boolean; ekoTimeoutMs?: number; webhooks?: Subscriber[] } = {},
 ): Promise<RefundStack> {
   const server = options.timeSkipping ? await startTimeSkippingServer() : await startDevServer();
   const sim = await startSimulator();
@@ -38,6 +39,7 @@ export async function startRefundStack(
     }),
     defaults: { initiatorId: UAT.initiatorId, userCode: UAT.userCode },
     shutdownGraceMs: 1_000,
+    webhooks: options.webhooks,
   });
   const running = worker.run();
   return {

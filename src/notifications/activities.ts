@@ -1,0 +1,60 @@
+/** The notification activities: who wants an event, and one signed POST to one subscriber. */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Subscriber } from './config';
+import type { Delivery, EventType, WebhookEvent } from './events';
+import { SIGNATURE_HEADER, signWebhook } from './signature';
+
+const POST_TIMEOUT_MS = 10_000;
+
+export function createNotificationActivities(subscribers: readonly Subscriber[], now: () => number = Date.now) {
+  return {
+    async subscribersOf(type: EventType): Promise<string[]> {
+      return subscribers.filter((s) => s.events.includes(type)).map((s) => s.name);
+    },
+
+    /** 2xx delivers; anything else is thrown and retried (the workflow's schedule), naming the answer. */
+    async deliverWebhook({ event, subscriber }: { event: WebhookEvent; subscriber: string }): Promise<Delivery> {
+      const to = subscribers.find((s) => s.name === subscriber);
+      if (!to) {
+        throw ApplicationFailure.nonRetryable(
+          `subscriber ${subscriber} is no longer in REFUND_WEBHOOKS`,
+          'SubscriberGone',
+        );
+      }
+      const body = JSON.stringify(event);
+      const { attempt } = Context.current().info;
+      let response: Response;
+      try {
+        response = await fetch(to.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            [SIGNATURE_HEADER]: signWebhook(body, to.secret, now()),
+            'user-agent': 'eko-refund-webhooks/1',
+          },
+          body,
+          redirect: 'manual',
+          signal: AbortSignal.any([AbortSignal.timeout(POST_TIMEOUT_MS), Context.current().cancellationSignal]),
+        });
+        await response.arrayBuffer();
+      } catch (err) {
+        const message = `no answer from ${subscriber}: ${(err as Error).message}`;
+        throw ApplicationFailure.create({ message, type: 'SubscriberUnreachable', category: 'BENIGN' });
+      }
+      if (response.status < 200 || response.status > 299) {
+        // A subscriber's outage is expected, not this worker's error: logged quietly, retried.
+        const message = `${subscriber} answered HTTP ${response.status}`;
+        throw ApplicationFailure.create({ message, type: 'SubscriberRefused', category: 'BENIGN' });
+      }
+      return {
+        subscriber,
+        delivered: true,
+        httpStatus: response.status,
+        attempts: attempt,
+        at: new Date(now()).toISOString(),
+      };
+    },
+  };
+}
+
+export type NotificationActivities = ReturnType<typeof createNotificationActivities>;

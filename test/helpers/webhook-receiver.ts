@@ -1,0 +1,42 @@
+// A subscriber's endpoint over real HTTP: it checks every signature with the client library's
+// verifier and keeps what arrived; it can refuse the first attempts as a subscriber in an outage.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SIGNATURE_HEADER, verifyWebhook, type WebhookEvent } from '../../src/client';
+
+export interface Received {
+  event: WebhookEvent;
+  body: string;
+  signed: boolean;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  received: Received[];
+  /** Requests answered 503 so far. */
+  refused: number;
+  close(): Promise<void>;
+}
+
+export async function startWebhookReceiver(secret: string, { refuseFirst = 0 } = {}): Promise<WebhookReceiver> {
+  const receiver: WebhookReceiver = { url: '', received: [], refused: 0, close: async () => undefined };
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      if (receiver.refused < refuseFirst) {
+        receiver.refused += 1;
+        response.writeHead(503).end('down for maintenance');
+        return;
+      }
+      const body = Buffer.concat(chunks).toString();
+      const signed = verifyWebhook(body, request.headers[SIGNATURE_HEADER.toLowerCase()] as string, secret);
+      receiver.received.push({ event: JSON.parse(body), body, signed });
+      response.writeHead(signed ? 204 : 400).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+  receiver.close = () => new Promise((resolve) => server.close(() => resolve()));
+  return receiver;
+}

@@ -1,0 +1,197 @@
+// Outcome notifications on the real dev server: signed events reach real HTTP receivers, through a
+// subscriber's outage, without the refund waiting; the API lists and redelivers them.
+import { RefundOutcome, RefundPhase } from '../../src/contract';
+import { TxStatus } from '../../src/eko/answers';
+import { type ApiServer, startApiServer } from '../helpers/api-stack';
+import { recordHistory } from '../helpers/histories';
+import { resetToBeforeTheOtp } from '../helpers/reset';
+import { FAST, newTid, phaseOf, type RefundStack, startRefundStack } from '../helpers/refund-stack';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+import { waitFor } from '../helpers/wait';
+
+const SECRET = 'all-events-secret-0123456789abcdef';
+const FLAKY_SECRET = 'flaky-secret-0123456789abcdef0123';
+const OUTAGE = 5;
+
+let stack: RefundStack;
+let api: ApiServer;
+let all: WebhookReceiver;
+let flaky: WebhookReceiver;
+
+beforeAll(async () => {
+  all = await startWebhookReceiver(SECRET);
+  flaky = await startWebhookReceiver(FLAKY_SECRET, { refuseFirst: OUTAGE });
+  stack = await startRefundStack({
+    webhooks: [
+      {
+        name: 'all',
+        url: all.url,
+        secret: SECRET,
+        events: ['refund.awaiting_otp', 'refund.refunded', 'refund.not_refundable'],
+      },
+      { name: 'flaky', url: flaky.url, secret: FLAKY_SECRET, events: ['refund.not_refundable'] },
+    ],
+  });
+  api = await startApiServer(stack.refunds);
+}, 60_000);
+afterAll(async () => {
+  await api?.close();
+  await stack?.stop();
+  await all?.close();
+  await flaky?.close();
+});
+
+const eventsOf = (receiver: WebhookReceiver, tid: string) => receiver.received.filter((r) => r.event.data.tid === tid);
+
+/** The child starts in the refund's own history: one per announced event. */
+async function announcementsIn(tid: string): Promise<string[]> {
+  const history = await stack.server.env.client.workflow.getHandle(`refund-${tid}`).fetchHistory();
+  return (history.events ?? []).flatMap((e) => {
+    const id = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+    return id ? [id] : [];
+  });
+}
+
+test('a refund’s events reach its subscriber signed, once each, with no OTP, otp_ref_id or mobile', async () => {
+  const tid = newTid();
+  stack.sim.seed({ tid });
+  await stack.refunds.start({ tid, ...FAST });
+  await phaseOf(stack.refunds, tid, RefundPhase.AWAITING_OTP);
+  await stack.refunds.submitOtp(tid, { otp: stack.sim.lastOtp(tid)! });
+  expect(await stack.refunds.result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
+
+  const got = await waitFor(
+    'both events at the receiver',
+    async () => eventsOf(all, tid),
+    (events) => events.length >= 2,
+  );
+  expect(got.map((r) => r.event.type)).toEqual(['refund.awaiting_otp', 'refund.refunded']);
+  expect(got.every((r) => r.signed)).toBe(true);
+  expect(new Set(got.map((r) => r.event.id)).size).toBe(2);
+  expect(got[1].event).toMatchObject({
+    type: 'refund.refunded',
+    data: { tid, phase: 'REFUNDED', outcome: 'REFUNDED', amount: '1000.00', refundTid: expect.any(String) },
+  });
+  const tx = stack.sim.transaction(tid)!;
+  for (const secret of [...tx.issuedOtpRefIds, tx.customerMobile, stack.sim.lastOtp(tid)!])
+    expect(got.map((r) => r.body).join()).not.toContain(secret);
+  // Events nobody subscribed to (refund.pending here) start nothing in the refund's history.
+  expect(await announcementsIn(tid)).toHaveLength(2);
+  await recordHistory(stack.server.env.address, tid, 'announced');
+  expect(eventsOf(flaky, tid)).toEqual([]);
+});
+
+test('a reset to before the OTP announces nothing twice: the event ids belong to the reset chain', async () => {
+  const tid = newTid();
+  stack.sim.seed({ tid });
+  const handle = stack.server.env.client.workflow.getHandle(`refund-${tid}`);
+  await stack.refunds.start({ tid, ...FAST });
+  await phaseOf(stack.refunds, tid, RefundPhase.AWAITING_OTP);
+  await stack.refunds.submitOtp(tid, { otp: stack.sim.lastOtp(tid)! });
+  await stack.refunds.result(tid);
+  await waitFor(
+    'both events',
+    async () => eventsOf(all, tid),
+    (events) => events.length === 2,
+  );
+
+  await resetToBeforeTheOtp(stack.server.env.address, handle);
+  await phaseOf(stack.refunds, tid, RefundPhase.AWAITING_OTP);
+  await stack.refunds.submitOtp(tid, { otp: stack.sim.lastOtp(tid)! });
+  expect(await stack.refunds.result(tid)).toMatchObject({ outcome: RefundOutcome.REFUNDED });
+  // The reset run's starts were refused as duplicates: in its history, not at the receiver.
+  const history = await handle.fetchHistory();
+  const refused = (history.events ?? []).flatMap((e) => e.startChildWorkflowExecutionFailedEventAttributes ?? []);
+  expect(refused.map((failed) => failed.workflowId)).toEqual([expect.stringContaining(`refund-${tid}-refunded-`)]);
+  expect(eventsOf(all, tid).map((r) => r.event.type)).toEqual(['refund.awaiting_otp', 'refund.refunded']);
+});
+
+test('a subscriber down for its first attempts still gets the event; the refund never waited; the API shows the attempts', async () => {
+  const tid = newTid();
+  stack.sim.seed({ tid, txStatus: TxStatus.Success });
+  await stack.refunds.start({ tid, ...FAST });
+  // The refund ends while its subscriber refuses: it does not wait on deliveries.
+  expect(await stack.refunds.result(tid)).toMatchObject({ outcome: RefundOutcome.NOT_REFUNDABLE });
+  expect(eventsOf(flaky, tid)).toEqual([]);
+
+  const retrying = await waitFor(
+    'a delivery to flaky retrying',
+    () => api.call('viewer', 'GET', `/v1/refunds/${tid}/notifications`),
+    (a) =>
+      a.body?.notifications?.some(
+        (n: { subscriber: string; attempts: number }) => n.subscriber === 'flaky' && n.attempts >= 1,
+      ),
+  );
+  expect(retrying.body.notifications.find((n: { subscriber: string }) => n.subscriber === 'flaky')).toMatchObject({
+    event: 'refund.not_refundable',
+    state: 'delivering',
+    lastResult: 'flaky answered HTTP 503',
+    nextAttemptAt: expect.any(String),
+  });
+
+  const [event] = await waitFor(
+    'the event past the outage',
+    async () => eventsOf(flaky, tid),
+    (e) => e.length > 0,
+    {
+      timeoutMs: 60_000,
+    },
+  );
+  expect(event).toMatchObject({ signed: true, event: { type: 'refund.not_refundable', data: { tid } } });
+  expect(flaky.refused).toBe(OUTAGE);
+  const listed = await waitFor(
+    'both deliveries listed as delivered',
+    () => api.call('viewer', 'GET', `/v1/refunds/${tid}/notifications`),
+    (a) =>
+      a.body?.notifications?.length === 2 &&
+      a.body.notifications.every((n: { state: string }) => n.state === 'delivered'),
+  );
+  expect(listed.body.notifications.find((n: { subscriber: string }) => n.subscriber === 'flaky')).toMatchObject({
+    attempts: OUTAGE + 1,
+    lastResult: 'HTTP 204',
+    redelivery: false,
+  });
+}, 90_000);
+
+test('support redelivers one event to one subscriber: the same event id again', async () => {
+  const tid = newTid();
+  stack.sim.seed({ tid, txStatus: TxStatus.Success });
+  await stack.refunds.start({ tid, ...FAST });
+  await stack.refunds.result(tid);
+  const [first] = await waitFor(
+    'the event',
+    async () => eventsOf(all, tid),
+    (e) => e.length > 0,
+  );
+  const id = `${first.event.id}~all`;
+
+  expect((await api.call('viewer', 'POST', `/v1/notifications/${id}/redeliver`)).status).toBe(403);
+  expect((await api.call('support', 'POST', `/v1/notifications/${first.event.id}~nobody-x/redeliver`)).status).toBe(
+    202,
+  );
+  expect((await api.call('support', 'POST', `/v1/notifications/no-such-event~all/redeliver`)).status).toBe(404);
+  const answer = await api.call('support', 'POST', `/v1/notifications/${id}/redeliver`);
+  expect(answer.status).toBe(202);
+
+  const both = await waitFor(
+    'the redelivery',
+    async () => eventsOf(all, tid),
+    (e) => e.length === 2,
+  );
+  expect(both[1].body).toBe(first.body);
+  expect(both[1].signed).toBe(true);
+  const listed = await waitFor(
+    'the redelivery listed',
+    () => api.call('viewer', 'GET', `/v1/refunds/${tid}/notifications`),
+    (a) => a.body?.notifications?.filter((n: { state: string }) => n.state !== 'delivering').length === 4,
+  );
+  const states = listed.body.notifications.map((n: { subscriber: string; redelivery: boolean; state: string }) =>
+    [n.subscriber, n.redelivery, n.state].join(' '),
+  );
+  expect(states.sort()).toEqual([
+    'all false delivered',
+    'all true delivered',
+    'flaky false delivered',
+    'nobody-x true failed',
+  ]);
+});
