@@ -9,8 +9,9 @@
 // - RESET_WORKFLOW: written by a reset at the start of the new run;
 // - FORCE_CLOSE_COMMAND: a reset terminating the old run while one of its tasks was running (the
 //   server fails that task, then closes the run, messages that waited in between);
-// - UNHANDLED_COMMAND: a message (signal, cancel request) arrived while the task that completes the
-//   workflow ran; the server makes the workflow look at it first, and the next task completes.
+// - UNHANDLED_COMMAND: a message (signal, cancel request) or a child's event arrived while the task
+//   that completes the workflow ran; the server makes the workflow look at it first, and the next
+//   task completes (unless the operator closed the run before it: seed 2017534000).
 import type { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -110,7 +111,12 @@ export function isFailedByServer(cause: number | null | undefined, after: readon
       );
     }
     case Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND:
-      return after.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+      // The next task completed, or the operator closed the run (terminate, reset) before one could.
+      return after.some(
+        (e) =>
+          e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED ||
+          e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+      );
     default:
       return false;
   }

@@ -6,7 +6,7 @@ import { type ApiServer, startApiServer } from '../helpers/api-stack';
 import { recordHistory } from '../helpers/histories';
 import { resetToBeforeTheOtp } from '../helpers/reset';
 import { FAST, newTid, phaseOf, type RefundStack, startRefundStack } from '../helpers/refund-stack';
-import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
+import { startWebhookReceiver, type WebhookReceiver } from '../../tools/webhook-receiver';
 import { waitFor } from '../helpers/wait';
 
 const SECRET = 'all-events-secret-0123456789abcdef';

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       healthPort: 8088,
       encryptionKeys: [],
       tuning: { maxCachedWorkflows: 0 },
+      webhooks: [],
     });
   });
 
@@ -38,6 +39,18 @@ describe('loadConfig', () => {
       maxConcurrentWorkflowTaskExecutions: 20,
       maxConcurrentActivityTaskExecutions: 50,
     });
+  });
+
+  it('reads REFUND_WEBHOOKS, and names what is wrong in it without a secret', () => {
+    const secret = 'webhook-secret-0123456789abcdef0123';
+    const webhooks = JSON.stringify([{ url: 'https://billing.example.com/x', secret, events: ['refund.refunded'] }]);
+    expect(loadConfig({ REFUND_WEBHOOKS: webhooks }).webhooks).toEqual([
+      { name: 'billing.example.com', url: 'https://billing.example.com/x', secret, events: ['refund.refunded'] },
+    ]);
+    const plain = JSON.stringify([{ url: 'http://billing.example.com/x', secret: 'too-short-secret' }]);
+    expect(() => loadConfig({ REFUND_WEBHOOKS: plain, NODE_ENV: 'production' })).toThrow(
+      /REFUND_WEBHOOKS: 0\.url: must be https:\/\/ in production; REFUND_WEBHOOKS: 0\.secret: at least 32/,
+    );
   });
 
   it('reads every variable', () => {

@@ -128,6 +128,15 @@ describe('workflow tasks the server fails itself', () => {
     expect(isFailedByServer(Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, after.slice(0, 3))).toBe(false);
   });
 
+  test('UNHANDLED_COMMAND, then the operator closed the run before another task: still the server', () => {
+    const after = events(
+      EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+      EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+      EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+    );
+    expect(isFailedByServer(Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, after)).toBe(true);
+  });
+
   test('the workflow code failing is never the server', () => {
     const after = events(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
     expect(isFailedByServer(Cause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE, after)).toBe(false);

@@ -2,7 +2,7 @@
 // verifier and keeps what arrived; it can refuse the first attempts as a subscriber in an outage.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SIGNATURE_HEADER, verifyWebhook, type WebhookEvent } from '../../src/client';
+import { SIGNATURE_HEADER, verifyWebhook, type WebhookEvent } from '../src/client';
 
 export interface Received {
   event: WebhookEvent;
