@@ -3,7 +3,8 @@
 // scenarios with random Eko faults while an operator acts on the stack and on the refunds (SIGKILLs
 // workers, cancels, resets, signals by hand), then checks every refund against Eko's books: applied
 // at most once, no refund call once Eko applied it, an outcome that the plan and the operator's
-// actions allow, terminal by the deadline, no failing workflow tasks. stdout: a table, then one
+// actions allow, terminal by the deadline, no failing workflow tasks, and its outcome's webhook
+// signed at the subscriber (which refuses each event's first 5 attempts). stdout: a table, then one
 // JSON line (the last); progress goes to stderr.
 // Exit code 0: every check holds; 1: a violation; 2: the run could not be carried out; 130: Ctrl-C.
 import fs from 'node:fs';
@@ -22,7 +23,7 @@ import { seededRandom } from './chaos/random';
 import { ChaosRefund } from './chaos/refund';
 import { printReport, summary } from './chaos/report';
 import { type ChaosStack, startStack } from './chaos/stack';
-import { judge } from './chaos/verdict';
+import { judge, outcomeEvent } from './chaos/verdict';
 import { pooled } from './lib/pooled';
 import { countBy } from './lib/report';
 import { type Resources, runMain } from '../tools/resources';
@@ -65,6 +66,7 @@ async function main(resources: Resources): Promise<number> {
   await Promise.race([runAll(ctx, options.concurrency, operator), poolBroken(stack)]);
   const durationMs = performance.now() - startedAt;
   clearInterval(ticker);
+  await eventsDelivered(ctx, stack);
   console.error('Reading every run’s history: failed workflow tasks, and a replay…');
   const histories = await readHistories(stack.client, stack.taskQueue, stack.workflowCode);
   saveNotReplaying(histories.notReplaying, stack.encryptionKeys);
@@ -73,7 +75,7 @@ async function main(resources: Resources): Promise<number> {
     options,
     plans,
     refunds: ctx.all,
-    verdict: judge(ctx.all, stack.sim, histories),
+    verdict: judge(ctx.all, stack.sim, histories, stack.receiver.received),
     runsRead: histories.runs,
     tasksFailedByServer: histories.failedByServer,
     tally: ctx.tally,
@@ -82,6 +84,7 @@ async function main(resources: Resources): Promise<number> {
     crashes: stack.pool.crashes,
     faultsInjected: Object.fromEntries(ctx.tally.faultsInjected) as Partial<Record<FaultType, number>>,
     faultsStruck: await faultsStruck(stack, ctx.tally.faultsInjected),
+    webhooks: { received: stack.receiver.received.length, refused: stack.receiver.refused },
     durationMs,
   };
   printReport(facts);
@@ -118,6 +121,29 @@ function saveNotReplaying(histories: RunHistory[], encryptionKeys: string): void
   }
   fs.writeFileSync(path.join(dir, 'REFUND_ENCRYPTION_KEYS'), encryptionKeys);
   console.error(`Histories that do not replay saved in ${dir}`);
+}
+
+/**
+ * Each event's refusals cost 31 s of retries, and each attempt a killed or cut-off worker took
+ * another 15 s and a doubled backoff: past this, a missing event is a violation.
+ */
+const EVENTS_WAIT_MS = 240_000;
+
+/** Waits until every refund that ended has its outcome's event at the subscriber, or gives up. */
+async function eventsDelivered(ctx: ChaosContext, stack: ChaosStack): Promise<void> {
+  console.error('Waiting for every outcome’s webhook…');
+  const until = Date.now() + EVENTS_WAIT_MS;
+  const missing = () =>
+    ctx.all.filter(
+      ({ outcome, plan }) =>
+        outcome !== undefined &&
+        !stack.receiver.received.some((r) => r.event.data.tid === plan.tid && r.event.type === outcomeEvent(outcome)),
+    );
+  while (missing().length > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 500));
+  for (const { plan } of missing()) {
+    const deliveries = await stack.refunds.notifications(plan.tid).catch((err: Error) => err.message);
+    console.error(`  ${plan.tid}: deliveries ${JSON.stringify(deliveries)}`);
+  }
 }
 
 /** Faults injected minus those still waiting at the simulator (each strikes once). */

@@ -1,5 +1,6 @@
-// A subscriber's endpoint over real HTTP: it checks every signature with the client library's
-// verifier and keeps what arrived; it can refuse the first attempts as a subscriber in an outage.
+// A subscriber's endpoint over real HTTP, for the tests and the chaos run: it checks every
+// signature with the client library's verifier and keeps what arrived; it can refuse attempts as a
+// subscriber in an outage would.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SIGNATURE_HEADER, verifyWebhook, type WebhookEvent } from '../src/client';
@@ -18,7 +19,15 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-export async function startWebhookReceiver(secret: string, { refuseFirst = 0 } = {}): Promise<WebhookReceiver> {
+/**
+ * `refuseFirst`: requests answered 503 before any is taken (an outage); `refuseEach`: attempts of
+ * every event answered 503 before it is taken (each event then rides the retries).
+ */
+export async function startWebhookReceiver(
+  secret: string,
+  { refuseFirst = 0, refuseEach = 0 } = {},
+): Promise<WebhookReceiver> {
+  const attempts = new Map<string, number>();
   const receiver: WebhookReceiver = { url: '', received: [], refused: 0, close: async () => undefined };
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -30,6 +39,14 @@ export async function startWebhookReceiver(secret: string, { refuseFirst = 0 } =
         return;
       }
       const body = Buffer.concat(chunks).toString();
+      const id = /"id":"([^"]*)"/.exec(body)?.[1] ?? '';
+      const attempt = (attempts.get(id) ?? 0) + 1;
+      attempts.set(id, attempt);
+      if (attempt <= refuseEach) {
+        receiver.refused += 1;
+        response.writeHead(503).end('not yet');
+        return;
+      }
       const signed = verifyWebhook(body, request.headers[SIGNATURE_HEADER.toLowerCase()] as string, secret);
       receiver.received.push({ event: JSON.parse(body), body, signed });
       response.writeHead(signed ? 204 : 400).end();

@@ -23,6 +23,8 @@ export interface ChaosFacts {
   crashes: readonly WorkerCrash[];
   faultsInjected: Partial<Record<FaultType, number>>;
   faultsStruck: Partial<Record<FaultType, number>>;
+  /** The webhook subscriber: events taken, and attempts it refused (each event's first few). */
+  webhooks: { received: number; refused: number };
   durationMs: number;
 }
 
@@ -50,6 +52,7 @@ export function summary(facts: ChaosFacts) {
     faultsInjected: facts.faultsInjected,
     faultsStruck: facts.faultsStruck,
     ekoCalls: verdict.ekoCalls,
+    webhooks: facts.webhooks,
     scenarios: countBy(facts.plans.map((p) => p.scenario)),
     dialects: countBy(facts.plans.map((p) => p.seed.dialect ?? 'default')),
     otp: {
@@ -91,6 +94,7 @@ export function printReport(facts: ChaosFacts): void {
     ['faults injected', list(s.faultsInjected) || 'none'],
     ['faults that struck', list(s.faultsStruck) || 'none'],
     ['Eko calls', list(s.ekoCalls)],
+    ['webhook events taken by the subscriber', `${s.webhooks.received} (after ${s.webhooks.refused} refused attempts)`],
     [
       'OTPs handed over',
       `${s.otp.byUpdate} by update, ${s.otp.bySignal} by signal, ${s.otp.byHand} by signal by hand (temporal CLI)`,

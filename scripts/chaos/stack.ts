@@ -2,7 +2,8 @@
 // owns, so that an operator action may stop and restart it; the Eko simulator in this process; and
 // refund worker processes configured as in production, with encrypted payloads, run from code
 // compiled once with the workflow code prebundled (as `npm start` after `npm run build`), so that a
-// killed worker's replacement polls within seconds instead of running webpack first. Everything
+// killed worker's replacement polls within seconds instead of running webpack first; and a webhook
+// receiver, every refund's subscriber. Everything
 // started is released by the run's resources, the last first.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -15,6 +16,7 @@ import { dataConverterFor, loadEncryptionConfig } from '../../src/codec';
 import { type EkoSimulator, startSimulator } from '../../simulator';
 import type { Resources } from '../../tools/resources';
 import { type DevServerProcess, startDevServerProcess } from '../../tools/temporal-server';
+import { startWebhookReceiver, type WebhookReceiver } from '../../tools/webhook-receiver';
 import { buildWorkerCode } from '../bench/build';
 import type { WorkflowCode } from './histories';
 import { temporalCli, type TemporalCli } from './temporal-cli';
@@ -37,7 +39,12 @@ export interface ChaosStack {
   workflowCode: WorkflowCode;
   /** The run's throwaway REFUND_ENCRYPTION_KEYS: the payloads of its histories need it. */
   encryptionKeys: string;
+  /** The workers' one webhook subscriber: it refuses each event's first attempts. */
+  receiver: WebhookReceiver;
 }
+
+/** Each event rides its retries (1, 2, 4, 8, 16 s) before the receiver takes it. */
+export const WEBHOOK_REFUSALS = 5;
 
 export async function startStack(
   options: { workers: number; keepLogs: boolean },
@@ -57,6 +64,9 @@ export async function startStack(
   resources.add('the Temporal dev server', () => server.stop());
   const sim = await startSimulator();
   resources.add('the Eko simulator', () => sim.close());
+  const webhookSecret = randomBytes(32).toString('hex');
+  const receiver = await startWebhookReceiver(webhookSecret, { refuseEach: WEBHOOK_REFUSALS });
+  resources.add('the webhook receiver', () => receiver.close());
 
   // A fresh key per run: the chaos covers the payload codec too, as production runs it.
   const encryptionKeys = `chaos:${randomBytes(32).toString('base64')}`;
@@ -75,6 +85,7 @@ export async function startStack(
       EKO_TIMEOUT_MS: String(EKO_TIMEOUT_MS),
       REFUND_ENCRYPTION_KEYS: encryptionKeys,
       SHUTDOWN_GRACE_MS: '1000',
+      REFUND_WEBHOOKS: JSON.stringify([{ name: 'chaos', url: receiver.url, secret: webhookSecret }]),
     },
     path.join(compiled.dir, 'src', 'worker.js'),
     logDir,
@@ -104,5 +115,6 @@ export async function startStack(
     taskQueue,
     workflowCode: { bundlePath: path.join(compiled.dir, 'src', 'workflow-bundle.js'), dataConverter },
     encryptionKeys,
+    receiver,
   };
 }

@@ -2,7 +2,10 @@
 // operator did to it, and against what the simulator (Eko) actually did.
 import { RefundOutcome } from '../../src/contract';
 import type { EkoSimulator } from '../../simulator';
+import type { Received } from '../../tools/webhook-receiver';
 import type { ChaosRefund } from './refund';
+
+export const outcomeEvent = (outcome: string): string => `refund.${outcome.toLowerCase()}`;
 
 export interface Finding {
   tid: string;
@@ -29,6 +32,10 @@ export const CHECKS = {
   /** A run whose history does not replay under the workers' code: its next task fails once a worker must replay it. */
   historiesNotReplaying: 'refunds whose history does not replay',
   notStarted: 'not started',
+  /** A refund that ended without its outcome's event at the subscriber (signed), when the run ended. */
+  missingEvents: 'outcome events not delivered',
+  /** An event the subscriber received whose Eko-Refund-Signature does not verify. */
+  badSignatures: 'events with a bad signature',
 } as const;
 export type Check = keyof typeof CHECKS;
 
@@ -71,6 +78,8 @@ export function judge(
   refunds: readonly ChaosRefund[],
   sim: Pick<EkoSimulator, 'transaction'>,
   histories: HistoryChecks,
+  /** What the webhook subscriber received; unchecked when absent. */
+  received?: readonly Received[],
 ): Verdict {
   const failed = Object.fromEntries(Object.keys(CHECKS).map((check) => [check, []])) as unknown as Verdict['failed'];
   const verdict: Verdict = {
@@ -122,7 +131,16 @@ export function judge(
     if (refund.phaseAtDeadline !== undefined || outcome === undefined) {
       failed.notTerminalByDeadline.push(finding(`${refund.phaseAtDeadline ?? 'unknown'} at the deadline`));
     }
+    const events = (received ?? []).filter((r) => r.event.data?.tid === plan.tid);
+    const forged = events.filter((r) => !r.signed).length;
+    if (forged > 0) failed.badSignatures.push(finding(`${forged} event(s) with a bad signature`));
     if (outcome === undefined) continue;
+    if (received && !events.some((r) => r.signed && r.event.type === outcomeEvent(outcome))) {
+      const got = events.map((r) => r.event.type).join(', ') || 'none';
+      failed.missingEvents.push(
+        finding(`ended ${outcome}, no ${outcomeEvent(outcome)} at the subscriber (got: ${got})`),
+      );
+    }
     const allowed = allowedOutcomes(refund);
     if (!allowed.includes(outcome)) {
       const why = refund.result?.reason ?? refund.problem ?? '';

@@ -9,7 +9,8 @@ import type { Delivery, NotificationInput } from './events';
 
 const DAY = 24 * 3_600_000;
 const DELIVERY = {
-  startToCloseTimeout: 30_000,
+  // The POST's own timeout (10 s) and a margin: an attempt a killed worker took is retried soon.
+  startToCloseTimeout: 15_000,
   scheduleToCloseTimeout: 3 * DAY,
   retry: { initialInterval: 1_000, backoffCoefficient: 2, maximumInterval: 3_600_000 },
 };

@@ -97,6 +97,23 @@ describe('the verdict on a refund an operator acted on', () => {
   });
 });
 
+describe('the webhook subscriber', () => {
+  const received = (tid: string, type: string, signed = true) => ({
+    event: { id: `e-${type}`, type, createdAt: '', data: { tid } },
+    body: '',
+    signed,
+  });
+
+  test('a refund that ended needs its outcome’s event, signed', () => {
+    const refund = ended(refundThatApplies(), RefundOutcome.REFUNDED);
+    const got = (events: ReturnType<typeof received>[]) =>
+      violations(judge([refund], eko(1), noFindings, events as never));
+    expect(got([received(refund.tid, 'refund.awaiting_otp'), received(refund.tid, 'refund.refunded')])).toEqual([]);
+    expect(got([received(refund.tid, 'refund.awaiting_otp')])).toEqual(['missingEvents']);
+    expect(got([received(refund.tid, 'refund.refunded', false)])).toEqual(['missingEvents', 'badSignatures']);
+  });
+});
+
 describe('workflow tasks the server fails itself', () => {
   const events = (...types: number[]) => types.map((eventType) => ({ eventType }));
 
