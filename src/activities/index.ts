@@ -10,7 +10,7 @@ import { earlierCallsSettleAt, type RunsOf } from './earlier-runs';
 import { observedEko } from '../metrics';
 import { retryable, summarizer } from './observe';
 import { refundCall } from './refund-call';
-import type { Initiator, InquiryResult, OtpRequestResult, PrepareRequest, PrepareResult } from './results';
+import type { Initiator, InquiryResult, OtpRequest, OtpRequestResult, PrepareRequest, PrepareResult } from './results';
 import type { SubmitRequest, SubmitResult } from './results';
 
 export interface ActivityDeps {
@@ -146,7 +146,13 @@ export function createActivities({
       }
     },
 
-    requestRefundOtp: (request: Initiator) => requestOtp(request),
+    /** A resend (SENDING_OTP); never past the OTP deadline, whenever the workflow asked. */
+    async requestRefundOtp(request: OtpRequest): Promise<OtpRequestResult> {
+      if (request.notAfter !== undefined && now() >= Date.parse(request.notAfter)) {
+        throw ApplicationFailure.nonRetryable('the OTP deadline passed: no new OTP is requested', 'OtpDeadlinePassed');
+      }
+      return requestOtp(request);
+    },
 
     /** The refund call (refund-call.ts). */
     async submitRefund(request: SubmitRequest): Promise<SubmitResult> {

@@ -239,7 +239,7 @@ function steps(keeper: RefundKeeper) {
           );
         case 'request_otp':
           return await unlessCancelled(
-            () => requestRefundOtp(initiator),
+            () => requestRefundOtp({ ...initiator, notAfter: keeper.model.view.otpDeadline }),
             (result) => ({ type: 'otp_requested', result }),
           );
         case 'wait':

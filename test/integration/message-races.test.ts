@@ -315,6 +315,36 @@ async function splitByAQuery(
   }
 }
 
+describe('an update’s task that hands over an earlier task’s signal again', () => {
+  // A speculative task for an update, on a worker without the run cached, gets the signals of the
+  // task before it (one that completed with no commands) again, live, at the update's time; a
+  // replay splits them at the tasks. Heavy chaos run, seed 1600879504: a resend signal just too
+  // soon was dropped live and sent on replay. A queued message is now decided without the clock.
+  test('a resend signal just before resendInterval allows it, then an OTP by update: the history replays', async () => {
+    const tid = newTid();
+    stack.sim.seed({ tid });
+    await startWorker();
+    await refunds().start({ tid, ...QUICK, requestOtp: true });
+    await inPhase(tid, RefundPhase.AWAITING_OTP);
+    const allowedAt = Date.parse((await refunds().getState(tid)).resendAllowedAt!);
+    const at = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms - Date.now())));
+    await handleOf(tid).signal(resendOtpSignal, {});
+    await at(allowedAt - 120); // timing is what this reproduces: the clock a message is attended at
+    await handleOf(tid).signal(resendOtpSignal, {});
+    await at(allowedAt + 300);
+    await refunds()
+      .submitOtp(tid, { otp: stack.sim.lastOtp(tid)! })
+      .catch(() => undefined); // stale or not: what matters is that every task replays
+    await waitFor(
+      'the OTP update decided',
+      () => refunds().getState(tid),
+      (s) => s.phase !== RefundPhase.SENDING_OTP && s.phase !== RefundPhase.SUBMITTING,
+    );
+    await replays(tid);
+    await recordHistory(stack.server.env.address, tid, 'resend-signal-then-update');
+  });
+});
+
 describe('a query by hand that splits a workflow task', () => {
   test('a resend, then a cancel: acted on in arrival order live and in replay, even by a worker with a cache', async () => {
     await splitByAQuery('resend', 100, async (tid, result, address) => {

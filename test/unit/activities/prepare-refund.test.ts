@@ -89,3 +89,21 @@ test("an OTP sent by a retry: the first attempt's request may reach Eko later, s
   const { eko } = scriptedEko({ inquiry: [tx(3)], otp: [sent] });
   expect(await prepare(eko, REQUEST, async () => [], 2)).toMatchObject({ otp: { kind: 'sent', otpRefId: null } });
 });
+
+test('a resend asked for past the OTP deadline requests no OTP, whenever the workflow asked', async () => {
+  const { eko, calls } = scriptedEko({ otp: [sent] });
+  const env = new MockActivityEnvironment({ attempt: 1, startToCloseTimeoutMs: 60_000 });
+  const activities = createActivities({
+    eko,
+    defaults: { initiatorId: '9962981729', userCode: '20810200' },
+    runsOf: async () => [],
+  });
+  const past = new Date(Date.now() - 1).toISOString();
+  await expect(env.run(activities.requestRefundOtp, { ...REQUEST, notAfter: past })).rejects.toMatchObject({
+    type: 'OtpDeadlinePassed',
+    nonRetryable: true,
+  });
+  expect(calls).toEqual([]);
+  const later = new Date(Date.now() + 60_000).toISOString();
+  expect(await env.run(activities.requestRefundOtp, { ...REQUEST, notAfter: later })).toMatchObject({ kind: 'sent' });
+});
