@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { makeTelemetryFilterString, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { type DataConverter, SearchAttributeType } from '@temporalio/common';
 import fs from 'node:fs';
@@ -55,7 +56,14 @@ export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker
         runsOf: runsFromVisibility(options.connection.workflowService, options.namespace, options.dataConverter),
         wantedEvents: wantedEvents(options.webhooks ?? []),
       }),
-      ...createNotificationActivities(options.webhooks ?? []),
+      ...createNotificationActivities(
+        options.webhooks ?? [],
+        new Client({
+          connection: options.connection,
+          namespace: options.namespace,
+          dataConverter: options.dataConverter,
+        }),
+      ),
     },
     dataConverter: options.dataConverter,
     // In-flight Eko calls get this long to finish on SIGINT/SIGTERM before the worker stops.

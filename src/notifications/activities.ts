@@ -1,13 +1,47 @@
 /** The notification activities: who wants an event, and one signed POST to one subscriber. */
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { SEARCH_ATTRIBUTES } from '../contract/names';
 import type { Subscriber } from './config';
-import type { Delivery, EventType, WebhookEvent } from './events';
+import {
+  type Delivery,
+  type EventType,
+  NOTIFICATION_WORKFLOW_TYPE,
+  type NotificationInput,
+  type WebhookEvent,
+} from './events';
 import { SIGNATURE_HEADER, signWebhook } from './signature';
 
 const POST_TIMEOUT_MS = 10_000;
 
-export function createNotificationActivities(subscribers: readonly Subscriber[], now: () => number = Date.now) {
+/** `client`: starts the deliveries (the worker's own connection). */
+export function createNotificationActivities(
+  subscribers: readonly Subscriber[],
+  client: Pick<Client, 'workflow'>,
+  now: () => number = Date.now,
+) {
   return {
+    /**
+     * Starts the event's delivery workflow, its id the event's: a retry, or a reset announcing the
+     * event again, finds it started. Nothing starts when no subscriber wants the event.
+     */
+    async announceEvent(event: WebhookEvent): Promise<void> {
+      if (!subscribers.some((s) => s.events.includes(event.type))) return;
+      const input: NotificationInput = { event };
+      try {
+        await client.workflow.start(NOTIFICATION_WORKFLOW_TYPE, {
+          workflowId: event.id,
+          taskQueue: Context.current().info.taskQueue,
+          args: [input],
+          memo: { ...input },
+          typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.tid, value: event.data.tid }],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+    },
+
     async subscribersOf(type: EventType): Promise<string[]> {
       return subscribers.filter((s) => s.events.includes(type)).map((s) => s.name);
     },

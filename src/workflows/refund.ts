@@ -12,14 +12,10 @@ import {
   metricMeter,
   proxyActivities,
   setHandler,
-  ChildWorkflowCancellationType,
-  ParentClosePolicy,
   sleep,
-  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { RefundActivities } from '../activities';
 import { toMs } from '../contract/duration';
 import * as messages from '../contract/messages';
@@ -28,7 +24,8 @@ import { acceptedOrThrow, describeIssues } from '../contract/rules';
 import type { RefundInput, RefundParams } from '../contract/schemas';
 import { searchAttributesOf } from '../contract/state';
 import type { RefundResult } from '../contract/types';
-import { eventOf, eventTypeOf, type EventType, NOTIFICATION_WORKFLOW_TYPE } from '../notifications/events';
+import type { NotificationActivities } from '../notifications/activities';
+import { eventOf, eventTypeOf, type EventType } from '../notifications/events';
 import { readInput } from './input';
 import { activityOptions } from './options';
 import * as rules from './rules';
@@ -60,6 +57,11 @@ export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResul
     return keeper.result();
   });
 }
+
+const { announceEvent } = proxyActivities<NotificationActivities>({
+  startToCloseTimeout: 10_000,
+  retry: { initialInterval: 1_000, maximumInterval: 60_000 },
+});
 
 const TEMPORAL_CANCEL = 'cancel requested through Temporal (Web UI, temporal workflow cancel or handle.cancel())';
 
@@ -100,28 +102,19 @@ class RefundKeeper {
   }
 
   /**
-   * Starts the delivery of the event the new phase announces, once per event, in its own workflow
-   * (src/notifications): the refund never waits on a subscriber, and its history grows by the
-   * start alone. The same id on every run of a reset chain: a reset announces nothing twice.
+   * Starts the delivery of the event the new phase announces, once per event, through an activity
+   * that starts its own workflow (src/notifications): the refund never waits on a subscriber, and
+   * hears nothing back from the delivery (a child's completion would race the refund's own). The
+   * same id on every run of a reset chain: a reset announces nothing twice.
    */
   private announce(): void {
     const type = eventTypeOf(this.model.view.phase);
     if (!type || this.announcing.has(type) || (this.wanted && !this.wanted.includes(type))) return;
     const event = eventOf(this.model.view, type, workflowInfo().firstExecutionRunId, Date.now());
-    const started = startChild(NOTIFICATION_WORKFLOW_TYPE, {
-      workflowId: event.id,
-      args: [{ event }],
-      memo: { event },
-      typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.tid, value: this.input.tid }],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      cancellationType: ChildWorkflowCancellationType.ABANDON,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    }).then(
-      () => undefined,
-      (err: unknown) => {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) this.note(`${type} not announced: ${String(err)}`);
-      },
-    );
+    // Not cut by a Temporal cancel (which is one more message): the event goes out whatever comes.
+    const started = CancellationScope.nonCancellable(() => announceEvent(event)).catch((err: unknown) => {
+      this.note(`${type} not announced: ${err instanceof Error ? err.message : String(err)}`);
+    });
     this.announcing.set(type, started);
   }
 
