@@ -6,8 +6,8 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { temporal } from '@temporalio/proto';
 import { createActivities } from './activities';
-import { createNotificationActivities } from './notifications/activities';
-import { type Subscriber, wantedEvents } from './notifications/config';
+import { createNotificationActivities, withWantedEvents } from './notifications/activities';
+import type { Subscriber } from './notifications/config';
 import { runsFromVisibility } from './visibility';
 import { dataConverterFor } from './codec';
 import { loadConfig, loadTemporalConfig } from './config';
@@ -50,12 +50,14 @@ export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker
       ? { workflowBundle: { codePath: WORKFLOW_BUNDLE } }
       : { workflowsPath: require.resolve('./workflows') }),
     activities: {
-      ...createActivities({
-        eko: options.eko,
-        defaults: options.defaults,
-        runsOf: runsFromVisibility(options.connection.workflowService, options.namespace, options.dataConverter),
-        wantedEvents: wantedEvents(options.webhooks ?? []),
-      }),
+      ...withWantedEvents(
+        createActivities({
+          eko: options.eko,
+          defaults: options.defaults,
+          runsOf: runsFromVisibility(options.connection.workflowService, options.namespace, options.dataConverter),
+        }),
+        options.webhooks ?? [],
+      ),
       ...createNotificationActivities(
         options.webhooks ?? [],
         new Client({

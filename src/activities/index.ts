@@ -1,6 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { METRICS } from '../contract/names';
-import type { EventType } from '../notifications/events';
 import { KNOWN_STATUSES, type RejectReason, FINAL_STATUSES, TxStatus } from '../eko/answers';
 import type { EkoClient } from '../eko/client';
 import { type Redactor, redactor as processRedactor } from '../logging';
@@ -10,7 +9,7 @@ import { earlierCallsSettleAt, type RunsOf } from './earlier-runs';
 import { observedEko } from '../metrics';
 import { retryable, summarizer } from './observe';
 import { refundCall } from './refund-call';
-import type { Initiator, InquiryResult, OtpRequest, OtpRequestResult, PrepareRequest, PrepareResult } from './results';
+import type { Initiator, InquiryResult, OtpRequestResult, PrepareRequest, PrepareResult } from './results';
 import type { SubmitRequest, SubmitResult } from './results';
 
 export interface ActivityDeps {
@@ -24,8 +23,6 @@ export interface ActivityDeps {
   now?: () => number;
   /** The runs of a workflow id, from Temporal's visibility (runsFromVisibility). */
   runsOf: RunsOf;
-  /** The events webhook subscribers want (REFUND_WEBHOOKS): the refund learns them from its check. */
-  wantedEvents?: readonly EventType[];
 }
 
 /** Thrown while Eko's answer is not final yet: expected, so Temporal logs it quietly and retries. */
@@ -58,7 +55,6 @@ export function createActivities({
   redactor = processRedactor,
   now = Date.now,
   runsOf,
-  wantedEvents = [],
 }: ActivityDeps) {
   const eko = observedEko(client, now);
   const summarize = summarizer(now, redactor);
@@ -136,21 +132,19 @@ export function createActivities({
     async prepareRefund(request: PrepareRequest): Promise<PrepareResult> {
       const timeout = budget();
       const check = await inquire('check', request, timeout);
-      const notify = [...wantedEvents];
       if (check.kind !== 'settled' || check.txStatus !== TxStatus.RefundPending || !request.requestOtp)
-        return { check, notify };
+        return { check };
       try {
-        return { check, notify, otp: await requestOtp(request, timeout) };
+        return { check, otp: await requestOtp(request, timeout) };
       } catch (err) {
-        return { check, notify, otpFailed: err instanceof Error ? err.message : String(err) };
+        return { check, otpFailed: err instanceof Error ? err.message : String(err) };
       }
     },
 
-    /** A resend (SENDING_OTP); never past the OTP deadline, whenever the workflow asked. */
-    async requestRefundOtp(request: OtpRequest): Promise<OtpRequestResult> {
-      if (request.notAfter !== undefined && now() >= Date.parse(request.notAfter)) {
-        throw ApplicationFailure.nonRetryable('the OTP deadline passed: no new OTP is requested', 'OtpDeadlinePassed');
-      }
+    /** A resend (SENDING_OTP): never past the OTP deadline (`notAfter`), whenever the workflow asked. */
+    async requestRefundOtp(request: Initiator & { notAfter?: string }): Promise<OtpRequestResult> {
+      if (Date.parse(request.notAfter ?? '') <= now())
+        throw ApplicationFailure.nonRetryable('the OTP deadline passed: no OTP is requested', 'OtpDeadlinePassed');
       return requestOtp(request);
     },
 

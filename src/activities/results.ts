@@ -27,11 +27,8 @@ export type SubmitResult =
   | RefundRefusal;
 
 export type PrepareRequest = Initiator & { requestOtp: boolean };
-/** `notAfter`: the OTP deadline; no OTP is requested past it. */
-export type OtpRequest = Initiator & { notAfter?: string };
 
-/** The check, and Get Refund OTP's answer (or why it failed) when the check found tx_status 3. */
-/** `notify`: the events this worker's webhook subscribers want (none: the refund starts no delivery). */
+/** The check, Get Refund OTP's answer (or why it failed) for tx_status 3, and the events subscribers want. */
 export type PrepareResult = { check: InquiryResult; otp?: OtpRequestResult; otpFailed?: string; notify?: string[] };
 
 export type SubmitRequest = Initiator & { otp: string; otpRefId?: string; serviceCode: string };

@@ -5,7 +5,7 @@
  */
 import type { SearchAttributePair, TypedSearchAttributes } from '@temporalio/common';
 import { type Phase, RefundPhase, SEARCH_ATTRIBUTES as SA } from './names';
-import type { RefundState } from './types';
+import type { RefundResult, RefundState } from './types';
 
 /** The refund call's activity type: while it is pending, the refund is SUBMITTING. */
 export const REFUND_CALL_ACTIVITY = 'submitRefund';
@@ -87,5 +87,21 @@ export function stateFromSearchAttributes(
         : [{ from: null, to: phase, at: updatedAt, reason }]),
     ],
     notes: [],
+  };
+}
+
+/** A finished refund's result: how it ended, why, Eko's last word, and the final state. */
+export function resultOf(state: RefundState): RefundResult {
+  const { tid, lastEkoAnswer: eko, refund, updatedAt: completedAt, transitions } = state;
+  const reason = transitions[transitions.length - 1].reason;
+  return {
+    tid,
+    outcome: state.outcome!,
+    reason,
+    ekoCode: eko?.status,
+    ekoMessage: eko?.message,
+    refund,
+    completedAt,
+    state,
   };
 }

@@ -2,7 +2,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../contract/names';
-import type { Subscriber } from './config';
+import type { PrepareRequest, PrepareResult } from '../activities/results';
+import { type Subscriber, wantedEvents } from './config';
 import {
   type Delivery,
   type EventType,
@@ -92,3 +93,16 @@ export function createNotificationActivities(
 }
 
 export type NotificationActivities = ReturnType<typeof createNotificationActivities>;
+
+/**
+ * The refund's activities, with the check telling the refund which events the subscribers want
+ * (`notify`): it announces no other. The money path itself knows nothing of webhooks.
+ */
+export function withWantedEvents<A extends { prepareRefund(request: PrepareRequest): Promise<PrepareResult> }>(
+  activities: A,
+  subscribers: readonly Subscriber[],
+): A {
+  const notify = wantedEvents(subscribers);
+  const prepareRefund = async (request: PrepareRequest) => ({ ...(await activities.prepareRefund(request)), notify });
+  return { ...activities, prepareRefund };
+}

@@ -22,10 +22,9 @@ import * as messages from '../contract/messages';
 import { METRICS, RefundPhase, SEARCH_ATTRIBUTES } from '../contract/names';
 import { acceptedOrThrow, describeIssues } from '../contract/rules';
 import type { RefundInput, RefundParams } from '../contract/schemas';
-import { searchAttributesOf } from '../contract/state';
+import { resultOf, searchAttributesOf } from '../contract/state';
 import type { RefundResult } from '../contract/types';
-import type { NotificationActivities } from '../notifications/activities';
-import { eventOf, eventTypeOf, type EventType } from '../notifications/events';
+import { Announcer } from '../notifications/announcer';
 import { readInput } from './input';
 import { activityOptions } from './options';
 import * as rules from './rules';
@@ -53,15 +52,10 @@ export async function refundWorkflow(rawInput: RefundInput): Promise<RefundResul
       keeper.apply(await perform(step));
     }
     await condition(allHandlersFinished);
-    await keeper.announced();
+    await keeper.announcer.done();
     return keeper.result();
   });
 }
-
-const { announceEvent } = proxyActivities<NotificationActivities>({
-  startToCloseTimeout: 10_000,
-  retry: { initialInterval: 1_000, maximumInterval: 60_000 },
-});
 
 const TEMPORAL_CANCEL = 'cancel requested through Temporal (Web UI, temporal workflow cancel or handle.cancel())';
 
@@ -72,9 +66,7 @@ class RefundKeeper {
   private readonly waiting = new Map<number, (then: Refund) => void>();
   /** What the search attributes last written filter on: phase, attempts left, resends. */
   private written: string | undefined;
-  /** The events webhook subscribers want, as the check learned them; unknown: every event. */
-  private wanted: readonly string[] | undefined;
-  private readonly announcing = new Map<EventType, Promise<void>>();
+  readonly announcer = new Announcer((text) => this.note(text));
 
   constructor(readonly input: RefundParams) {
     const { requestOtp, maxOtpAttempts, maxResends, resendInterval } = input;
@@ -90,37 +82,15 @@ class RefundKeeper {
 
   apply(event: RefundEvent): void {
     const before = this.model.view.phase;
-    if (event.type === 'checked') this.wanted = event.result.notify;
+    if (event.type === 'checked') this.announcer.wanted = event.result.notify;
     this.model = rules.decide(this.model, event, this.policy, Date.now());
-    if (this.model.view.phase !== before) this.announce();
+    if (this.model.view.phase !== before) this.announcer.phase(this.model.view);
     if (before === RefundPhase.AWAITING_OTP && this.model.view.phase === RefundPhase.SUBMITTING) {
       const waitedMs = this.policy.otpTimeoutMs - (Date.parse(this.model.view.otpDeadline!) - Date.now());
       metricMeter.createHistogram(METRICS.otpWait, 'int', 'ms').record(waitedMs);
     }
     this.writeSearchAttributes();
     for (const [id, answer] of this.waiting) if (rules.answered(this.model, id)) answer(this.model);
-  }
-
-  /**
-   * Starts the delivery of the event the new phase announces, once per event, through an activity
-   * that starts its own workflow (src/notifications): the refund never waits on a subscriber, and
-   * hears nothing back from the delivery (a child's completion would race the refund's own). The
-   * same id on every run of a reset chain: a reset announces nothing twice.
-   */
-  private announce(): void {
-    const type = eventTypeOf(this.model.view.phase);
-    if (!type || this.announcing.has(type) || (this.wanted && !this.wanted.includes(type))) return;
-    const event = eventOf(this.model.view, type, workflowInfo().firstExecutionRunId, Date.now());
-    // Not cut by a Temporal cancel (which is one more message): the event goes out whatever comes.
-    const started = CancellationScope.nonCancellable(() => announceEvent(event)).catch((err: unknown) => {
-      this.note(`${type} not announced: ${err instanceof Error ? err.message : String(err)}`);
-    });
-    this.announcing.set(type, started);
-  }
-
-  /** Resolves once every announcement's delivery started: the last one before the refund ends. */
-  async announced(): Promise<void> {
-    await Promise.all(this.announcing.values());
   }
 
   note(text: string): void {
@@ -170,23 +140,11 @@ class RefundKeeper {
   }
 
   result(): RefundResult {
-    const state = this.model.view;
-    const outcome = { outcome: state.outcome! };
+    const outcome = { outcome: this.model.view.outcome! };
     metricMeter.createCounter(METRICS.refundsCompleted, 'refunds').add(1, outcome);
     const durationMs = Date.now() - workflowInfo().runStartTime.getTime();
     metricMeter.createHistogram(METRICS.refundDuration, 'int', 'ms').record(durationMs, outcome);
-    const { tid, lastEkoAnswer: eko, refund, updatedAt: completedAt, transitions } = state;
-    const reason = transitions[transitions.length - 1].reason;
-    return {
-      tid,
-      outcome: state.outcome!,
-      reason,
-      ekoCode: eko?.status,
-      ekoMessage: eko?.message,
-      refund,
-      completedAt,
-      state,
-    };
+    return resultOf(this.model.view);
   }
 }
 

@@ -123,12 +123,9 @@ export function answerTo<K extends Kind>(kind: K, { view, unused }: Refund, id: 
 }
 
 /**
- * Why an update is refused before it is queued: only what will not change (an ended refund, one
- * that reached Eko, a resend already asked for) and the clock; a transient phase refuses nothing.
- * `now` only where the clock is read once and recorded (an update's validator: its acceptance is
- * in history). A queued message is decided without it: core may hand an earlier task's signal to a
- * later live task (docs/development.md, "Queries and replay"), so the time a message is attended
- * at is not the same live and in a replay.
+ * Why an update is refused before it is queued: what will not change (an ended refund, one that
+ * reached Eko, a resend already asked for) and, given `now`, the clock: only in a validator, whose
+ * verdict is recorded. A queued message is attended at another time in a replay (development.md).
  */
 type Refusal = { type: string; why: string; message: string; details?: unknown[] };
 export function refusal(kind: Kind, r: Refund, policy: Policy, now?: number): Refusal | undefined {
@@ -138,8 +135,7 @@ export function refusal(kind: Kind, r: Refund, policy: Policy, now?: number): Re
   if (isOutcome(phase)) return refused(FAILURE_TYPES.refundEnded, `the refund already ended as ${phase}`);
   const submitted = 'the refund was submitted to Eko (PENDING); it is tracked to a final outcome';
   if (phase === PENDING) return refused(FAILURE_TYPES.submittedToEko, submitted);
-  const pastDeadline =
-    r.deadlinePassed || (now !== undefined && otpDeadline !== undefined && now >= Date.parse(otpDeadline));
+  const pastDeadline = r.deadlinePassed || Date.parse(otpDeadline ?? '') <= (now ?? -Infinity);
   if (kind === 'cancel' || (kind === 'otp' && !pastDeadline)) return undefined;
   const { notAwaitingOtp, resendRefused, resendTooSoon } = FAILURE_TYPES;
   if (pastDeadline) return refused(kind === 'otp' ? notAwaitingOtp : resendRefused, 'the OTP deadline passed');
@@ -237,8 +233,7 @@ function attend(r: Refund, to: MoveTo, policy: Policy, now: number): Refund {
     const submitting = { ...s, acting: first };
     return to(submitting, SUBMITTING, 'OTP received: initiating the refund', { submittedToEko: true }, message.actor);
   }
-  // What refuses a resendOtp update for good drops a queued resend (the queue behind it aside); the
-  // clock does not decide here, and the activity refuses an OTP request past the OTP deadline.
+  // What refuses a resendOtp update for good drops it, never the clock (the activity checks the deadline).
   const refused = refusal('resend', { ...s, inbox: [] }, policy);
   if (refused) return dropped(s, first, refused.why, now);
   return to({ ...s, acting: first }, SENDING_OTP, 'OTP resend requested', {}, message.actor);

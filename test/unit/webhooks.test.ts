@@ -1,3 +1,4 @@
+import { withWantedEvents } from '../../src/notifications/activities';
 import { parseWebhooks, wantedEvents } from '../../src/notifications/config';
 import { eventTypeOf, EVENT_TYPES } from '../../src/notifications/events';
 import { signWebhook, verifyWebhook } from '../../src/notifications/signature';
@@ -62,6 +63,27 @@ describe('REFUND_WEBHOOKS', () => {
     expect(parseWebhooks(twice, false).problems).toEqual([
       expect.stringMatching(/two subscribers are named a.example.com/),
     ]);
+  });
+});
+
+test('the check tells the refund which events the subscribers want; the money path is left as it is', async () => {
+  const check = { check: { kind: 'settled' as const, txStatus: 0, eko: { message: 'ok', at: '' } } };
+  const activities = { prepareRefund: async (_request: unknown) => check, submitRefund: async () => 'untouched' };
+  const subscribers = parseWebhooks(
+    JSON.stringify([{ url: 'https://a.example.com', secret: SECRET, events: ['refund.failed'] }]),
+    true,
+  ).subscribers;
+  const wrapped = withWantedEvents(activities, subscribers);
+  expect(await wrapped.prepareRefund({ tid: '1', settleWindowMs: 1, requestOtp: false })).toEqual({
+    ...check,
+    notify: ['refund.failed'],
+  });
+  expect(wrapped.submitRefund).toBe(activities.submitRefund);
+  expect(
+    await withWantedEvents(activities, []).prepareRefund({ tid: '1', settleWindowMs: 1, requestOtp: false }),
+  ).toEqual({
+    ...check,
+    notify: [],
   });
 });
 

@@ -30,29 +30,14 @@ test('refund pending: the OTP is requested in the same attempt', async () => {
 
 test.each([0, 1, 4])('tx_status %p: no OTP is requested', async (status) => {
   const { eko, calls } = scriptedEko({ inquiry: [tx(status)] });
-  expect(await prepare(eko)).toEqual({ check: expect.objectContaining({ txStatus: status }), notify: [] });
+  expect(await prepare(eko)).toEqual({ check: expect.objectContaining({ txStatus: status }) });
   expect(calls.map((c) => c.endpoint)).toEqual(['inquiry']);
-});
-
-test('the check tells the refund which events the worker’s webhook subscribers want', async () => {
-  const { eko } = scriptedEko({ inquiry: [tx(0)] });
-  const env = new MockActivityEnvironment({ attempt: 1, startToCloseTimeoutMs: 60_000 });
-  const activities = createActivities({
-    eko,
-    defaults: { initiatorId: '9962981729', userCode: '20810200' },
-    runsOf: async () => [],
-    wantedEvents: ['refund.refunded', 'refund.failed'],
-  });
-  expect(await env.run(activities.prepareRefund, REQUEST)).toMatchObject({
-    notify: ['refund.refunded', 'refund.failed'],
-  });
 });
 
 test('requestOtp false: the check alone', async () => {
   const { eko, calls } = scriptedEko({ inquiry: [tx(3)] });
   expect(await prepare(eko, { ...REQUEST, requestOtp: false })).toEqual({
     check: expect.objectContaining({ txStatus: 3 }),
-    notify: [],
   });
   expect(calls).toHaveLength(1);
 });
