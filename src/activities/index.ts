@@ -25,6 +25,8 @@ export interface ActivityDeps {
   runsOf: RunsOf;
 }
 
+/** No OTP is requested past the OTP deadline (`notAfter`), whenever the workflow asked for one. */
+const PAST_DEADLINE = 'the OTP deadline passed: no OTP is requested';
 /** Thrown while Eko's answer is not final yet: expected, so Temporal logs it quietly and retries. */
 export const NOT_SETTLED = 'RefundNotSettled';
 
@@ -63,6 +65,7 @@ export function createActivities({
     initiatorId: request.initiatorId ?? defaults.initiatorId,
     userCode: request.userCode ?? defaults.userCode,
   });
+  const pastDeadline = (request: { notAfter?: string }) => Date.parse(request.notAfter ?? '') <= now();
   /** Each Eko call ends before its attempt does (callTimeout). */
   const budget =
     (startedAt = now()) =>
@@ -111,7 +114,8 @@ export function createActivities({
   }
 
   /** Get Refund OTP. A refusal is a question, not an answer: the inquiry made right after it decides. */
-  async function requestOtp(request: Initiator, timeout = budget()): Promise<OtpRequestResult> {
+  async function requestOtp(request: Initiator & { notAfter?: string }, timeout = budget()): Promise<OtpRequestResult> {
+    if (pastDeadline(request)) throw ApplicationFailure.nonRetryable(PAST_DEADLINE, 'OtpDeadlinePassed');
     const answer = await eko.requestRefundOtp(request.tid, initiatorOf(request).initiatorId, timeout());
     if (answer.kind === 'retryable') throw retryable(answer);
     if (answer.kind === 'rejected') {
@@ -141,12 +145,7 @@ export function createActivities({
       }
     },
 
-    /** A resend (SENDING_OTP): never past the OTP deadline (`notAfter`), whenever the workflow asked. */
-    async requestRefundOtp(request: Initiator & { notAfter?: string }): Promise<OtpRequestResult> {
-      if (Date.parse(request.notAfter ?? '') <= now())
-        throw ApplicationFailure.nonRetryable('the OTP deadline passed: no OTP is requested', 'OtpDeadlinePassed');
-      return requestOtp(request);
-    },
+    requestRefundOtp: (request: Initiator & { notAfter?: string }) => requestOtp(request),
 
     /** The refund call (refund-call.ts). */
     async submitRefund(request: SubmitRequest): Promise<SubmitResult> {

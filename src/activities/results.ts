@@ -26,7 +26,7 @@ export type SubmitResult =
   | ({ kind: 'settled'; txStatus: number } & Eko)
   | RefundRefusal;
 
-export type PrepareRequest = Initiator & { requestOtp: boolean };
+export type PrepareRequest = Initiator & { requestOtp: boolean; notAfter?: string };
 
 /** The check, Get Refund OTP's answer (or why it failed) for tx_status 3, and the events subscribers want. */
 export type PrepareResult = { check: InquiryResult; otp?: OtpRequestResult; otpFailed?: string; notify?: string[] };

@@ -10,8 +10,10 @@ import type { RefundState } from '../contract/types';
 import type { NotificationActivities } from './activities';
 import { eventOf, type EventType, eventTypeOf } from './events';
 
+// Ten minutes of a Temporal that refuses the start, then the refund notes it and ends anyway.
 const { announceEvent } = proxyActivities<NotificationActivities>({
   startToCloseTimeout: 10_000,
+  scheduleToCloseTimeout: 10 * 60_000,
   retry: { initialInterval: 1_000, maximumInterval: 60_000 },
 });
 

@@ -185,7 +185,7 @@ function steps(keeper: RefundKeeper) {
       switch (step.kind) {
         case 'check':
           return await unlessCancelled(
-            () => poll.prepareRefund({ ...initiator, requestOtp }),
+            () => poll.prepareRefund({ ...initiator, requestOtp, notAfter: keeper.model.view.otpDeadline }),
             (result) => ({ type: 'checked', result }),
           );
         case 'request_otp':

@@ -217,6 +217,7 @@ function arrive(r: Refund, message: Message, via: Via | undefined, now: number):
 }
 
 const STALE_OTP = 'it was typed before the newest OTP was sent to the customer: ask for the newest OTP';
+const RESENT = 'an OTP was sent to the customer since it was asked for'; // two clicks, one SMS
 
 /** AWAITING_OTP: the first message, in arrival order; with none, the passed deadline. */
 function attend(r: Refund, to: MoveTo, policy: Policy, now: number): Refund {
@@ -228,8 +229,8 @@ function attend(r: Refund, to: MoveTo, policy: Policy, now: number): Refund {
   const s = { ...r, inbox };
   const { message } = first;
   if (message.kind === 'cancel') return cancelling(s, first, now);
+  if (first.otpRequest !== r.otpRequests) return dropped(s, first, message.kind === 'otp' ? STALE_OTP : RESENT, now);
   if (message.kind === 'otp') {
-    if (first.otpRequest !== r.otpRequests) return dropped(s, first, STALE_OTP, now);
     const submitting = { ...s, acting: first };
     return to(submitting, SUBMITTING, 'OTP received: initiating the refund', { submittedToEko: true }, message.actor);
   }

@@ -151,6 +151,14 @@ describe('messages wait their turn: handlers decide nothing', () => {
     expect(nextStep(r)).toEqual({ kind: 'request_otp' });
   });
 
+  test('two resends asked for at once text one SMS: the second finds an OTP sent since it came', () => {
+    const policy: Policy = { ...POLICY, resendInterval: '1 ms', resendIntervalMs: 1 };
+    const sentAgain = { type: 'otp_requested', result: { kind: 'sent', otpRefId: 'ref-2', eko: eko('OTP sent') } };
+    const r = run([OTP_SENT, arrived(RESEND), arrived(RESEND), ATTEND, sentAgain as RefundEvent, ATTEND], policy);
+    expect(r.view).toMatchObject({ phase: RefundPhase.AWAITING_OTP, resendCount: 1 });
+    expect(r.unused[2]).toBe('a resend was not sent: an OTP was sent to the customer since it was asked for');
+  });
+
   test('a mobile typed into a cancel reason or an actor is masked before it is kept anywhere', () => {
     const r = run([
       OTP_SENT,

@@ -51,7 +51,7 @@ export function notificationRoutes(app: ZodApp, { refunds }: { refunds: RefundCl
             .string()
             .min(3)
             .max(256)
-            .regex(/^[A-Za-z0-9._~-]+$/),
+            .regex(/^[A-Za-z0-9._~:-]+$/),
         }),
         response: {
           202: z.object({ id: z.string(), workflowId: z.string() }),

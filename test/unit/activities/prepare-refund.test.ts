@@ -92,3 +92,13 @@ test('a resend asked for past the OTP deadline requests no OTP, whenever the wor
   const later = new Date(Date.now() + 60_000).toISOString();
   expect(await env.run(activities.requestRefundOtp, { ...REQUEST, notAfter: later })).toMatchObject({ kind: 'sent' });
 });
+
+test('a check past the OTP deadline (a refund back in CHECKING) finds tx_status 3 and requests no OTP', async () => {
+  const { eko, calls } = scriptedEko({ inquiry: [tx(3)], otp: [sent] });
+  const notAfter = new Date(Date.now() - 1).toISOString();
+  expect(await prepare(eko, { ...REQUEST, notAfter } as typeof REQUEST)).toEqual({
+    check: expect.objectContaining({ txStatus: 3 }),
+    otpFailed: 'the OTP deadline passed: no OTP is requested',
+  });
+  expect(calls.map((c) => c.endpoint)).toEqual(['inquiry']);
+});
