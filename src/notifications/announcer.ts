@@ -18,7 +18,7 @@ const { announceEvent } = proxyActivities<NotificationActivities>({
 });
 
 export class Announcer {
-  /** The events webhook subscribers want, as the check learned them; unknown: every event. */
+  /** The events webhook subscribers want, as the check learned them (none from a worker without webhooks); unknown: every event. */
   wanted: readonly string[] | undefined;
   private readonly announcing = new Map<EventType, Promise<void>>();
 

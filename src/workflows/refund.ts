@@ -82,7 +82,7 @@ class RefundKeeper {
 
   apply(event: RefundEvent): void {
     const before = this.model.view.phase;
-    if (event.type === 'checked') this.announcer.wanted = event.result.notify;
+    if (event.type === 'checked') this.announcer.wanted = event.result.notify ?? [];
     this.model = rules.decide(this.model, event, this.policy, Date.now());
     if (this.model.view.phase !== before) this.announcer.phase(this.model.view);
     if (before === RefundPhase.AWAITING_OTP && this.model.view.phase === RefundPhase.SUBMITTING) {
