@@ -123,23 +123,44 @@ function saveNotReplaying(histories: RunHistory[], encryptionKeys: string): void
   console.error(`Histories that do not replay saved in ${dir}`);
 }
 
-/**
- * Each event's refusals cost 31 s of retries, and each attempt a killed or cut-off worker took
- * another 15 s and a doubled backoff: past this, a missing event is a violation.
- */
-const EVENTS_WAIT_MS = 240_000;
+/** An event still missing this long after the run is a violation, unless its next attempt is due. */
+const EVENTS_WAIT_MS = 120_000;
+/** How far the wait follows a delivery's retry schedule (attempts that killed workers took double it). */
+const EVENTS_WAIT_MAX_MS = 12 * 60_000;
 
-/** Waits until every refund that ended has its outcome's event at the subscriber, or gives up. */
+/**
+ * Waits until every refund that ended has its outcome's event at the subscriber. The subscriber
+ * takes each event from its sixth attempt; attempts a killed or cut-off worker took are lost and
+ * push the backoff, so the wait follows each missing event's next attempt, up to a bound.
+ */
 async function eventsDelivered(ctx: ChaosContext, stack: ChaosStack): Promise<void> {
   console.error('Waiting for every outcome’s webhook…');
-  const until = Date.now() + EVENTS_WAIT_MS;
+  const startedAt = Date.now();
   const missing = () =>
     ctx.all.filter(
       ({ outcome, plan }) =>
         outcome !== undefined &&
         !stack.receiver.received.some((r) => r.event.data.tid === plan.tid && r.event.type === outcomeEvent(outcome)),
     );
-  while (missing().length > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 500));
+  /** When the last missing event's delivery tries next (its attempt and a little room). */
+  const nextAttempts = async () => {
+    let latest = 0;
+    for (const { plan, outcome } of missing()) {
+      const deliveries = await stack.refunds.notifications(plan.tid).catch(() => []);
+      for (const d of deliveries.filter((d) => d.event === outcomeEvent(outcome!) && d.nextAttemptAt))
+        latest = Math.max(latest, Date.parse(d.nextAttemptAt!) + 20_000);
+    }
+    return latest;
+  };
+  let until = startedAt + EVENTS_WAIT_MS;
+  while (missing().length > 0) {
+    if (Date.now() >= until) {
+      const due = Math.min(await nextAttempts(), startedAt + EVENTS_WAIT_MAX_MS);
+      if (due <= Date.now()) break;
+      until = due;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
   for (const { plan } of missing()) {
     const deliveries = await stack.refunds.notifications(plan.tid).catch((err: Error) => err.message);
     console.error(`  ${plan.tid}: deliveries ${JSON.stringify(deliveries)}`);
