@@ -147,8 +147,8 @@ async function eventsDelivered(ctx: ChaosContext, stack: ChaosStack): Promise<vo
     let latest = 0;
     for (const { plan, outcome } of missing()) {
       const deliveries = await stack.refunds.notifications(plan.tid).catch(() => []);
-      for (const d of deliveries.filter((d) => d.event === outcomeEvent(outcome!) && d.nextAttemptAt))
-        latest = Math.max(latest, Date.parse(d.nextAttemptAt!) + 20_000);
+      for (const d of deliveries.filter((d) => d.event === outcomeEvent(outcome!) && d.state === 'delivering'))
+        latest = Math.max(latest, (d.nextAttemptAt ? Date.parse(d.nextAttemptAt) : Date.now()) + 20_000);
     }
     return latest;
   };
