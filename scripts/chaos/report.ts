@@ -94,7 +94,10 @@ export function printReport(facts: ChaosFacts): void {
     ['faults injected', list(s.faultsInjected) || 'none'],
     ['faults that struck', list(s.faultsStruck) || 'none'],
     ['Eko calls', list(s.ekoCalls)],
-    ['webhook events taken by the subscriber', `${s.webhooks.received} (after ${s.webhooks.refused} refused attempts)`],
+    [
+      'webhook events (outcomes) taken by the subscriber',
+      `${s.webhooks.received} (after ${s.webhooks.refused} refused attempts)`,
+    ],
     [
       'OTPs handed over',
       `${s.otp.byUpdate} by update, ${s.otp.bySignal} by signal, ${s.otp.byHand} by signal by hand (temporal CLI)`,
