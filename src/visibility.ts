@@ -233,7 +233,8 @@ function statusName(status: temporal.api.enums.v1.WorkflowExecutionStatus | null
   return name.replace('WORKFLOW_EXECUTION_STATUS_', '').replace(/^CANCELED$/, 'CANCELLED');
 }
 
-function isoTime(ts: temporal.api.workflow.v1.IWorkflowExecutionInfo['startTime']): string | undefined {
+/** A Temporal timestamp as ISO 8601. */
+export function isoTime(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | undefined {
   if (!ts || ts.seconds == null) return undefined;
   return new Date(Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
 }

@@ -6,6 +6,7 @@
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../contract/names';
+import { isoTime } from '../visibility';
 import type { Delivery, NotificationMemo } from './events';
 import { NOTIFICATION_WORKFLOW_TYPE } from './events';
 
@@ -70,7 +71,7 @@ export async function listDeliveries(
           // A retry waiting for its time is scheduled as the next attempt; one under way counts.
           attempts: (pending.attempt ?? 1) - (pending.state === STARTED ? 0 : 1),
           lastResult: await failureMessage(pending.lastFailure),
-          nextAttemptAt: timeOf(pending.nextAttemptScheduleTime),
+          nextAttemptAt: isoTime(pending.nextAttemptScheduleTime),
         });
       }
     }
@@ -105,9 +106,4 @@ export async function redeliver(
     typedSearchAttributes: [{ key: SEARCH_ATTRIBUTES.tid, value: memo.event.data.tid }],
   });
   return { id, workflowId };
-}
-
-function timeOf(ts: temporal.api.workflow.v1.IPendingActivityInfo['nextAttemptScheduleTime']): string | undefined {
-  if (!ts || ts.seconds == null) return undefined;
-  return new Date(Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
 }
