@@ -2,6 +2,7 @@
 import { randomInt } from 'node:crypto';
 import { toMs } from '../../src/contract';
 import { integer, parseFlags, valueFlags } from '../lib/args';
+import { RECOVERY_MS } from './plans';
 
 export const USAGE = `npm run chaos -- [options]
   --refunds <n>        refunds to run (default 200)
@@ -13,8 +14,8 @@ export const USAGE = `npm run chaos -- [options]
                        earlier workflow task (an ended refund too), a malformed otp signal or a
                        resendOtp signal by hand
   --deadline <d>       every refund must be terminal this long after the first start
-                       (default 3 s per refund, at least 150 s: "10m", "90s", or ms); the operator
-                       stops acting 40 s (RECOVERY_MS in scripts/chaos/plans.ts) before it
+                       (default 3 s per refund, at least 160 s: "10m", "90s", or ms); the operator
+                       stops acting 100 s (RECOVERY_MS in scripts/chaos/plans.ts) before it
   --seed <n>           replays a run's refund plans and operator actions (default: random, printed)
   --keep-logs          keep the worker and server logs (their directory is printed)
 
@@ -32,9 +33,10 @@ const FLAGS = {
 export function parseOptions(argv: string[]) {
   return parseFlags(argv, USAGE, FLAGS, (values) => {
     const refunds = integer('--refunds', values.refunds, 200);
-    // At least the operator's recovery window and two of the refund call's longest retry intervals (1 min):
-    // a refund call whose inquiries Eko resets waits that long by design (seed 811608262 missed 90 s).
-    const deadlineMs = values.deadline === undefined ? Math.max(150_000, refunds * 3_000) : toMs(values.deadline);
+    // At least the operator's recovery window and another of the refund call's longest retry intervals
+    // (1 min): a refund call whose inquiries Eko resets waits that long by design (seed 811608262 missed 90 s).
+    const deadlineMs =
+      values.deadline === undefined ? Math.max(RECOVERY_MS + 60_000, refunds * 3_000) : toMs(values.deadline);
     if (!(deadlineMs > 0)) throw new Error('--deadline must be a duration such as "10m", "90s" or milliseconds');
     return {
       refunds,
