@@ -45,18 +45,22 @@ import {
   countRefunds,
   listRefundPage,
   type ListPageOptions,
+  type RefundFilter,
   type RefundPage,
   type RefundSummary,
+  requesterDigest,
 } from './visibility';
+import { type ExportRow, exportRefunds } from './export';
 import type { refundWorkflow } from './workflows/refund';
 import { type DeliveryView, listDeliveries, redeliver } from './notifications/deliveries';
 
-export type { CountFilter, ListPageOptions, RefundPage, RefundSummary };
+export type { CountFilter, ListPageOptions, RefundFilter, RefundPage, RefundSummary };
+export { csvLines, EXPORT_COLUMNS, type ExportRow } from './export';
 export type { DeliveryView } from './notifications/deliveries';
 export { EVENT_TYPES, type EventType, type WebhookEvent } from './notifications/events';
 export { SIGNATURE_HEADER, verifyWebhook } from './notifications/signature';
 
-const { phase: PHASE_KEY } = SEARCH_ATTRIBUTES;
+const { phase: PHASE_KEY, requester: REQUESTER_KEY } = SEARCH_ATTRIBUTES;
 
 /** What Temporal knows about the activity in flight: polls show up here, not in history. */
 export interface PendingActivity {
@@ -131,7 +135,10 @@ export class RefundClient {
         taskQueue: this.taskQueue,
         args: [input],
         workflowIdConflictPolicy: 'FAIL',
-        typedSearchAttributes: searchAttributesOf(initialState(params.tid, params.maxOtpAttempts, Date.now())),
+        typedSearchAttributes: [
+          ...searchAttributesOf(initialState(params.tid, params.maxOtpAttempts, Date.now())),
+          ...(params.requestedBy ? [{ key: REQUESTER_KEY, value: requesterDigest(params.requestedBy) }] : []),
+        ],
         memo,
       });
       return { workflowId, runId: handle.firstExecutionRunId, created: true };
@@ -229,6 +236,11 @@ export class RefundClient {
   /** One page of refunds (by phase, by tid), newest first; pass `nextPageToken` on for the next page. */
   listPage(options: ListPageOptions = {}): Promise<RefundPage> {
     return listRefundPage(this.client, options);
+  }
+
+  /** Every refund that matches as a reconciliation row, newest first (`csvLines` writes them as CSV). */
+  export(filter: RefundFilter = {}): AsyncGenerator<ExportRow> {
+    return exportRefunds(this.client, filter);
   }
 
   /** How many refunds match, from visibility counts (approximate, eventually consistent). */

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { type DataConverter, defaultPayloadConverter } from '@temporalio/common';
+import { type DataConverter, defaultPayloadConverter, type LoadedDataConverter } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import { type EarlierRun, LONGEST, mayHaveCallInFlight, type RunsOf, type Timings } from './activities/earlier-runs';
@@ -12,6 +12,7 @@ import {
   ALL_PHASES,
   InvalidInputError,
   type Phase,
+  RefundOutcome,
   SEARCH_ATTRIBUTES,
   tidSchema,
   toMs,
@@ -19,7 +20,7 @@ import {
 } from './contract';
 import { checkRefundInput } from './contract/rules';
 
-const { phase: PHASE_KEY, tid: TID_KEY } = SEARCH_ATTRIBUTES;
+const SA = SEARCH_ATTRIBUTES;
 const { WorkflowExecutionStatus } = temporal.api.enums.v1;
 
 export interface RefundSummary {
@@ -27,15 +28,34 @@ export interface RefundSummary {
   runId: string;
   tid?: string;
   phase?: string;
+  /** Once the refund completed: how it ended. */
+  outcome?: RefundOutcome;
   /** The workflow's status as Temporal names it: RUNNING, COMPLETED, TERMINATED... */
   status: string;
+  /** The transaction's amount, once Eko's inquiry told it. */
+  amount?: string;
+  otpDeadline?: string;
+  otpAttemptsLeft?: number;
+  lastEkoMessage?: string;
+  requestedBy?: string;
   startedAt: string;
   closedAt?: string;
 }
 
+/**
+ * Which refunds: phases and outcomes are values of one search attribute (`RefundPhase` shows the
+ * outcome once a refund ends), so a refund matches when it is in any phase or outcome given.
+ */
 export interface RefundFilter {
-  phase?: string;
+  phase?: string | readonly string[];
+  outcome?: string | readonly string[];
   tid?: string;
+  /** Started at or after this time (ISO 8601 or a Date). */
+  startedAfter?: string | Date;
+  /** Started before this time. */
+  startedBefore?: string | Date;
+  /** The API key, person or service that started it (`eko-callback` for Eko's callback). */
+  requestedBy?: string;
 }
 
 export interface ListPageOptions extends RefundFilter {
@@ -75,8 +95,14 @@ export async function listRefundPage(client: Client, options: ListPageOptions = 
     nextPageToken: options.pageToken ? openPageToken(options.pageToken, query) : undefined,
   });
   const token = response.nextPageToken;
+  const converter = client.options.loadedDataConverter;
   return {
-    refunds: response.executions.map(summaryFromRaw),
+    refunds: await Promise.all(
+      response.executions.map(async (raw) => ({
+        ...summaryFromRaw(raw),
+        requestedBy: await requesterOf(converter, raw),
+      })),
+    ),
     nextPageToken: token && token.length > 0 ? sealPageToken(token, query) : undefined,
   };
 }
@@ -128,21 +154,52 @@ export async function countRefunds(client: Client, filter: CountFilter): Promise
   return count;
 }
 
+/** Refuses a filter that cannot be asked, naming the field at fault. */
+export function checkFilter(filter: RefundFilter): void {
+  filterClauses(filter);
+}
+
 /** The filters as visibility clauses; values are checked first, so nothing else reaches the query. */
 function filterClauses(filter: RefundFilter): string[] {
   const clauses: string[] = [];
-  if (filter.phase !== undefined) {
-    if (!(ALL_PHASES as readonly string[]).includes(filter.phase)) {
-      throw new InvalidInputError(`invalid phase: ${filter.phase.slice(0, 40)} (one of ${ALL_PHASES.join(', ')})`);
-    }
-    clauses.push(`${PHASE_KEY.name} = "${filter.phase}"`);
-  }
+  const phases = [...valuesOf('phase', filter.phase, ALL_PHASES), ...valuesOf('outcome', filter.outcome, OUTCOMES)];
+  if (phases.length > 0) clauses.push(`${SA.phase.name} IN (${[...new Set(phases)].map(quoted).join(', ')})`);
   if (filter.tid !== undefined) {
     if (!tidSchema.safeParse(filter.tid).success)
       throw new InvalidInputError('invalid tid: tid must be 1 to 20 digits');
-    clauses.push(`${TID_KEY.name} = "${filter.tid}"`);
+    clauses.push(`${SA.tid.name} = "${filter.tid}"`);
+  }
+  if (filter.startedAfter !== undefined) clauses.push(`StartTime >= "${timeOf('startedAfter', filter.startedAfter)}"`);
+  if (filter.startedBefore !== undefined)
+    clauses.push(`StartTime < "${timeOf('startedBefore', filter.startedBefore)}"`);
+  if (filter.requestedBy !== undefined) {
+    if (filter.requestedBy.length < 1 || filter.requestedBy.length > 200)
+      throw new InvalidInputError('invalid requestedBy: 1 to 200 characters');
+    clauses.push(`${SA.requester.name} = ${quoted(requesterDigest(filter.requestedBy))}`);
   }
   return clauses;
+}
+
+/** What `RefundRequester` holds: who started a refund, findable but not readable in visibility. */
+export const requesterDigest = (requestedBy: string): string =>
+  createHash('sha256').update(requestedBy).digest('base64url').slice(0, 22);
+
+const OUTCOMES: readonly string[] = Object.values(RefundOutcome);
+const quoted = (value: string) => `"${value}"`;
+
+function valuesOf(name: string, given: string | readonly string[] | undefined, allowed: readonly string[]): string[] {
+  const values = given === undefined ? [] : [given].flat().flatMap((value) => value.split(','));
+  for (const value of values) {
+    if (!allowed.includes(value))
+      throw new InvalidInputError(`invalid ${name}: ${value.slice(0, 40)} (one of ${allowed.join(', ')})`);
+  }
+  return values;
+}
+
+function timeOf(name: string, given: string | Date): string {
+  const time = typeof given === 'string' ? new Date(given) : given;
+  if (Number.isNaN(time.getTime())) throw new InvalidInputError(`invalid ${name}: not an ISO 8601 time`);
+  return time.toISOString();
 }
 
 /**
@@ -212,19 +269,41 @@ type RawExecution = temporal.api.workflow.v1.IWorkflowExecutionInfo;
 
 function summaryFromRaw(raw: RawExecution): RefundSummary {
   const fields = raw.searchAttributes?.indexedFields ?? {};
-  const keyword = (name: string): string | undefined => {
+  const value = <T>(name: string): T | undefined => {
     const payload = fields[name];
-    return payload ? defaultPayloadConverter.fromPayload<string>(payload) : undefined;
+    return payload ? defaultPayloadConverter.fromPayload<T>(payload) : undefined;
   };
+  const keyword = value<string>;
+  const phase = keyword(SA.phase.name);
+  const status = statusName(raw.status);
+  const otpDeadline = value<Date | string>(SA.otpDeadline.name);
   return {
     workflowId: raw.execution?.workflowId ?? '',
     runId: raw.execution?.runId ?? '',
-    tid: keyword(TID_KEY.name),
-    phase: keyword(PHASE_KEY.name),
-    status: statusName(raw.status),
+    tid: keyword(SA.tid.name),
+    phase,
+    outcome:
+      status === 'COMPLETED' && phase !== undefined && OUTCOMES.includes(phase) ? (phase as RefundOutcome) : undefined,
+    status,
+    amount: keyword(SA.amount.name),
+    otpDeadline: otpDeadline === undefined ? undefined : new Date(otpDeadline).toISOString(),
+    otpAttemptsLeft: value<number>(SA.otpAttemptsLeft.name),
+    lastEkoMessage: keyword(SA.ekoMessage.name),
     startedAt: isoTime(raw.startTime) ?? '',
     closedAt: isoTime(raw.closeTime),
   };
+}
+
+/** Who started the refund, from its memo (encrypted like any payload); unknown when it cannot be read. */
+async function requesterOf(converter: LoadedDataConverter, raw: RawExecution): Promise<string | undefined> {
+  let payload = raw.memo?.fields?.requestedBy;
+  try {
+    for (const codec of [...converter.payloadCodecs].reverse()) if (payload) [payload] = await codec.decode([payload]);
+    const requestedBy: unknown = payload ? converter.payloadConverter.fromPayload(payload) : undefined;
+    return typeof requestedBy === 'string' ? requestedBy : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** RUNNING, COMPLETED, TERMINATED... as the SDK's WorkflowExecutionInfo names them. */

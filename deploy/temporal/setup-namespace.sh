@@ -35,6 +35,7 @@ fi
 # One attribute per call: given several --name flags and one --type, CLI 1.9 registers only the
 # first. Creating an attribute that exists with the same type succeeds.
 for attribute in RefundPhase:Keyword EkoTid:Keyword RefundReason:Keyword RefundEkoMessage:Keyword \
+  RefundAmount:Keyword RefundRequester:Keyword \
   RefundOtpAttemptsLeft:Int RefundWrongOtps:Int RefundResends:Int \
   RefundOtpDeadline:Datetime RefundResendAllowedAt:Datetime RefundUpdatedAt:Datetime; do
   retry temporal operator search-attribute create --namespace "$NAMESPACE" --name "${attribute%%:*}" \

@@ -110,7 +110,7 @@ export function createActivities({
     // Each attempt is one poll: this is how many it took.
     const { metricMeter, info } = Context.current();
     metricMeter.createHistogram(METRICS.polls, 'int', 'polls').record(info.attempt, { purpose });
-    return { kind: 'settled', txStatus: answer.txStatus, eko: summarize(answer, answer) };
+    return { kind: 'settled', txStatus: answer.txStatus, amount: answer.amount, eko: summarize(answer, answer) };
   }
 
   /** Get Refund OTP. A refusal is a question, not an answer: the inquiry made right after it decides. */

@@ -9,7 +9,8 @@ import type { EkoAnswerSummary, RefundAmounts } from '../contract/types';
 export type Initiator = { tid: string; initiatorId?: string; userCode?: string; settleWindowMs: number };
 type Eko = { eko: EkoAnswerSummary };
 
-export type InquiryResult = ({ kind: 'settled'; txStatus: number } | { kind: 'rejected'; reason: RejectReason }) & Eko;
+type Settled = { kind: 'settled'; txStatus: number; amount?: string }; // the transaction's amount, when Eko tells it
+export type InquiryResult = (Settled | { kind: 'rejected'; reason: RejectReason }) & Eko;
 
 export type OtpRequestResult =
   /** `otpRefId` is a secret: it goes into the next refund call and nowhere else (null: it may be stale). */
@@ -23,7 +24,7 @@ export type RefundRefusal = ({ kind: 'wrong_otp' | 'otp_expired' } | { kind: 're
 export type SubmitResult =
   | (({ kind: 'refunded'; refund: RefundAmounts } | { kind: 'pending'; txStatus: number; refund: RefundAmounts }) & Eko)
   /** An inquiry (before the call, or confirming a refusal) answered the refund: any status but 3. */
-  | ({ kind: 'settled'; txStatus: number } & Eko)
+  | (Settled & Eko)
   | RefundRefusal;
 
 export type PrepareRequest = Initiator & { requestOtp: boolean; notAfter?: string };

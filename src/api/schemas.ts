@@ -30,9 +30,27 @@ export const startBodySchema = refundInputSchema.refine((input) => input.request
 export const otpBodySchema = otpSubmissionSchema.omit({ actor: true });
 export const cancelBodySchema = cancelRequestSchema.omit({ actor: true });
 
-export const listQuerySchema = z.strictObject({
-  phase: phaseSchema.optional(),
+/** One or several of `values`: repeated (`phase=A&phase=B`) or comma-separated (`phase=A,B`). */
+const several = (values: readonly string[], what: string) => {
+  const error = `one or several of ${values.join(', ')}, repeated or comma-separated`;
+  const listed = new RegExp(`^(${values.join('|')})(,(${values.join('|')}))*$`);
+  return z
+    .union([z.string().regex(listed), z.array(z.enum(values as [string, ...string[]])).max(20)], { error })
+    .optional()
+    .describe(`${what}: ${error}`);
+};
+
+/** Which refunds: the list's and the export's filters. */
+export const refundFilterSchema = z.strictObject({
+  phase: several(ALL_PHASES, 'Phases (with `outcome`: a refund in any of them matches)'),
+  outcome: several(Object.values(RefundOutcome), 'Outcomes'),
   tid: tidSchema.optional(),
+  startedAfter: z.iso.datetime({ offset: true }).optional().describe('Started at or after this time (ISO 8601)'),
+  startedBefore: z.iso.datetime({ offset: true }).optional().describe('Started before this time (ISO 8601)'),
+  requestedBy: z.string().min(1).max(200).optional().describe('Started by this API key, person or `eko-callback`'),
+});
+
+export const listQuerySchema = refundFilterSchema.extend({
   limit: z.coerce.number().int().min(1).max(100).default(20).describe('Page size'),
   pageToken: z.string().min(1).max(4096).optional().describe('The nextPageToken of the previous page'),
 });
@@ -56,7 +74,13 @@ export const startedSchema = z
 const refundSummarySchema = z.object({
   tid: z.string().optional(),
   phase: z.string().optional(),
+  outcome: z.enum(RefundOutcome).optional().describe('How it ended, once completed'),
   status: z.string().describe('Temporal status: RUNNING, COMPLETED, TERMINATED...'),
+  amount: z.string().optional().describe("The transaction's amount, once Eko's inquiry told it"),
+  otpDeadline: isoTime.optional(),
+  otpAttemptsLeft: z.number().int().optional(),
+  lastEkoMessage: z.string().optional().describe("Eko's last message (digit runs masked)"),
+  requestedBy: z.string().optional().describe('Who started it: an API key, a person, `eko-callback`'),
   startedAt: isoTime,
   closedAt: isoTime.optional(),
   workflowId: z.string(),

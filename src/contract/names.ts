@@ -25,6 +25,9 @@ export const SEARCH_ATTRIBUTES = {
   updatedAt: defineSearchAttributeKey('RefundUpdatedAt', SearchAttributeType.DATETIME),
   reason: defineSearchAttributeKey('RefundReason', SearchAttributeType.KEYWORD),
   ekoMessage: defineSearchAttributeKey('RefundEkoMessage', SearchAttributeType.KEYWORD),
+  amount: defineSearchAttributeKey('RefundAmount', SearchAttributeType.KEYWORD),
+  /** A digest of the input's `requestedBy` (a person's name is kept out of visibility), set at start. */
+  requester: defineSearchAttributeKey('RefundRequester', SearchAttributeType.KEYWORD),
 } as const;
 
 export enum RefundPhase {

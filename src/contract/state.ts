@@ -48,6 +48,7 @@ export function searchAttributesOf(state: RefundState): SearchAttributePair[] {
     ...date(state.otpDeadline).map((value) => ({ key: SA.otpDeadline, value })),
     ...date(state.resendAllowedAt).map((value) => ({ key: SA.resendAllowedAt, value })),
     ...(state.lastEkoAnswer ? [{ key: SA.ekoMessage, value: keyword(state.lastEkoAnswer.message) }] : []),
+    ...(state.refund?.amount ? [{ key: SA.amount, value: state.refund.amount }] : []),
   ] as SearchAttributePair[];
 }
 

@@ -156,7 +156,7 @@ export function decide(r: Refund, event: RefundEvent, policy: Policy, now: numbe
   if (isOutcome(r.view.phase) && event.type !== 'arrived') return r;
   const to: MoveTo = (s, phase, reason, patch = {}, by) => move(s, phase, reason, { policy, now, patch, by });
   // A step's result serves the message it acted for: that message is done.
-  const s = 'result' in event ? { ...withEko(r, ekoOf(event.result)), acting: undefined } : r;
+  const s = 'result' in event ? { ...withEko(r, ekoOf(event.result), amountOf(event.result)), acting: undefined } : r;
   switch (event.type) {
     case 'arrived':
       return arrive(r, event.message, event.via, now);
@@ -389,11 +389,12 @@ export function note(r: Refund, text: string, now: number): Refund {
   return { ...r, view: { ...r.view, updatedAt: at, notes: [...r.view.notes, `${at} ${text}`].slice(-20) } };
 }
 
-const withEko = (r: Refund, eko: EkoAnswerSummary | undefined): Refund =>
-  eko ? { ...r, view: { ...r.view, lastEkoAnswer: eko } } : r;
+const withEko = (r: Refund, eko: EkoAnswerSummary | undefined, amount?: string): Refund =>
+  eko ? { ...r, view: { ...r.view, lastEkoAnswer: eko, ...(amount && { refund: { amount, ...r.view.refund } }) } } : r;
 
 type Result = PrepareResult | OtpRequestResult | SubmitResult | InquiryResult;
 const ekoOf = (result: Result) => ('check' in result ? (result.otp?.eko ?? result.check.eko) : result.eko);
+const amountOf = (r: Result) => ('check' in r && r.check.kind === 'settled' ? r.check.amount : undefined);
 
 const rejection = (eko: EkoAnswerSummary): string =>
   `Eko rejected the refund${eko.status === undefined ? '' : ` (code ${eko.status})`}: ${eko.message}`;

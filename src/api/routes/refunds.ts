@@ -1,10 +1,13 @@
-/** The refund endpoints: start, list, read, and the support actions (OTP, resend, cancel). */
-import type { RefundClient } from '../../client';
+/** The refund endpoints: start, list, export, read, and the support actions (OTP, resend, cancel). */
+import { Readable } from 'node:stream';
+import { z } from 'zod';
+import { csvLines, EXPORT_COLUMNS, type RefundClient } from '../../client';
 import { problemResponses, type ZodApp } from '../openapi';
 import {
   cancelAnswerSchema,
   cancelBodySchema,
   listQuerySchema,
+  refundFilterSchema,
   otpAnswerSchema,
   otpBodySchema,
   refundPageSchema,
@@ -52,15 +55,45 @@ export function refundRoutes(app: ZodApp, { refunds, otpLimitPerMinute }: Refund
       config: { access: 'read' },
       schema: {
         tags,
-        summary: 'Refunds, newest first, by phase or tid, a page at a time',
+        summary: 'Refunds, newest first, a page at a time: by phase or outcome, start time, requester or tid',
         querystring: listQuerySchema,
         response: { 200: refundPageSchema, ...problemResponses(401, 403, 422) },
       },
     },
     async (request) => {
-      const { phase, tid, limit, pageToken } = request.query;
-      const page = await refunds.listPage({ phase, tid, pageSize: limit, pageToken });
+      const { limit, pageToken, ...filter } = request.query;
+      const page = await refunds.listPage({ ...filter, pageSize: limit, pageToken });
       return { refunds: page.refunds, nextPageToken: page.nextPageToken ?? null };
+    },
+  );
+
+  app.get(
+    '/v1/refunds/export.csv',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        summary: 'Refunds as CSV for reconciliation, with the list’s filters (streamed)',
+        description:
+          `One row a refund, newest first, columns: ${EXPORT_COLUMNS.join(', ')}. Amounts are Eko's, as ` +
+          'decimal text; times ISO 8601 UTC. A running refund has no fee, refunded amount or Eko refund tid yet.',
+        querystring: refundFilterSchema,
+        response: {
+          200: { description: 'text/csv, a header line first', content: { 'text/csv': { schema: z.string() } } },
+          ...problemResponses(401, 403, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      // The filter is checked here: a bad one is a 422 before any row is sent.
+      const rows = refunds.export(request.query);
+      const stream = Readable.from(csvLines(rows));
+      stream.on('error', (err) => request.log.error({ err }, 'export stopped'));
+      const day = new Date().toISOString().slice(0, 10);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="refunds-${day}.csv"`)
+        .send(stream as unknown as string); // fastify pipes a stream as is; the schema documents its text
     },
   );
 
