@@ -39,7 +39,9 @@ function findPython() {
 }
 
 function main() {
-  if (process.env.SKIP_TEMPORAL_INSTALL || alreadyInstalled()) return;
+  // Installed as another project's dependency (the client package): that project needs no Temporal binaries.
+  const asDependency = root.split(path.sep).includes('node_modules');
+  if (process.env.SKIP_TEMPORAL_INSTALL || asDependency || alreadyInstalled()) return;
   const python = findPython();
   if (!python) {
     console.warn('[install-temporal] no python3 found; the Temporal SDK will download its servers instead');

@@ -9,6 +9,7 @@ import {
 import { ApplicationFailure, type LoadedDataConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { dataConverterFor, loadEncryptionConfig } from './codec';
+import { ENCODING_ENCRYPTED, isEncrypted, PayloadDecryptionError } from './codec/encryption';
 import { loadTemporalConfig } from './config';
 import {
   type CancelRequest,
@@ -17,8 +18,12 @@ import {
   otpSubmissionSchema,
   parseOrThrow,
   type Phase,
+  differingOptions,
+  InvalidInputError,
+  lenientRefundInputSchema,
   type RefundInput,
   refundInputSchema,
+  type RefundParams,
   type RefundResult,
   type RefundState,
   type ResendOtpResponse,
@@ -48,9 +53,11 @@ import {
   type RefundFilter,
   type RefundPage,
   type RefundSummary,
+  decodePayload,
   requesterDigest,
 } from './visibility';
 import { type ExportRow, exportRefunds } from './export';
+import { mapConcurrently } from './concurrency';
 import type { refundWorkflow } from './workflows/refund';
 import { type DeliveryView, listDeliveries, redeliver } from './notifications/deliveries';
 
@@ -85,19 +92,77 @@ export interface StartedRefund {
   created: boolean;
 }
 
+/** At most this many tids in one batch, started this many at a time. */
+export const MAX_BATCH = 1_000;
+const BATCH_STARTS = 16;
+
+/** One tid's result in a batch: `failed` when Temporal did not answer (start it again; nothing is half-done). */
+export interface BatchResult {
+  tid: string;
+  result: 'started' | 'already-running' | 'invalid' | 'failed';
+  detail?: string;
+}
+
+/** Why a refund operation was refused: the HTTP API's problem type of the same name. */
+export type RefusalReason =
+  | 'not-found'
+  | 'start-conflict'
+  | 'not-awaiting-otp'
+  | 'refund-ended'
+  | 'submitted-to-eko'
+  | 'resend-refused'
+  | 'resend-too-soon'
+  | 'refused';
+
+/** The workflow's failure types as refusal reasons; the server's own when an update outlived the run. */
+const REASONS: Record<string, RefusalReason> = {
+  [FAILURE_TYPES.refundEnded]: 'refund-ended',
+  [FAILURE_TYPES.submittedToEko]: 'submitted-to-eko',
+  [FAILURE_TYPES.notAwaitingOtp]: 'not-awaiting-otp',
+  [FAILURE_TYPES.resendRefused]: 'resend-refused',
+  [FAILURE_TYPES.resendTooSoon]: 'resend-too-soon',
+  AcceptedUpdateCompletedWorkflow: 'refund-ended',
+};
+
 /**
- * A refund operation that could not be done: no workflow for the tid (`not_found`), the refund
- * already ended (`ended`), or the workflow refused it (`refused`: wrong phase, rate limit...).
+ * A refund operation that could not be done, and why (`reason`). Nothing was changed: a start
+ * conflict names the options that differ (`details.fields`), a resend too soon says when to try
+ * again (`details.retryAfterSeconds`).
  */
 export class RefundRequestError extends Error {
   override readonly name = 'RefundRequestError';
   constructor(
     message: string,
-    readonly reason: 'not_found' | 'ended' | 'refused',
-    /** A resend refused as too soon: when to try again. */
-    readonly retryAfterSeconds?: number,
+    readonly reason: RefusalReason,
+    readonly details: { retryAfterSeconds?: number; fields?: string[] } = {},
   ) {
     super(message);
+  }
+  get retryAfterSeconds(): number | undefined {
+    return this.details.retryAfterSeconds;
+  }
+}
+
+/**
+ * The refund's payloads are encrypted and this client cannot read them (no key, or not the key
+ * they were written with), or it would send an OTP in clear to workers that encrypt.
+ */
+export class PayloadKeyError extends Error {
+  override readonly name = 'PayloadKeyError';
+}
+
+/** Runs a read; a payload this client cannot decode becomes a PayloadKeyError naming the setting. */
+async function readable<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    const undecodable =
+      err instanceof PayloadDecryptionError || (err instanceof Error && err.message.includes(ENCODING_ENCRYPTED));
+    if (!undecodable) throw err;
+    throw new PayloadKeyError(
+      `the refund's payloads are encrypted with a key this client does not have (${err.message}); set ` +
+        "REFUND_ENCRYPTION_KEYS to the workers' keys",
+    );
   }
 }
 
@@ -119,8 +184,13 @@ export class RefundClient {
   /**
    * Starts the refund of one tid, or returns the workflow already running for it. A tid that was
    * refunded before is never refunded again: a new run's CHECKING step finds tx_status 4.
+   * When the running one has other options, `onConflict: 'refuse'` (the default) throws a
+   * `start-conflict` naming them; `'use'` returns it all the same (Eko's callback, batches).
    */
-  async start(input: RefundInput): Promise<StartedRefund> {
+  async start(
+    input: RefundInput,
+    { onConflict = 'refuse' }: { onConflict?: 'refuse' | 'use' } = {},
+  ): Promise<StartedRefund> {
     const params = parseOrThrow(refundInputSchema, input, 'refund input');
     const workflowId = workflowIdFor(params.tid);
     const memo = Object.fromEntries(
@@ -145,14 +215,86 @@ export class RefundClient {
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       const running = await this.client.workflow.getHandle(workflowId).describe();
+      const fields = onConflict === 'refuse' ? await this.differingFrom(workflowId, running.runId, params) : [];
+      if (fields.length > 0) {
+        const message = `a refund of tid ${params.tid} is already running with other ${fields.join(', ')}`;
+        throw new RefundRequestError(message, 'start-conflict', { fields });
+      }
       return { workflowId, runId: running.runId, created: false };
     }
+  }
+
+  /**
+   * Starts the refunds of many tids (at most 1,000), each as `start` would with default options;
+   * one result per tid, in order. A bad tid, or one Temporal did not take, does not stop the others.
+   */
+  async startMany(
+    tids: readonly unknown[],
+    extra: { reason?: string; requestedBy?: string } = {},
+  ): Promise<BatchResult[]> {
+    if (tids.length > MAX_BATCH)
+      throw new InvalidInputError(`invalid batch: at most ${MAX_BATCH} tids, not ${tids.length}`);
+    const given = tids.map((tid) => (typeof tid === 'number' && Number.isSafeInteger(tid) ? String(tid) : tid));
+    const first = new Map<unknown, number>();
+    given.forEach((tid, i) => first.has(tid) || first.set(tid, i));
+    return mapConcurrently(given, BATCH_STARTS, async (tid, i): Promise<BatchResult> => {
+      if (typeof tid !== 'string' || !tidSchema.safeParse(tid).success) {
+        return { tid: String(tid).slice(0, 40), result: 'invalid', detail: 'tid must be 1 to 20 digits' };
+      }
+      if (first.get(tid) !== i) return { tid, result: 'already-running', detail: 'listed earlier in this batch' };
+      try {
+        const started = await this.start({ tid, ...extra }, { onConflict: 'use' });
+        return { tid, result: started.created ? 'started' : 'already-running' };
+      } catch (err) {
+        if (err instanceof InvalidInputError) return { tid, result: 'invalid', detail: err.message };
+        const why = (err instanceof Error ? err.message : String(err)).slice(0, 200);
+        return { tid, result: 'failed', detail: `Temporal did not take the start (${why}); start this tid again` };
+      }
+    });
+  }
+
+  /** The options a run was started with that differ from `params`; none when its input cannot be read. */
+  private async differingFrom(workflowId: string, runId: string, params: RefundParams): Promise<string[]> {
+    const { history } = await this.client.workflowService.getWorkflowExecutionHistory({
+      namespace: this.client.options.namespace,
+      execution: { workflowId, runId },
+      maximumPageSize: 1,
+    });
+    const payload = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    const running = lenientRefundInputSchema.safeParse(
+      await decodePayload(this.client.options.loadedDataConverter, payload),
+    );
+    return running.success ? differingOptions(running.data, params) : [];
   }
 
   /** Submits the customer's OTP and answers once Eko has seen it. */
   async submitOtp(tid: string, submission: OtpSubmission): Promise<SubmitOtpResponse> {
     const valid = parseOrThrow(otpSubmissionSchema, submission, 'OTP submission');
+    await this.refuseOtpInClear(tid);
     return this.update(tid, () => this.handle(tid).executeUpdate(submitOtpUpdate, { args: [valid] }));
+  }
+
+  /**
+   * Without a payload key, an OTP would sit in Temporal's history in clear: refused when the
+   * refund's own input shows that the workers encrypt (the worker would still take it).
+   */
+  private async refuseOtpInClear(tid: string): Promise<void> {
+    if (this.client.options.loadedDataConverter.payloadCodecs.length > 0) return;
+    // The current run's first event, raw: a description would fail on the encrypted memo.
+    const { history } = await this.client.workflowService
+      .getWorkflowExecutionHistory({
+        namespace: this.client.options.namespace,
+        execution: { workflowId: workflowIdFor(parseOrThrow(tidSchema, tid, 'tid')) },
+        maximumPageSize: 1,
+      })
+      .catch(() => ({ history: undefined })); // no refund: the update says so
+    const input = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    if (isEncrypted(input)) {
+      throw new PayloadKeyError(
+        'this client has no payload key, but the refund workers encrypt: an OTP sent now would be stored in ' +
+          "Temporal's history in clear. Set REFUND_ENCRYPTION_KEYS to the workers' keys (docs/operations/configuration.md)",
+      );
+    }
   }
 
   async resendOtp(tid: string, request: ResendRequest = {}): Promise<ResendOtpResponse> {
@@ -176,7 +318,9 @@ export class RefundClient {
     const { workflowId, runId } = description;
     const ran = { workflowId, runId, workflowStatus: description.status.name };
     if (description.status.name === 'COMPLETED') {
-      const result = await this.client.workflow.getHandle<typeof refundWorkflow>(workflowId, runId).result();
+      const result = await readable(() =>
+        this.client.workflow.getHandle<typeof refundWorkflow>(workflowId, runId).result(),
+      );
       return { ...result.state, ...ran };
     }
     const pending = description.raw.pendingActivities?.[0];
@@ -215,7 +359,7 @@ export class RefundClient {
   /** Sends one event to one subscriber again (`id` as `notifications` lists it). */
   async redeliver(id: string): Promise<{ id: string; workflowId: string }> {
     const started = await redeliver(this.client, this.taskQueue, id);
-    if (!started) throw new RefundRequestError(`no notification ${id}`, 'not_found');
+    if (!started) throw new RefundRequestError(`no notification ${id}`, 'not-found');
     return started;
   }
 
@@ -259,17 +403,17 @@ export class RefundClient {
 
   private async found<T>(tid: string, call: () => Promise<T>): Promise<T> {
     try {
-      return await call();
+      return await readable(call);
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       // Temporal says "not found" both for no workflow and for one that already closed.
       const description = await this.handle(tid)
         .describe()
         .catch(() => undefined);
-      if (!description) throw new RefundRequestError(`no refund workflow for tid ${tid}`, 'not_found');
+      if (!description) throw new RefundRequestError(`no refund workflow for tid ${tid}`, 'not-found');
       const phase = description.typedSearchAttributes.get(PHASE_KEY);
       const outcome = description.status.name === 'COMPLETED' ? phase : `workflow ${description.status.name}`;
-      throw new RefundRequestError(`the refund of tid ${tid} already ended: ${outcome}`, 'ended');
+      throw new RefundRequestError(`the refund of tid ${tid} already ended: ${outcome}`, 'refund-ended');
     }
   }
 
@@ -281,11 +425,10 @@ export class RefundClient {
       if (err instanceof WorkflowUpdateFailedError) {
         const { cause } = err;
         const failure = cause instanceof ApplicationFailure ? cause : undefined;
-        const type = failure?.type;
-        const wait = type === FAILURE_TYPES.resendTooSoon ? failure?.details?.[0] : undefined;
+        const reason = REASONS[failure?.type ?? ''] ?? 'refused';
+        const wait = reason === 'resend-too-soon' ? failure?.details?.[0] : undefined;
         const retryAfterSeconds = (wait as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
-        const reason = type === FAILURE_TYPES.refundEnded ? 'ended' : 'refused';
-        throw new RefundRequestError(cause?.message ?? err.message, reason, retryAfterSeconds);
+        throw new RefundRequestError(cause?.message ?? err.message, reason, { retryAfterSeconds });
       }
       throw err;
     }

@@ -2,12 +2,12 @@
 export async function mapConcurrently<T, U>(
   items: readonly T[],
   limit: number,
-  fn: (item: T) => Promise<U>,
+  fn: (item: T, index: number) => Promise<U>,
 ): Promise<U[]> {
   const answers = new Array<U>(items.length);
   let next = 0;
   const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) answers[i] = await fn(items[i]);
+    for (let i = next++; i < items.length; i = next++) answers[i] = await fn(items[i], i);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return answers;

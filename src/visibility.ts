@@ -296,11 +296,18 @@ function summaryFromRaw(raw: RawExecution): RefundSummary {
 
 /** Who started the refund, from its memo (encrypted like any payload); unknown when it cannot be read. */
 async function requesterOf(converter: LoadedDataConverter, raw: RawExecution): Promise<string | undefined> {
-  let payload = raw.memo?.fields?.requestedBy;
+  const requestedBy = await decodePayload(converter, raw.memo?.fields?.requestedBy);
+  return typeof requestedBy === 'string' ? requestedBy : undefined;
+}
+
+/** A payload as the workers wrote it (codecs undone); undefined when absent or unreadable (no key). */
+export async function decodePayload(
+  converter: LoadedDataConverter,
+  payload: temporal.api.common.v1.IPayload | null | undefined,
+): Promise<unknown> {
   try {
     for (const codec of [...converter.payloadCodecs].reverse()) if (payload) [payload] = await codec.decode([payload]);
-    const requestedBy: unknown = payload ? converter.payloadConverter.fromPayload(payload) : undefined;
-    return typeof requestedBy === 'string' ? requestedBy : undefined;
+    return payload ? converter.payloadConverter.fromPayload(payload) : undefined;
   } catch {
     return undefined;
   }

@@ -12,7 +12,7 @@ export type Access = Permission | 'public';
 
 /** The audited actions: every state-changing call. */
 export type AuditAction =
-  'start' | 'submitOtp' | 'resendOtp' | 'cancel' | 'signIn' | 'signOut' | 'ekoCallback' | 'redeliver';
+  'start' | 'startBatch' | 'submitOtp' | 'resendOtp' | 'cancel' | 'signIn' | 'signOut' | 'ekoCallback' | 'redeliver';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -27,21 +27,44 @@ export const PROBLEM_TYPES = {
     when: "the key's role may not do this, or the console's CSRF token is missing",
   },
   'not-found': { status: 404, title: 'Not found', when: 'no refund for this tid, or no such path' },
-  conflict: {
+  'start-conflict': {
     status: 409,
-    title: 'Refused by the refund',
-    when: 'the refund is not in a phase that allows this, or it ended',
+    title: 'Running with other options',
+    when: 'a refund of this tid runs with other options; `fields` names them',
   },
-  'too-many-requests': {
+  'not-awaiting-otp': {
+    status: 409,
+    title: 'Not waiting for an OTP',
+    when: 'the OTP deadline passed: the refund no longer takes an OTP',
+  },
+  'refund-ended': { status: 409, title: 'Refund ended', when: 'the refund already ended; nothing more to do' },
+  'submitted-to-eko': {
+    status: 409,
+    title: 'Submitted to Eko',
+    when: 'the refund call may have reached Eko: no OTP or cancel now; it is tracked to its outcome',
+  },
+  'resend-refused': {
+    status: 409,
+    title: 'Resend refused',
+    when: 'a resend is under way, or the OTP was resent as often as allowed',
+  },
+  refused: { status: 409, title: 'Refused by the refund', when: 'the refund refused this for another reason' },
+  'resend-too-soon': {
     status: 429,
-    title: 'Too many requests',
-    when: 'too many OTPs from one key, or an OTP resend too soon',
+    title: 'Resend too soon',
+    when: 'an OTP was requested less than resendInterval ago; Retry-After says when to resend',
   },
+  'rate-limited': {
+    status: 429,
+    title: 'Rate limited',
+    when: 'too many OTPs from one key in a minute; Retry-After says when to try again',
+  },
+  'body-too-large': { status: 413, title: 'Body too large', when: 'the request body is larger than the API takes' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type', when: 'the body is not application/json' },
   'temporal-unavailable': {
     status: 503,
     title: 'Temporal unavailable',
-    when: 'Temporal or the refund worker did not answer',
+    when: 'Temporal or the refund worker did not answer; Retry-After says when to try again',
   },
   internal: { status: 500, title: 'Internal error', when: 'a bug: the log has the details' },
 } as const;
@@ -56,7 +79,8 @@ export const problemSchema = z
     detail: z.string(),
     instance: z.string().optional().describe('The request path'),
     errors: z.array(fieldErrorSchema).optional().describe('The fields at fault (422)'),
-    retryAfterSeconds: z.number().int().optional().describe('When to try again (429)'),
+    retryAfterSeconds: z.number().int().optional().describe('When to try again (429, 503)'),
+    fields: z.array(z.string()).optional().describe('The options a running refund differs in (start-conflict)'),
   })
   .meta({ id: 'Problem' });
 
@@ -67,7 +91,7 @@ export class Problem extends Error {
   constructor(
     readonly type: ProblemType,
     readonly detail: string,
-    readonly extra: { errors?: FieldError[]; retryAfterSeconds?: number } = {},
+    readonly extra: { errors?: FieldError[]; retryAfterSeconds?: number; fields?: string[] } = {},
   ) {
     super(detail);
   }
@@ -114,21 +138,19 @@ export function toProblem(error: unknown): Problem | undefined {
     return new Problem('invalid-input', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { errors });
   }
   if (error instanceof InvalidInputError) return new Problem('invalid-input', error.message);
-  if (error instanceof RefundRequestError) {
-    if (error.reason === 'not_found') return new Problem('not-found', error.message);
-    const { retryAfterSeconds } = error;
-    if (retryAfterSeconds !== undefined) return new Problem('too-many-requests', error.message, { retryAfterSeconds });
-    return new Problem('conflict', error.message);
-  }
+  // The client's reasons are the problem types.
+  if (error instanceof RefundRequestError) return new Problem(error.reason, error.message, error.details);
   if ([GRPC_DEADLINE_EXCEEDED, GRPC_UNAVAILABLE].includes(grpcCode(error) ?? -1)) {
     // DEADLINE_EXCEEDED: no worker answered the update; UNAVAILABLE: no Temporal.
-    return new Problem('temporal-unavailable', 'Temporal or the refund worker did not answer in time; try again');
+    const detail = 'Temporal or the refund worker did not answer in time; try again';
+    return new Problem('temporal-unavailable', detail, { retryAfterSeconds: RETRY_AFTER_UNAVAILABLE_S });
   }
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return new Problem('unsupported-media-type', 'send the body as application/json');
   }
-  if (fastifyError.statusCode === 429) return new Problem('too-many-requests', fastifyError.message ?? 'slow down');
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new Problem('body-too-large', fastifyError.message!);
+  if (fastifyError.statusCode === 429) return new Problem('rate-limited', fastifyError.message ?? 'slow down');
   if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     // Fastify's own refusals (unparsable JSON, body too large): its messages hold no input.
     return new Problem('malformed-request', fastifyError.message ?? 'malformed request');
@@ -136,6 +158,8 @@ export function toProblem(error: unknown): Problem | undefined {
   return undefined;
 }
 
+/** A 503's Retry-After: Temporal or a worker is usually back within seconds. */
+const RETRY_AFTER_UNAVAILABLE_S = 5;
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_UNAVAILABLE = 14;
 

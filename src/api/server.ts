@@ -22,6 +22,7 @@ import { healthRoutes } from './routes/health';
 import { notificationRoutes } from './routes/notifications';
 import { refundRoutes } from './routes/refunds';
 import { sessionRoutes } from './routes/session';
+import { batchRoutes } from './routes/batches';
 import { summaryRoutes } from './routes/summary';
 import { PlainRequestLog } from './request-log';
 import { SessionSigner } from './session';
@@ -93,7 +94,7 @@ export async function buildApi(options: ApiOptions): Promise<ZodApp> {
     keyGenerator: (request) => request.principal?.name ?? request.ip,
     errorResponseBuilder: (_request, context) =>
       new Problem(
-        'too-many-requests',
+        'rate-limited',
         `at most ${context.max} OTPs per minute per API key; retry in ${Math.ceil(context.ttl / 1000)} s`,
         {
           retryAfterSeconds: Math.ceil(context.ttl / 1000),
@@ -104,6 +105,7 @@ export async function buildApi(options: ApiOptions): Promise<ZodApp> {
 
   refundRoutes(app, { refunds: options.refunds, otpLimitPerMinute: options.otpLimitPerMinute ?? 10 });
   eventRoutes(app, { refunds: options.refunds, pollMs: options.eventsPollMs ?? 1_000 });
+  batchRoutes(app, { refunds: options.refunds });
   summaryRoutes(app, { refunds: options.refunds });
   notificationRoutes(app, { refunds: options.refunds });
   if (options.ekoCallback) ekoCallbackRoutes(app, options.refunds, options.ekoCallback);

@@ -18,11 +18,11 @@ export function explain(err: unknown, context: { tid?: string }): CliError {
 
 function explainRefusal(err: RefundRequestError, tid: string): CliError {
   switch (err.reason) {
-    case 'not_found':
+    case 'not-found':
       return notFound(tid);
-    case 'ended':
+    case 'refund-ended':
       return new CliError(ExitCode.REFUSED, `${err.message}. Nothing more to do.`);
-    case 'refused':
+    default:
       return new CliError(ExitCode.REFUSED, `${err.message}. See where the refund stands: ${CLI} status ${tid}`);
   }
 }

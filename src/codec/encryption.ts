@@ -79,8 +79,8 @@ function decrypt(payload: Payload, keys: ReadonlyMap<string, Buffer>): Payload {
   }
 }
 
-function isEncrypted(payload: Payload): boolean {
-  return text(payload.metadata?.[METADATA_ENCODING_KEY]) === ENCODING_ENCRYPTED;
+export function isEncrypted(payload: Payload | null | undefined): boolean {
+  return text(payload?.metadata?.[METADATA_ENCODING_KEY]) === ENCODING_ENCRYPTED;
 }
 
 function text(bytes: Uint8Array | null | undefined): string {

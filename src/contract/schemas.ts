@@ -10,6 +10,7 @@ import {
   COUNTS,
   crossFieldIssues,
   DEFAULTS,
+  DURATION_FIELDS,
   DURATION_MESSAGE,
   DURATIONS,
   durationRangeMessage,
@@ -125,4 +126,17 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, wha
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new InvalidInputError(`invalid ${what}: ${describeZodError(parsed.error)}`);
   return parsed.data;
+}
+
+/**
+ * The options two starts of one tid disagree on: every input field but who asked and why
+ * (`requestedBy`, `reason`), defaults applied; durations compare by length ("60s" = "1m").
+ */
+export function differingOptions(a: RefundParams, b: RefundParams): string[] {
+  const same = (field: keyof RefundParams) =>
+    (DURATION_FIELDS as string[]).includes(field)
+      ? toMs(a[field] as string) === toMs(b[field] as string)
+      : JSON.stringify(a[field]) === JSON.stringify(b[field]);
+  const fields = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof RefundParams)[]);
+  return [...fields].filter((field) => field !== 'requestedBy' && field !== 'reason' && !same(field)).sort();
 }

@@ -1,8 +1,8 @@
-// Finding and exporting refunds over real HTTP on the real stack: the list's filters (several
-// phases or outcomes, start-time range, requester) and fields, and the CSV export with the same
-// filters, for reconciliation against Eko's statements.
+// Finding, exporting and starting many refunds over real HTTP on the real stack: the list's
+// filters (several phases or outcomes, start-time range, requester) and fields, the CSV export
+// with the same filters for reconciliation against Eko's statements, and batches of starts.
 import { RefundOutcome, RefundPhase } from '../../src/contract';
-import { type ApiStack, startApiStack, TEST_KEYS } from '../helpers/api-stack';
+import { type ApiStack, auditEntries, startApiStack, TEST_KEYS } from '../helpers/api-stack';
 import { FAST, newTid } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
 
@@ -171,5 +171,45 @@ describe('GET /v1/refunds/export.csv', () => {
     expect(bad.status).toBe(422);
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['outcome']);
     expect((await stack.call(null, 'GET', '/v1/refunds/export.csv')).status).toBe(401);
+  });
+});
+
+describe('POST /v1/refund-batches', () => {
+  test('one result per tid, in order: a bad tid or a running one does not stop the others', async () => {
+    const [fresh, asNumber] = [newTid(), newTid()];
+    stack.sim.seed({ tid: fresh });
+    stack.sim.seed({ tid: asNumber });
+    const answer = await stack.call('service', 'POST', '/v1/refund-batches', {
+      tids: [fresh, waiting, '12ab', Number(asNumber), fresh],
+      reason: 'end-of-day batch',
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.results).toEqual([
+      { tid: fresh, result: 'started' },
+      { tid: waiting, result: 'already-running' },
+      { tid: '12ab', result: 'invalid', detail: 'tid must be 1 to 20 digits' },
+      { tid: asNumber, result: 'started' },
+      { tid: fresh, result: 'already-running', detail: 'listed earlier in this batch' },
+    ]);
+    const description = await stack.server.env.client.workflow.getHandle(`refund-${fresh}`).describe();
+    expect(await description.memo).toMatchObject({ requestedBy: TEST_KEYS.service.name, reason: 'end-of-day batch' });
+    expect(auditEntries(stack.logs).filter((line) => line.action === 'startBatch')).toEqual([
+      expect.objectContaining({
+        keyName: TEST_KEYS.service.name,
+        status: 200,
+        result: '2 started, 2 already-running, 1 invalid, 0 failed',
+      }),
+    ]);
+  });
+
+  test('more than 1,000 tids, or none, is a 422 and starts nothing; a viewer may not start', async () => {
+    const tids = Array.from({ length: 1001 }, () => newTid());
+    const tooMany = await stack.call('service', 'POST', '/v1/refund-batches', { tids });
+    expect(tooMany.status).toBe(422);
+    expect(tooMany.body.errors).toEqual([expect.objectContaining({ field: 'tids' })]);
+    const listed = await stack.call('viewer', 'GET', `/v1/refunds?tid=${tids[0]}`);
+    expect(listed.body.refunds).toEqual([]);
+    expect((await stack.call('service', 'POST', '/v1/refund-batches', { tids: [] })).status).toBe(422);
+    expect((await stack.call('viewer', 'POST', '/v1/refund-batches', { tids: [newTid()] })).status).toBe(403);
   });
 });

@@ -48,7 +48,7 @@ const auditLines = (action: string, tid: string) =>
   auditEntries(stack.logs).filter((audit) => audit.action === action && audit.tid === tid);
 
 describe('POST /v1/refunds', () => {
-  test('starts a refund (201, created) and answers 200 created:false while it runs', async () => {
+  test('starts a refund (201, created) and answers 200 created:false while it runs with the same options', async () => {
     const tid = newTid();
     stack.sim.seed({ tid });
     const first = await stack.call('service', 'POST', '/v1/refunds', { tid, ...FAST });
@@ -56,9 +56,34 @@ describe('POST /v1/refunds', () => {
     expect(first.body).toEqual({ tid, workflowId: `refund-${tid}`, runId: expect.any(String), created: true });
     expect(first.headers.get('location')).toBe(`/v1/refunds/${tid}`);
 
-    const again = await stack.call('support', 'POST', '/v1/refunds', { tid });
+    // Another key and reason are not options; a duration is the same however it is written.
+    const again = await stack.call('support', 'POST', '/v1/refunds', { tid, ...FAST, reason: 'again' });
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ ...first.body, created: false });
+  });
+
+  test('a start with other options while the tid runs is a 409 start-conflict naming them; nothing changes', async () => {
+    const tid = newTid();
+    stack.sim.seed({ tid });
+    const first = await stack.call('service', 'POST', '/v1/refunds', { tid, ...FAST, maxOtpAttempts: 3 });
+    expect(first.status).toBe(201);
+    const other = await stack.call('service', 'POST', '/v1/refunds', {
+      tid,
+      ...FAST,
+      maxOtpAttempts: 5,
+      otpTimeout: '2h',
+    });
+    expect(other.status).toBe(409);
+    expect(other.body).toMatchObject({
+      type: '/docs#problem-start-conflict',
+      status: 409,
+      fields: ['maxOtpAttempts', 'otpTimeout'],
+      detail: expect.stringContaining('maxOtpAttempts, otpTimeout'),
+    });
+    const runs = await stack.server.env.client.workflow.list({ query: `WorkflowId = 'refund-${tid}'` });
+    const ids: string[] = [];
+    for await (const run of runs) ids.push(run.runId);
+    expect(ids).toEqual([first.body.runId]);
   });
 
   test("the API key's name reaches the workflow as requestedBy, and one audit line says who", async () => {
@@ -228,13 +253,13 @@ describe('POST /v1/refunds/{tid}/otp', () => {
     expect(answer.text).not.toContain('12x4567');
   });
 
-  test('409 when the refund is not waiting for an OTP; 404 for an unknown tid', async () => {
+  test('409 refund-ended for an OTP sent again after the refund ended; 404 for an unknown tid', async () => {
     const { tid, otp } = await refundAwaitingOtp();
     await stack.call('support', 'POST', `/v1/refunds/${tid}/otp`, { otp });
     const again = await stack.call('support', 'POST', `/v1/refunds/${tid}/otp`, { otp });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({
-      type: '/docs#problem-conflict',
+      type: '/docs#problem-refund-ended',
       status: 409,
       detail: expect.stringContaining('ended'),
     });
@@ -254,7 +279,7 @@ describe('POST /v1/refunds/{tid}/otp', () => {
       }
       const refused = await limited.call('support', 'POST', `/v1/refunds/${tid}/otp`, { otp: '123456' });
       expect(refused.status).toBe(429);
-      expect(refused.body).toMatchObject({ type: '/docs#problem-too-many-requests', status: 429 });
+      expect(refused.body).toMatchObject({ type: '/docs#problem-rate-limited', status: 429 });
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(auditEntries(limited.logs).at(-1)).toMatchObject({
         action: 'submitOtp',
@@ -289,10 +314,11 @@ describe('resend and cancel', () => {
     const { tid: slow } = await refundAwaitingOtp({ resendInterval: '1 hour' });
     const tooSoon = await stack.call('support', 'POST', `/v1/refunds/${slow}/resend-otp`);
     expect(tooSoon.status).toBe(429);
+    expect(tooSoon.body.type).toBe('/docs#problem-resend-too-soon');
     expect(tooSoon.body.detail).toMatch(/retry in \d+ s/);
     expect(Number(tooSoon.headers.get('retry-after'))).toBeGreaterThan(3000);
     expect(auditLines('resendOtp', slow)).toEqual([
-      expect.objectContaining({ keyName: 'test-support', status: 429, result: '429 too-many-requests' }),
+      expect.objectContaining({ keyName: 'test-support', status: 429, result: '429 resend-too-soon' }),
     ]);
   });
 
@@ -318,7 +344,10 @@ describe('resend and cancel', () => {
     );
     const late = await stack.call('support', 'POST', `/v1/refunds/${sent}/cancel`, { reason: 'too late' });
     expect(late.status).toBe(409);
-    expect(late.body).toMatchObject({ type: '/docs#problem-conflict', detail: expect.stringMatching(/cannot cancel/) });
+    expect(late.body).toMatchObject({
+      type: '/docs#problem-submitted-to-eko',
+      detail: expect.stringMatching(/cannot cancel/),
+    });
     expect((await stack.call('viewer', 'GET', `/v1/refunds/${sent}`)).body.phase).toBe(RefundPhase.PENDING);
   });
 

@@ -8,7 +8,7 @@ import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { runsFromVisibility } from '../../src/visibility';
-import { RefundClient } from '../../src/client';
+import { PayloadKeyError, RefundClient } from '../../src/client';
 import { dataConverterFor, loadEncryptionConfig } from '../../src/codec';
 import { createEncryptionCodec } from '../../src/codec/encryption';
 import { type RunningCodecServer, startCodecServer } from '../../src/codec/server';
@@ -185,4 +185,27 @@ test('the temporal CLI with --codec-endpoint signals the OTP encrypted and shows
   const data = [...shown.matchAll(/"data": "([A-Za-z0-9+/=]+)"/g)].map(([, b64]) => Buffer.from(b64, 'base64'));
   expect(data.join('\n')).toContain(`customer ${CUSTOMER_MOBILE} says the cash deposit failed`);
   expect(shown).not.toContain(Buffer.from('binary/encrypted').toString('base64'));
+});
+
+test('a client without the payload key refuses to send an OTP in clear, and cannot read a result, naming REFUND_ENCRYPTION_KEYS', async () => {
+  const { tid, otp } = await awaitingOtp();
+  const keyless = new RefundClient(new Client({ connection: server.env.connection }), taskQueue);
+  const refusal = await keyless.submitOtp(tid, { otp }).catch((err: unknown) => err);
+  expect(refusal).toBeInstanceOf(PayloadKeyError);
+  expect((refusal as Error).message).toContain('REFUND_ENCRYPTION_KEYS');
+  // Nothing reached the refund: it still waits, and no update or signal is in its history.
+  expect((await refunds.getState(tid)).phase).toBe(RefundPhase.AWAITING_OTP);
+  const { events } = await rawHistory(tid);
+  expect(
+    events.filter(
+      (e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionSignaledEventAttributes,
+    ),
+  ).toEqual([]);
+
+  expect((await refunds.submitOtp(tid, { otp })).phase).toBe(RefundOutcome.REFUNDED);
+  for (const read of [() => keyless.result(tid), () => keyless.getState(tid)]) {
+    const unreadable = await read().catch((err: unknown) => err);
+    expect(unreadable).toBeInstanceOf(PayloadKeyError);
+    expect((unreadable as Error).message).toContain('REFUND_ENCRYPTION_KEYS');
+  }
 });

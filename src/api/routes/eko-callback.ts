@@ -83,12 +83,15 @@ export function ekoCallbackRoutes(app: ZodApp, refunds: RefundClient, config: Ek
         request.auditResult = `ignored: tx_status ${txStatus}`;
         return { received: true, refund: 'ignored' } as const;
       }
-      const started = await refunds.start({
-        tid,
-        requestedBy: EKO_CALLBACK_ACTOR,
-        requestOtp: config.requestOtp,
-        reason: 'Eko’s transaction status callback: Refund Pending',
-      });
+      const started = await refunds.start(
+        {
+          tid,
+          requestedBy: EKO_CALLBACK_ACTOR,
+          requestOtp: config.requestOtp,
+          reason: 'Eko’s transaction status callback: Refund Pending',
+        },
+        { onConflict: 'use' },
+      );
       request.auditResult = started.created ? 'created' : 'already running';
       return { received: true, refund: started.created ? 'started' : 'already-running' } as const;
     },

@@ -35,10 +35,11 @@ export function refundRoutes(app: ZodApp, { refunds, otpLimitPerMinute }: Refund
         summary: 'Start the refund of a failed transaction (one per tid)',
         description:
           'The body is the workflow input; only `tid` is required. 201 when a refund started, 200 with ' +
-          '`created: false` when one was already running for the tid (it is that one). A tid that was ' +
-          "refunded is never refunded again. `requestedBy` is the API key's name.",
+          '`created: false` when one was already running for the tid with the same options (it is that one), ' +
+          '409 `start-conflict` naming the options when it runs with others. A tid that was refunded is never ' +
+          "refunded again, so a start is safe to send again. `requestedBy` is the API key's name.",
         body: startBodySchema,
-        response: { 200: startedSchema, 201: startedSchema, ...problemResponses(401, 403, 422) },
+        response: { 200: startedSchema, 201: startedSchema, ...problemResponses(401, 403, 409, 422) },
       },
     },
     async (request, reply) => {

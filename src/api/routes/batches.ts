@@ -1,0 +1,55 @@
+/** Starting many refunds in one call (docs/contract/refund-api.md, "Finding, exporting and starting many"). */
+import { z } from 'zod';
+import { MAX_BATCH, type RefundClient } from '../../client';
+import { refundInputSchema } from '../../contract';
+import { problemResponses, type ZodApp } from '../openapi';
+
+const batchBodySchema = z.strictObject({
+  tids: z
+    .array(z.union([z.string().max(40), z.number()]))
+    .min(1)
+    .max(MAX_BATCH)
+    .describe(`1 to ${MAX_BATCH} tids; a bad one gets its own \`invalid\` result and does not stop the others`),
+  reason: refundInputSchema.shape.reason,
+});
+
+const batchAnswerSchema = z
+  .object({
+    results: z.array(
+      z.object({
+        tid: z.string(),
+        result: z
+          .enum(['started', 'already-running', 'invalid', 'failed'])
+          .describe('`failed`: Temporal did not take the start; start that tid again'),
+        detail: z.string().optional(),
+      }),
+    ),
+  })
+  .meta({ id: 'BatchAnswer' });
+
+export function batchRoutes(app: ZodApp, { refunds }: { refunds: RefundClient }): void {
+  app.post(
+    '/v1/refund-batches',
+    {
+      config: { access: 'start', audit: 'startBatch' },
+      schema: {
+        tags: ['refunds'],
+        summary: `Start the refunds of up to ${MAX_BATCH} tids, one result per tid`,
+        description:
+          'Each tid is started as `POST /v1/refunds` would with default options; a tid whose refund is ' +
+          'already running is `already-running` (whatever its options). Safe to send again: a tid has one refund.',
+        body: batchBodySchema,
+        response: { 200: batchAnswerSchema, ...problemResponses(401, 403, 422) },
+      },
+    },
+    async (request) => {
+      const { tids, reason } = request.body;
+      const results = await refunds.startMany(tids, { reason, requestedBy: request.principal?.name });
+      const count = (result: string) => results.filter((r) => r.result === result).length;
+      request.auditResult = ['started', 'already-running', 'invalid', 'failed']
+        .map((result) => `${count(result)} ${result}`)
+        .join(', ');
+      return { results };
+    },
+  );
+}
