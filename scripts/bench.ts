@@ -22,12 +22,15 @@ import {
 } from './bench/phases';
 import { cpuMeter, devServerPid, memoryOf, probeOf } from './bench/proc';
 import { benchReport } from './bench/report';
+import { measureCallbacks, measureExport, seedCompletedRefunds, startBenchApi } from './bench/services';
+import { startWebhookReceiver } from '../tools/webhook-receiver';
 import { table } from './lib/report';
 import { type Resources, runMain } from '../tools/resources';
 import { startLocalServer } from '../tools/temporal-server';
 import { startWorkerProcess } from '../tools/worker-process';
 
 const DAY_MS = 24 * 3_600_000;
+const WEBHOOK_SECRET = 'bench-webhook-secret-0123456789abcdef';
 const runStarted = performance.now();
 function progress(message: string): void {
   process.stderr.write(`[bench ${((performance.now() - runStarted) / 1000).toFixed(1).padStart(5)} s] ${message}\n`);
@@ -51,9 +54,10 @@ async function main(resources: Resources): Promise<void> {
   const baselineTaskQueue = `bench-empty-${process.pid}`;
 
   progress('starting the workers');
-  const startWorker = async (role: 'refund' | 'baseline', taskQueue: string) => {
+  const startWorker = async (role: 'refund' | 'baseline', taskQueue: string, env: Record<string, string> = {}) => {
     const worker = startWorkerProcess(
       {
+        ...env,
         TEMPORAL_ADDRESS: server.address,
         REFUND_TASK_QUEUE: taskQueue,
         EKO_BASE_URL: sim.baseUrl,
@@ -108,6 +112,9 @@ async function main(resources: Resources): Promise<void> {
     baselineRounds.push(await measureBaseline(ctx, options.baseline, options.baselineConcurrency));
   }
   const baselineUsage = baselineCpu();
+  // The export's refunds: completed, run by a stand-in on the baseline worker (scripts/bench/workflows.ts).
+  progress(`export: ${options.exportRefunds} completed refunds to export`);
+  const exportWindow = await seedCompletedRefunds(ctx, options.exportRefunds, options.baselineConcurrency);
   await baselineWorker.stop(20_000);
 
   // 2. Refund lifecycles, after a warm-up.
@@ -176,6 +183,27 @@ async function main(resources: Resources): Promise<void> {
   );
   const [onePoll, twentyPolls] = await histories;
 
+  // 5. What services see: the CSV export and Eko's callback through the API, webhooks.
+  const api = await startBenchApi(ctx.refunds);
+  resources.add('the API', () => api.close());
+  progress(`export: GET /v1/refunds/export.csv of ${options.exportRefunds} completed refunds`);
+  const exported = await measureExport(api.url, api.key, exportWindow);
+  progress(`callbacks: ${options.callbacks} failed transactions, Eko's callback to AWAITING_OTP`);
+  sim.configure({ callbackUrl: api.callbackUrl });
+  const callbackMs = await measureCallbacks(ctx, options.callbacks, 5);
+  progress(`webhooks: ${options.webhookRefunds} refund(s) with two subscribers`);
+  const subscribers = await Promise.all([startWebhookReceiver(WEBHOOK_SECRET), startWebhookReceiver(WEBHOOK_SECRET)]);
+  for (const receiver of subscribers) resources.add('a webhook subscriber', () => receiver.close());
+  const webhookTaskQueue = `bench-webhooks-${process.pid}`;
+  await startWorker('refund', webhookTaskQueue, {
+    REFUND_WEBHOOKS: JSON.stringify(subscribers.map(({ url }) => ({ url, secret: WEBHOOK_SECRET }))),
+  });
+  const announced = await measureLifecycles(
+    { ...ctx, refunds: new RefundClient(client, webhookTaskQueue) },
+    options.webhookRefunds,
+  );
+  const announcedEvents = await Promise.all(announced.tids.map(async (tid) => (await readHistory(client, tid)).count));
+
   const { rows, summary } = benchReport({
     options,
     worker: lifecycleWorker.polling,
@@ -198,6 +226,9 @@ async function main(resources: Resources): Promise<void> {
     parkUsage,
     parkedSubmit,
     parkedSubmitTaskMs: parkedSubmitHistories.flatMap((h) => (h.updateTaskMs === undefined ? [] : [h.updateTaskMs])),
+    exported,
+    callbackMs,
+    announcedEvents,
   });
   progress('stopping the workers, the simulator and the Temporal dev server');
   await resources.close();

@@ -12,6 +12,9 @@ export const USAGE = `npm run bench -- [options]
   --baseline-rounds <n>     baseline rounds; the best one counts (default 3; quick 2)
   --baseline-concurrency <n>  empty workflows in flight (default 200)
   --history-refunds <n>     refunds per history measure, 1 and 20 polls (default 3; quick 1)
+  --export <n>              completed refunds exported as CSV through the API (default 10000; quick 1000)
+  --callbacks <n>           Eko callbacks timed to AWAITING_OTP, 5 at a time (default 200; quick 20)
+  --webhook-refunds <n>     refunds run by a worker with two webhook subscribers (default 3; quick 1)
   --eko-latency <ms>        the simulator's latency on every Eko answer (default 0)
   --poll-interval <d>       the refunds' pollInterval (default 1s, the input's floor)
   --max-poll-interval <d>   the refunds' maxPollInterval (default 1s)
@@ -41,7 +44,7 @@ const FLAGS = {
   quick: { type: 'boolean', default: false },
   'node-defaults': { type: 'boolean', default: false },
   ...valueFlags('refunds', 'in-flight', 'parked', 'baseline', 'baseline-rounds', 'baseline-concurrency'),
-  ...valueFlags('history-refunds', 'eko-latency', 'worker-heap-mb'),
+  ...valueFlags('history-refunds', 'eko-latency', 'worker-heap-mb', 'export', 'callbacks', 'webhook-refunds'),
   ...valueFlags('cache', 'wft-slots', 'activity-slots', 'wft-pollers', 'activity-pollers'),
   'poll-interval': { type: 'string', default: '1s' },
   'max-poll-interval': { type: 'string', default: '1s' },
@@ -75,6 +78,9 @@ export function parseOptions(argv: string[]) {
       baselineRounds: count('baseline-rounds', quick ? 2 : 3),
       baselineConcurrency: count('baseline-concurrency', 200),
       historyRefunds: count('history-refunds', quick ? 1 : 3),
+      exportRefunds: count('export', quick ? 1000 : 10_000),
+      callbacks: count('callbacks', quick ? 20 : 200),
+      webhookRefunds: count('webhook-refunds', quick ? 1 : 3),
       latencyMs: count('eko-latency', 0, 0),
       pollInterval: values['poll-interval'],
       maxPollInterval: values['max-poll-interval'],
