@@ -26,10 +26,14 @@ export function auditLogger(logger: pino.Logger) {
   };
 }
 
-/** The tid from the path or the start body, only when it is one (never echo arbitrary input). */
+/**
+ * The tid from the path, a notification id (`refund-<tid>-…`) or the start body, only when it is
+ * one (never echo arbitrary input).
+ */
 function tidOf(request: FastifyRequest): string | null {
-  const params = request.params as { tid?: unknown } | undefined;
+  const params = request.params as { tid?: unknown; id?: unknown } | undefined;
   const body = request.body as { tid?: unknown } | undefined;
-  const tid = params?.tid ?? (typeof body === 'object' && body !== null ? body.tid : undefined);
+  const notification = typeof params?.id === 'string' ? /^refund-(\d+)-/.exec(params.id)?.[1] : undefined;
+  const tid = params?.tid ?? notification ?? (typeof body === 'object' && body !== null ? body.tid : undefined);
   return tidSchema.safeParse(tid).success ? (tid as string) : null;
 }

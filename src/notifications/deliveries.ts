@@ -1,12 +1,14 @@
 /**
  * A refund's webhook deliveries as Temporal keeps them, read without a worker: each event's
- * delivery workflow (visibility, by the tid), its pending activities (one per subscriber still
- * retrying) or its result. A redelivery is one more delivery workflow for one subscriber.
+ * delivery workflow (visibility, by the tid) and its history, one activity per subscriber (its
+ * id is the subscriber's name); a retry under way is a pending activity. A redelivery is one more
+ * delivery workflow for one subscriber.
  */
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
+import type { LoadedDataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../contract/names';
-import { isoTime } from '../visibility';
+import { decodePayload, isoTime } from '../visibility';
 import type { Delivery, NotificationMemo } from './events';
 import { NOTIFICATION_WORKFLOW_TYPE } from './events';
 
@@ -26,14 +28,18 @@ export interface DeliveryView {
   startedAt: string;
 }
 
+type Failure = temporal.api.failure.v1.IFailure | null | undefined;
+type Reader = { client: Client; failureMessage: (failure: Failure) => Promise<string | undefined> };
+
 const SEPARATOR = '~';
+const DELIVER = 'deliverWebhook';
 const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
 const deliveryId = (eventId: string, subscriber: string) => `${eventId}${SEPARATOR}${subscriber}`;
 
 export async function listDeliveries(
   client: Client,
   tid: string,
-  failureMessage: (failure: temporal.api.failure.v1.IFailure | null | undefined) => Promise<string | undefined>,
+  failureMessage: (failure: Failure) => Promise<string | undefined>,
 ): Promise<DeliveryView[]> {
   const query = `WorkflowType = '${NOTIFICATION_WORKFLOW_TYPE}' AND ${SEARCH_ATTRIBUTES.tid.name} = '${tid}'`;
   const views: DeliveryView[] = [];
@@ -47,36 +53,87 @@ export async function listDeliveries(
       startedAt: execution.startTime.toISOString(),
     };
     const handle = client.workflow.getHandle(execution.workflowId, execution.runId);
-    if (execution.status.name === 'COMPLETED') {
-      const deliveries: Delivery[] = await handle.result();
-      for (const d of deliveries) {
-        views.push({
-          ...common,
-          id: deliveryId(common.eventId, d.subscriber),
-          subscriber: d.subscriber,
-          state: d.delivered ? 'delivered' : 'failed',
-          attempts: d.attempts,
-          lastResult: d.httpStatus !== undefined ? `HTTP ${d.httpStatus}` : d.error,
-        });
-      }
-    } else if (execution.status.name === 'RUNNING') {
-      const { raw } = await handle.describe();
-      for (const pending of raw.pendingActivities ?? []) {
-        if (pending.activityType?.name !== 'deliverWebhook' || !pending.activityId) continue;
-        views.push({
-          ...common,
-          id: deliveryId(common.eventId, pending.activityId),
-          subscriber: pending.activityId,
-          state: 'delivering',
-          // A retry waiting for its time is scheduled as the next attempt; one under way counts.
-          attempts: (pending.attempt ?? 1) - (pending.state === STARTED ? 0 : 1),
-          lastResult: await failureMessage(pending.lastFailure),
-          nextAttemptAt: isoTime(pending.nextAttemptScheduleTime),
-        });
-      }
+    const status = execution.status.name;
+    const pending = status === 'RUNNING' ? ((await handle.describe()).raw.pendingActivities ?? []) : [];
+    for (const delivery of await deliveriesIn(await handle.fetchHistory(), status, pending, {
+      client,
+      failureMessage,
+    })) {
+      views.push({ ...common, id: deliveryId(common.eventId, delivery.subscriber), ...delivery });
     }
   }
   return views.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
+}
+
+type Found = Pick<DeliveryView, 'subscriber' | 'state' | 'attempts' | 'lastResult' | 'nextAttemptAt'>;
+
+/**
+ * One line per subscriber the workflow scheduled a delivery to: delivered or given up (its
+ * activity closed, with the attempts its last start counted), retrying (pending), or stopped
+ * with its workflow (terminated, cancelled, reset away) before it was done.
+ */
+async function deliveriesIn(
+  history: temporal.api.history.v1.IHistory,
+  status: string,
+  pending: temporal.api.workflow.v1.IPendingActivityInfo[],
+  { client, failureMessage }: Reader,
+): Promise<Found[]> {
+  const subscribers = new Map<string, string>(); // scheduled event id → subscriber
+  const found = new Map<string, Found>();
+  const attempts = new Map<string, number>();
+  const converter: LoadedDataConverter = client.options.loadedDataConverter;
+  for (const event of history.events ?? []) {
+    const id = String(event.eventId);
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name === DELIVER && scheduled.activityId) {
+      subscribers.set(id, scheduled.activityId);
+      const stopped = status === 'RUNNING' ? undefined : `delivery stopped: its workflow is ${status}`;
+      found.set(scheduled.activityId, {
+        subscriber: scheduled.activityId,
+        state: 'failed',
+        attempts: 0,
+        lastResult: stopped,
+      });
+    }
+    const started = event.activityTaskStartedEventAttributes;
+    if (started) attempts.set(String(started.scheduledEventId), started.attempt ?? 1);
+    const closed =
+      event.activityTaskCompletedEventAttributes ??
+      event.activityTaskFailedEventAttributes ??
+      event.activityTaskTimedOutEventAttributes;
+    const subscriber = closed && subscribers.get(String(closed.scheduledEventId));
+    if (!closed || !subscriber) continue;
+    const tries = attempts.get(String(closed.scheduledEventId)) ?? 0;
+    if ('result' in closed && closed.result) {
+      const delivery = (await decodePayload(converter, closed.result.payloads?.[0])) as Delivery | undefined;
+      const lastResult = delivery?.httpStatus !== undefined ? `HTTP ${delivery.httpStatus}` : delivery?.error;
+      found.set(subscriber, {
+        subscriber,
+        state: delivery?.delivered ? 'delivered' : 'failed',
+        attempts: tries,
+        lastResult,
+      });
+    } else if ('failure' in closed) {
+      found.set(subscriber, {
+        subscriber,
+        state: 'failed',
+        attempts: tries,
+        lastResult: await failureMessage(closed.failure),
+      });
+    }
+  }
+  for (const activity of pending) {
+    if (activity.activityType?.name !== DELIVER || !activity.activityId) continue;
+    found.set(activity.activityId, {
+      subscriber: activity.activityId,
+      state: 'delivering',
+      // A retry waiting for its time is scheduled as the next attempt; one under way counts.
+      attempts: (activity.attempt ?? 1) - (activity.state === STARTED ? 0 : 1),
+      lastResult: await failureMessage(activity.lastFailure),
+      nextAttemptAt: isoTime(activity.nextAttemptScheduleTime),
+    });
+  }
+  return [...found.values()];
 }
 
 /** Sends one event to one subscriber again, in a delivery workflow of its own. */
@@ -89,13 +146,20 @@ export async function redeliver(
   if (at <= 0) return undefined;
   const [eventId, subscriber] = [id.slice(0, at), id.slice(at + 1)];
   let memo: NotificationMemo | undefined;
+  let sentTo: string[];
   try {
-    memo = (await client.workflow.getHandle(eventId).describe()).memo as NotificationMemo | undefined;
+    const handle = client.workflow.getHandle(eventId);
+    memo = (await handle.describe()).memo as NotificationMemo | undefined;
+    const { events } = await handle.fetchHistory();
+    sentTo = (events ?? []).flatMap(({ activityTaskScheduledEventAttributes: a }) =>
+      a?.activityType?.name === DELIVER && a.activityId ? [a.activityId] : [],
+    );
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return undefined;
     throw err;
   }
-  if (!memo?.event) return undefined;
+  // Only what was sent before: a subscriber this event never went to is not one to send it to.
+  if (!memo?.event || !sentTo.includes(subscriber)) return undefined;
   const input: NotificationMemo = { event: memo.event, only: subscriber };
   const workflowId = `${eventId}-again-${Date.now()}`;
   await client.workflow.start(NOTIFICATION_WORKFLOW_TYPE, {

@@ -2,10 +2,10 @@
 // subscriber's outage, without the refund waiting; the API lists and redelivers them.
 import { RefundOutcome, RefundPhase } from '../../src/contract';
 import { TxStatus } from '../../src/eko/answers';
-import { type ApiServer, startApiServer } from '../helpers/api-stack';
+import { type ApiServer, auditEntries, startApiServer } from '../helpers/api-stack';
 import { recordHistory } from '../helpers/histories';
 import { resetToBeforeTheOtp } from '../helpers/reset';
-import { FAST, newTid, phaseOf, type RefundStack, startRefundStack } from '../helpers/refund-stack';
+import { FAST, newTid, phaseOf, type RefundStack, startAwaitingOtp, startRefundStack } from '../helpers/refund-stack';
 import { startWebhookReceiver, type WebhookReceiver } from '../../tools/webhook-receiver';
 import { waitFor } from '../helpers/wait';
 
@@ -17,10 +17,13 @@ let stack: RefundStack;
 let api: ApiServer;
 let all: WebhookReceiver;
 let flaky: WebhookReceiver;
+/** Answers 503 to everything: its deliveries retry until someone stops them. */
+let down: WebhookReceiver;
 
 beforeAll(async () => {
   all = await startWebhookReceiver(SECRET);
   flaky = await startWebhookReceiver(FLAKY_SECRET, { refuseFirst: OUTAGE });
+  down = await startWebhookReceiver(SECRET, { refuseFirst: Number.MAX_SAFE_INTEGER });
   stack = await startRefundStack({
     webhooks: [
       {
@@ -30,6 +33,7 @@ beforeAll(async () => {
         events: ['refund.awaiting_otp', 'refund.refunded', 'refund.not_refundable'],
       },
       { name: 'flaky', url: flaky.url, secret: FLAKY_SECRET, events: ['refund.not_refundable'] },
+      { name: 'down', url: down.url, secret: SECRET, events: ['refund.cancelled'] },
     ],
   });
   api = await startApiServer(stack.refunds);
@@ -39,6 +43,7 @@ afterAll(async () => {
   await stack?.stop();
   await all?.close();
   await flaky?.close();
+  await down?.close();
 });
 
 const eventsOf = (receiver: WebhookReceiver, tid: string) => receiver.received.filter((r) => r.event.data.tid === tid);
@@ -116,19 +121,26 @@ test('a subscriber down for its first attempts still gets the event; the refund 
   expect(await stack.refunds.result(tid)).toMatchObject({ outcome: RefundOutcome.NOT_REFUNDABLE });
   expect(eventsOf(flaky, tid)).toEqual([]);
 
+  // One event, two subscribers: the one already served is listed while the other retries.
   const retrying = await waitFor(
-    'a delivery to flaky retrying',
+    'a delivery to flaky retrying, the one to all done',
     () => api.call('viewer', 'GET', `/v1/refunds/${tid}/notifications`),
     (a) =>
       a.body?.notifications?.some(
         (n: { subscriber: string; lastResult?: string }) => n.subscriber === 'flaky' && n.lastResult !== undefined,
-      ),
+      ) && a.body.notifications.some((n: { subscriber: string; state: string }) => n.subscriber === 'all'),
   );
   expect(retrying.body.notifications.find((n: { subscriber: string }) => n.subscriber === 'flaky')).toMatchObject({
     event: 'refund.not_refundable',
     state: 'delivering',
     lastResult: 'flaky answered HTTP 503',
     nextAttemptAt: expect.any(String),
+  });
+  expect(retrying.body.notifications.find((n: { subscriber: string }) => n.subscriber === 'all')).toMatchObject({
+    event: 'refund.not_refundable',
+    state: 'delivered',
+    attempts: 1,
+    lastResult: 'HTTP 204',
   });
 
   const [event] = await waitFor(
@@ -168,8 +180,9 @@ test('support redelivers one event to one subscriber: the same event id again', 
   const id = `${first.event.id}~all`;
 
   expect((await api.call('viewer', 'POST', `/v1/notifications/${id}/redeliver`)).status).toBe(403);
+  // Only to a subscriber the event went to: not one it never did (nor one unknown).
   expect((await api.call('support', 'POST', `/v1/notifications/${first.event.id}~nobody-x/redeliver`)).status).toBe(
-    202,
+    404,
   );
   expect((await api.call('support', 'POST', `/v1/notifications/no-such-event~all/redeliver`)).status).toBe(404);
   const answer = await api.call('support', 'POST', `/v1/notifications/${id}/redeliver`);
@@ -185,15 +198,34 @@ test('support redelivers one event to one subscriber: the same event id again', 
   const listed = await waitFor(
     'the redelivery listed',
     () => api.call('viewer', 'GET', `/v1/refunds/${tid}/notifications`),
-    (a) => a.body?.notifications?.filter((n: { state: string }) => n.state !== 'delivering').length === 4,
+    (a) => a.body?.notifications?.filter((n: { state: string }) => n.state !== 'delivering').length === 3,
   );
   const states = listed.body.notifications.map((n: { subscriber: string; redelivery: boolean; state: string }) =>
     [n.subscriber, n.redelivery, n.state].join(' '),
   );
-  expect(states.sort()).toEqual([
-    'all false delivered',
-    'all true delivered',
-    'flaky false delivered',
-    'nobody-x true failed',
-  ]);
+  expect(states.sort()).toEqual(['all false delivered', 'all true delivered', 'flaky false delivered']);
+  expect(auditEntries(api.logs).filter((line) => line.action === 'redeliver')).toEqual(
+    expect.arrayContaining([expect.objectContaining({ tid, status: 202, result: 'redelivering' })]),
+  );
+});
+
+test('a delivery whose workflow an operator terminated is listed as stopped', async () => {
+  const tid = await startAwaitingOtp(stack);
+  await stack.refunds.cancel(tid, { reason: 'customer took the cash back' });
+  const retrying = await waitFor(
+    'the cancelled event retrying to down',
+    () => api.call('viewer', 'GET', `/v1/refunds/${tid}/notifications`),
+    (a) =>
+      a.body?.notifications?.some(
+        (n: { subscriber: string; attempts: number }) => n.subscriber === 'down' && n.attempts >= 1,
+      ),
+  );
+  const { eventId } = retrying.body.notifications.find((n: { subscriber: string }) => n.subscriber === 'down');
+  await stack.server.env.client.workflow.getHandle(eventId).terminate('operator: subscriber retired');
+  const stopped = await api.call('viewer', 'GET', `/v1/refunds/${tid}/notifications`);
+  expect(stopped.body.notifications.find((n: { subscriber: string }) => n.subscriber === 'down')).toMatchObject({
+    event: 'refund.cancelled',
+    state: 'failed',
+    lastResult: 'delivery stopped: its workflow is TERMINATED',
+  });
 });
