@@ -11,10 +11,12 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { DURATIONS, type DurationField } from '../contract';
 import type { Access } from './auth';
 import { renderDocsPage } from './docs-page';
 import { ROLES, can } from './keys';
-import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, problemSchema } from './problems';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, problemExample, problemSchema, type ProblemType } from './problems';
+import { DURATION_FORMAT, EXAMPLE_TID } from './schemas';
 import { SESSION_COOKIE } from './session';
 
 export type ZodApp = FastifyInstance<
@@ -25,28 +27,129 @@ export type ZodApp = FastifyInstance<
   ZodTypeProvider
 >;
 
-/** Problem responses for a route's schema, by status. */
-export function problemResponses(...statuses: number[]) {
+/** The problem kinds each response of problemResponses() stands for (for examples and headers). */
+const PROBLEM_KINDS = new WeakMap<object, readonly ProblemType[]>();
+
+/** Problem responses for a route's schema: one per status, describing the kinds of that status. */
+export function problemResponses(...kinds: ProblemType[]) {
+  const statuses = [...new Set(kinds.map((kind) => PROBLEM_TYPES[kind].status))].sort((a, b) => a - b);
   return Object.fromEntries(
     statuses.map((status) => {
-      const kinds = Object.values(PROBLEM_TYPES).filter((kind) => kind.status === status);
-      const description = kinds.map((kind) => `${kind.title}: ${kind.when}`).join('; ');
-      return [status, { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } } }];
+      const ofStatus = [...new Set(kinds.filter((kind) => PROBLEM_TYPES[kind].status === status))];
+      const description = ofStatus
+        .map((kind) => `${PROBLEM_TYPES[kind].title}: ${PROBLEM_TYPES[kind].when}`)
+        .join('; ');
+      const response = { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } } };
+      PROBLEM_KINDS.set(response, ofStatus);
+      return [status, response];
     }),
   );
 }
 
+/** A response header, as the document lists it. */
+export interface HeaderDoc {
+  description: string;
+  schema: JsonSchema;
+  example?: unknown;
+}
+/** Named examples of a body or an answer. */
+export type ExamplesDoc = Record<string, { summary: string; value: unknown }>;
+
+declare module 'fastify' {
+  interface FastifySchema {
+    /** Documentation only (openapi.ts): examples of the JSON body. */
+    bodyExamples?: ExamplesDoc;
+    /** Documentation only: examples of answers, by status (problems get theirs from their kinds). */
+    responseExamples?: Partial<Record<number, ExamplesDoc>>;
+    /** Documentation only: the headers an answer carries, by status, beyond the problems' own. */
+    responseHeaders?: Partial<Record<number, Record<string, HeaderDoc>>>;
+  }
+}
+
+/** The headers problems of a kind carry. */
+const RETRY_AFTER: HeaderDoc = {
+  description: 'Seconds to wait before trying again (also the body’s `retryAfterSeconds`)',
+  schema: { type: 'integer', minimum: 0 },
+  example: 5,
+};
+const WWW_AUTHENTICATE: HeaderDoc = {
+  description: 'How to authenticate: a bearer API key',
+  schema: { type: 'string' },
+  example: 'Bearer realm="eko-refund"',
+};
+
+/** What the document needs of a route beyond what @fastify/swagger takes from its schema. */
+interface RouteDocs {
+  path: string;
+  access: Access;
+  bodyExamples?: ExamplesDoc;
+  responseExamples: Partial<Record<number, ExamplesDoc>>;
+  responseHeaders: Partial<Record<number, Record<string, HeaderDoc>>>;
+  problems: Record<number, readonly ProblemType[]>;
+}
+
+const BODY_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
+const SAFE_METHODS = ['GET', 'HEAD', 'OPTIONS'];
 const rolesFor = (access: Exclude<Access, 'public'>) => ROLES.filter((role) => can(role, access));
 
+/**
+ * The problems every route of its kind may answer: 401 and 403 where a key is needed (403 on reads
+ * only for the console's CSRF check), 400, 413 and 415 where a body is taken, 500 on /v1.
+ */
+function commonProblems(url: string, method: string, access: Access): ProblemType[] {
+  const kinds: ProblemType[] = [];
+  if (url.startsWith('/v1/') && access !== 'public') {
+    kinds.push('unauthenticated');
+    if (access !== 'read' || !SAFE_METHODS.includes(method)) kinds.push('forbidden');
+  }
+  if (BODY_METHODS.includes(method)) kinds.push('malformed-request', 'body-too-large', 'unsupported-media-type');
+  if (url.startsWith('/v1/')) kinds.push('internal');
+  return kinds;
+}
+
 export async function registerOpenApi(app: ZodApp, version: string): Promise<void> {
-  // Before swagger collects the routes: each /v1 route documents its roles and the ways to authenticate.
+  const documented = new Map<string, RouteDocs>();
+  // Before swagger collects the routes: each documented route has a unique operationId, documents
+  // the problems common to its kind, and each /v1 route its roles and the ways to authenticate.
   app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/v1/') || !route.schema || route.schema.hide) return;
-    const access = route.config?.access ?? 'read';
-    if (access === 'public') return;
-    const roles = rolesFor(access).join(', ');
-    route.schema.description = [route.schema.description, `Roles: ${roles}.`].filter(Boolean).join('\n\n');
-    route.schema.security = [{ apiKey: [] }, { consoleSession: [] }];
+    const { schema } = route;
+    if (!schema || schema.hide || route.method === 'HEAD') return;
+    const method = String(route.method);
+    const { operationId } = schema;
+    if (!operationId) throw new Error(`${method} ${route.url}: a documented route needs an operationId`);
+    if (documented.has(operationId)) throw new Error(`${method} ${route.url}: operationId ${operationId} is taken`);
+    const access = route.config?.access ?? (route.url.startsWith('/v1/') ? 'read' : 'public');
+    if (route.url.startsWith('/v1/') && access !== 'public') {
+      const roles = rolesFor(access).join(', ');
+      schema.description = [schema.description, `Roles: ${roles}.`].filter(Boolean).join('\n\n');
+      schema.security = [{ apiKey: [] }, { consoleSession: [] }];
+    }
+    // The route's problems and those of its kind, one response per status; the route's own answer
+    // of a status (/readyz's 503) stays.
+    const answers: Record<string, object> = {};
+    const kinds: ProblemType[] = [];
+    for (const [status, response] of Object.entries((schema.response ?? {}) as Record<string, object>)) {
+      const problemKinds = PROBLEM_KINDS.get(response);
+      if (problemKinds) kinds.push(...problemKinds);
+      else answers[status] = response;
+    }
+    const problems: Record<number, readonly ProblemType[]> = {};
+    for (const [status, response] of Object.entries(
+      problemResponses(...kinds, ...commonProblems(route.url, method, access)),
+    )) {
+      if (status in answers) continue;
+      answers[status] = response;
+      problems[Number(status)] = PROBLEM_KINDS.get(response)!;
+    }
+    schema.response = Object.fromEntries(Object.entries(answers).sort(([a], [b]) => Number(a) - Number(b)));
+    documented.set(operationId, {
+      path: route.url.replace(/:(\w+)/g, '{$1}'),
+      access,
+      bodyExamples: schema.bodyExamples,
+      responseExamples: schema.responseExamples ?? {},
+      responseHeaders: schema.responseHeaders ?? {},
+      problems,
+    });
   });
   await app.register(fastifySwagger, {
     openapi: {
@@ -71,12 +174,14 @@ export async function registerOpenApi(app: ZodApp, version: string): Promise<voi
       },
       tags: [
         { name: 'refunds', description: 'One refund workflow per Eko transaction (tid)' },
+        { name: 'notifications', description: 'Webhook deliveries of refund events' },
+        { name: 'eko', description: 'Eko’s transaction status callback' },
         { name: 'console', description: 'Sign-in for the support console' },
         { name: 'operations', description: 'Counts and health' },
       ],
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => finishDocument(jsonSchemaTransformObject(input) as OpenApiDocument, documented),
   });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   app.get('/docs', { schema: { hide: true } }, (_request, reply) =>
@@ -84,19 +189,106 @@ export async function registerOpenApi(app: ZodApp, version: string): Promise<voi
   );
 }
 
-/** The parts of the OpenAPI document the reference page reads. */
+const EXAMPLE_PATH_PARAMS: Record<string, string> = { tid: EXAMPLE_TID };
+/** Why a key is refused, as auth.ts says it, by what the route needs (on reads: the console's CSRF check). */
+const FORBIDDEN_EXAMPLES: Partial<Record<Access, string>> = {
+  read: 'missing or wrong CSRF token: reload the console',
+  start: 'the viewer role may not start refunds',
+  operate: 'the service role may not submit OTPs, resend OTPs or cancel refunds',
+  public: 'this address may not send Eko callbacks (EKO_CALLBACK_ALLOW)',
+};
+
+/**
+ * What @fastify/swagger cannot take from the zod schemas: examples, response headers, the
+ * durations' defaults and examples (zod leaves both out of a transformed field's input schema),
+ * and only the components the paths use (fastify-type-provider-zod emits an input and an output
+ * variant of each).
+ */
+function finishDocument(doc: OpenApiDocument, documented: Map<string, RouteDocs>): OpenApiDocument {
+  for (const operation of Object.values(doc.paths).flatMap((methods) => Object.values(methods))) {
+    const docs = documented.get(operation.operationId ?? '');
+    if (!docs) continue;
+    const instance = docs.path.replace(/\{(\w+)\}/g, (whole, name: string) => EXAMPLE_PATH_PARAMS[name] ?? whole);
+    const body = operation.requestBody?.content?.['application/json'];
+    if (body && docs.bodyExamples) body.examples = docs.bodyExamples;
+    if (body?.schema) documentDurations(body.schema);
+    for (const [status, response] of Object.entries(operation.responses ?? {})) {
+      const media = Object.values(response.content ?? {})[0];
+      // @fastify/swagger reads no description from a component it has not seen yet.
+      const component = media?.schema?.$ref && doc.components?.schemas?.[media.schema.$ref.slice(SCHEMA_REF.length)];
+      if (response.description === 'Default Response' && component && component.description) {
+        response.description = component.description;
+      }
+      const kinds = docs.problems[Number(status)] ?? [];
+      const headers: Record<string, HeaderDoc> = { ...docs.responseHeaders[Number(status)] };
+      if (kinds.includes('unauthenticated')) headers['WWW-Authenticate'] = WWW_AUTHENTICATE;
+      if (kinds.some((kind) => 'retryAfter' in PROBLEM_TYPES[kind])) headers['Retry-After'] = RETRY_AFTER;
+      if (Object.keys(headers).length > 0) response.headers = headers;
+      const examples: ExamplesDoc = { ...docs.responseExamples[Number(status)] };
+      for (const kind of kinds) {
+        const value = problemExample(kind, instance);
+        if (kind === 'forbidden' && docs.access in FORBIDDEN_EXAMPLES) value.detail = FORBIDDEN_EXAMPLES[docs.access]!;
+        examples[kind] = { summary: PROBLEM_TYPES[kind].title, value };
+      }
+      if (media && Object.keys(examples).length > 0) media.examples = examples;
+    }
+  }
+  const schemas = doc.components?.schemas ?? {};
+  const used = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (value === null || typeof value !== 'object') return;
+    for (const [key, child] of Object.entries(value)) {
+      if (key === '$ref' && typeof child === 'string' && child.startsWith(SCHEMA_REF)) {
+        const name = child.slice(SCHEMA_REF.length);
+        if (!used.has(name)) {
+          used.add(name);
+          visit(schemas[name]);
+        }
+      } else visit(child);
+    }
+  };
+  visit(doc.paths);
+  for (const name of Object.keys(schemas)) if (!used.has(name)) delete schemas[name];
+  return doc;
+}
+
+const SCHEMA_REF = '#/components/schemas/';
+
+/** Each duration field's default and an example: zod drops both from a transformed field's input schema. */
+function documentDurations(schema: JsonSchema): void {
+  for (const [name, field] of Object.entries(schema.properties ?? {})) {
+    if (field.format !== DURATION_FORMAT || !(name in DURATIONS)) continue;
+    const { default: fallback } = DURATIONS[name as DurationField];
+    field.default = fallback;
+    field.examples = [fallback];
+  }
+}
+
+/** The parts of the OpenAPI document the reference page and finishDocument read. */
 export interface OpenApiDocument {
+  openapi?: string;
   info: { title: string; version: string; description?: string };
   paths: Record<string, Record<string, OpenApiOperation>>;
   components?: { schemas?: Record<string, JsonSchema> };
 }
+export interface OpenApiMedia {
+  schema?: JsonSchema;
+  examples?: ExamplesDoc;
+}
+export interface OpenApiResponse {
+  description?: string;
+  headers?: Record<string, HeaderDoc>;
+  content?: Record<string, OpenApiMedia>;
+}
 export interface OpenApiOperation {
+  operationId?: string;
   summary?: string;
   description?: string;
   tags?: string[];
   parameters?: { name: string; in: string; required?: boolean; description?: string; schema?: JsonSchema }[];
-  requestBody?: { required?: boolean; content?: Record<string, { schema?: JsonSchema }> };
-  responses?: Record<string, { description?: string; content?: Record<string, { schema?: JsonSchema }> }>;
+  requestBody?: { required?: boolean; content?: Record<string, OpenApiMedia> };
+  responses?: Record<string, OpenApiResponse>;
 }
 export interface JsonSchema {
   $ref?: string;
@@ -112,6 +304,8 @@ export interface JsonSchema {
   minLength?: number;
   maxLength?: number;
   default?: unknown;
+  format?: string;
+  examples?: unknown[];
   anyOf?: JsonSchema[];
   oneOf?: JsonSchema[];
   additionalProperties?: boolean | JsonSchema;

@@ -12,62 +12,135 @@ import { RefundRequestError } from '../client';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-/** The problem types this API answers with: title and when, for the reference page too. */
+/**
+ * The problem types this API answers with: title and when, for the reference page too; `example`
+ * is a typical answer's detail (and extra fields) for the OpenAPI document; `retryAfter` marks the
+ * ones sent with a Retry-After header.
+ */
 export const PROBLEM_TYPES = {
   'invalid-input': {
     status: 422,
     title: 'Invalid input',
     when: 'a field is missing, malformed or unknown; `errors` names each',
+    example: {
+      detail: 'otp: otp must be 4 to 8 digits',
+      errors: [{ field: 'otp', message: 'otp must be 4 to 8 digits' }],
+    },
   },
-  'malformed-request': { status: 400, title: 'Malformed request', when: 'the body is not JSON' },
-  unauthenticated: { status: 401, title: 'Unauthenticated', when: 'no API key or session, or an unknown key' },
+  'malformed-request': {
+    status: 400,
+    title: 'Malformed request',
+    when: 'the body is not JSON',
+    example: { detail: "Body is not valid JSON but content-type is set to 'application/json'" },
+  },
+  unauthenticated: {
+    status: 401,
+    title: 'Unauthenticated',
+    when: 'no API key or session, or an unknown key',
+    example: { detail: 'unknown API key' },
+  },
   forbidden: {
     status: 403,
     title: 'Forbidden',
     when: "the key's role may not do this, or the console's CSRF token is missing",
+    example: { detail: 'the viewer role may not start refunds' },
   },
-  'not-found': { status: 404, title: 'Not found', when: 'no refund for this tid, or no such path' },
+  'not-found': {
+    status: 404,
+    title: 'Not found',
+    when: 'no refund for this tid, or no such path',
+    example: { detail: 'no refund workflow for tid 1000000001' },
+  },
   'start-conflict': {
     status: 409,
     title: 'Running with other options',
     when: 'a refund of this tid runs with other options; `fields` names them',
+    example: {
+      detail: 'a refund of tid 1000000001 is already running with other otpTimeout',
+      fields: ['otpTimeout'],
+    },
   },
   'not-awaiting-otp': {
     status: 409,
     title: 'Not waiting for an OTP',
     when: 'the OTP deadline passed: the refund no longer takes an OTP',
+    example: { detail: 'OTP not accepted: the OTP deadline passed' },
   },
-  'refund-ended': { status: 409, title: 'Refund ended', when: 'the refund already ended; nothing more to do' },
+  'refund-ended': {
+    status: 409,
+    title: 'Refund ended',
+    when: 'the refund already ended; nothing more to do',
+    example: { detail: 'the refund already ended as REFUNDED' },
+  },
   'submitted-to-eko': {
     status: 409,
     title: 'Submitted to Eko',
     when: 'the refund call may have reached Eko: no OTP or cancel now; it is tracked to its outcome',
+    example: { detail: 'the refund was submitted to Eko (PENDING); it is tracked to a final outcome' },
   },
   'resend-refused': {
     status: 409,
     title: 'Resend refused',
     when: 'a resend is under way, or the OTP was resent as often as allowed',
+    example: { detail: 'OTP not resent: the OTP was already resent 5 times' },
   },
-  refused: { status: 409, title: 'Refused by the refund', when: 'the refund refused this for another reason' },
+  refused: {
+    status: 409,
+    title: 'Refused by the refund',
+    when: 'the refund refused this for another reason',
+    example: { detail: 'the refund refused this update' },
+  },
   'resend-too-soon': {
     status: 429,
     title: 'Resend too soon',
     when: 'an OTP was requested less than resendInterval ago; Retry-After says when to resend',
+    retryAfter: true,
+    example: {
+      detail: 'OTP not resent: an OTP was requested less than 60 seconds ago; retry in 42 s',
+      retryAfterSeconds: 42,
+    },
   },
   'rate-limited': {
     status: 429,
     title: 'Rate limited',
     when: 'too many OTPs from one key in a minute; Retry-After says when to try again',
+    retryAfter: true,
+    example: { detail: 'at most 10 OTPs per minute per API key; retry in 37 s', retryAfterSeconds: 37 },
   },
-  'body-too-large': { status: 413, title: 'Body too large', when: 'the request body is larger than the API takes' },
-  'unsupported-media-type': { status: 415, title: 'Unsupported media type', when: 'the body is not application/json' },
+  'body-too-large': {
+    status: 413,
+    title: 'Body too large',
+    when: 'the request body is larger than the API takes',
+    example: { detail: 'Request body is too large' },
+  },
+  'unsupported-media-type': {
+    status: 415,
+    title: 'Unsupported media type',
+    when: 'the body is not application/json',
+    example: { detail: 'send the body as application/json' },
+  },
   'temporal-unavailable': {
     status: 503,
     title: 'Temporal unavailable',
     when: 'Temporal or the refund worker did not answer; Retry-After says when to try again',
+    retryAfter: true,
+    example: { detail: 'Temporal or the refund worker did not answer in time; try again', retryAfterSeconds: 5 },
   },
-  internal: { status: 500, title: 'Internal error', when: 'a bug: the log has the details' },
-} as const;
+  internal: {
+    status: 500,
+    title: 'Internal error',
+    when: 'a bug: the log has the details',
+    example: { detail: 'the request failed; the log has the details' },
+  },
+} as const satisfies Record<string, ProblemKind>;
+
+interface ProblemKind {
+  status: number;
+  title: string;
+  when: string;
+  retryAfter?: true;
+  example: { detail: string; errors?: readonly FieldError[]; fields?: readonly string[]; retryAfterSeconds?: number };
+}
 export type ProblemType = keyof typeof PROBLEM_TYPES;
 
 export const fieldErrorSchema = z.object({ field: z.string(), message: z.string() });
@@ -98,6 +171,13 @@ export class Problem extends Error {
   get status(): number {
     return PROBLEM_TYPES[this.type].status;
   }
+}
+
+/** A problem answer of this kind as the API sends it, with the kind's example detail: for the OpenAPI document. */
+export function problemExample(type: ProblemType, instance?: string) {
+  const { status, title, example } = PROBLEM_TYPES[type];
+  const { detail, ...extra }: ProblemKind['example'] = example;
+  return { type: `/docs#problem-${type}`, title, status, detail, ...(instance ? { instance } : {}), ...extra };
 }
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {

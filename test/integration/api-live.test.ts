@@ -91,6 +91,8 @@ test('GET /openapi.json: OpenAPI 3.1 of every endpoint, from the schemas that va
       '/healthz',
       '/readyz',
       '/v1/refunds',
+      '/v1/refunds/export.csv',
+      '/v1/refund-batches',
       '/v1/refunds/{tid}',
       '/v1/refunds/{tid}/cancel',
       '/v1/refunds/{tid}/events',

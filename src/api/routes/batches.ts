@@ -25,7 +25,7 @@ const batchAnswerSchema = z
       }),
     ),
   })
-  .meta({ id: 'BatchAnswer' });
+  .meta({ id: 'BatchAnswer', description: 'One result per tid, in the order given' });
 
 export function batchRoutes(app: ZodApp, { refunds }: { refunds: RefundClient }): void {
   app.post(
@@ -33,13 +33,34 @@ export function batchRoutes(app: ZodApp, { refunds }: { refunds: RefundClient })
     {
       config: { access: 'start', audit: 'startBatch' },
       schema: {
+        operationId: 'startRefundBatch',
         tags: ['refunds'],
         summary: `Start the refunds of up to ${MAX_BATCH} tids, one result per tid`,
         description:
           'Each tid is started as `POST /v1/refunds` would with default options; a tid whose refund is ' +
           'already running is `already-running` (whatever its options). Safe to send again: a tid has one refund.',
         body: batchBodySchema,
-        response: { 200: batchAnswerSchema, ...problemResponses(401, 403, 422) },
+        response: { 200: batchAnswerSchema, ...problemResponses('invalid-input', 'temporal-unavailable') },
+        bodyExamples: {
+          batch: {
+            summary: 'Three tids, one of them not a tid',
+            value: { tids: ['1000000001', 1000000002, '12ab'], reason: 'agents returned the cash' },
+          },
+        },
+        responseExamples: {
+          200: {
+            results: {
+              summary: 'One result per tid, in order',
+              value: {
+                results: [
+                  { tid: '1000000001', result: 'started' },
+                  { tid: '1000000002', result: 'already-running' },
+                  { tid: '12ab', result: 'invalid', detail: 'tid must be 1 to 20 digits' },
+                ],
+              },
+            },
+          },
+        },
       },
     },
     async (request) => {

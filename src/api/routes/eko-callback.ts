@@ -34,7 +34,6 @@ export const ekoCallbackBodySchema = z
   .meta({
     id: 'EkoCallback',
     description: 'Eko’s transaction status callback body; only tid and tx_status are read',
-    example: { tx_status: 3, tid: 3211509412, txstatus_desc: 'Refund Pending', old_tx_status: 2, amount: 900.0 },
   });
 
 const answerSchema = z
@@ -44,7 +43,7 @@ const answerSchema = z
       .enum(['started', 'already-running', 'ignored'])
       .describe('started or already running for tx_status 3; other statuses are counted and ignored'),
   })
-  .meta({ id: 'EkoCallbackAnswer' });
+  .meta({ id: 'EkoCallbackAnswer', description: 'Received' });
 
 export function ekoCallbackRoutes(app: ZodApp, refunds: RefundClient, config: EkoCallbackConfig): void {
   const expected = digest(config.token);
@@ -55,15 +54,28 @@ export function ekoCallbackRoutes(app: ZodApp, refunds: RefundClient, config: Ek
       config: { access: 'public', audit: 'ekoCallback' },
       attachValidation: true,
       schema: {
+        operationId: 'ekoCallback',
         tags: ['eko'],
         summary: 'Eko’s transaction status callback: Refund Pending starts the refund',
         description:
           'Register this URL with Eko; `token` is EKO_CALLBACK_TOKEN. Answers 200 for any status Eko ' +
           'sends (tx_status 3 starts the refund of the tid, with no new OTP request unless ' +
           'EKO_CALLBACK_REQUEST_OTP is true), 400 for a body that is not Eko’s shape (nothing started).',
-        params: z.object({ token: z.string() }),
+        params: z.object({ token: z.string().describe('EKO_CALLBACK_TOKEN') }),
         body: ekoCallbackBodySchema,
-        response: { 200: answerSchema, ...problemResponses(400, 403, 404, 503) },
+        response: {
+          200: answerSchema,
+          ...problemResponses('malformed-request', 'forbidden', 'not-found', 'temporal-unavailable'),
+        },
+        bodyExamples: {
+          refundPending: {
+            summary: 'Refund Pending (tx_status 3): starts the refund',
+            value: { tx_status: 3, tid: 3211509412, txstatus_desc: 'Refund Pending', old_tx_status: 2, amount: 900.0 },
+          },
+        },
+        responseExamples: {
+          200: { started: { summary: 'The refund started', value: { received: true, refund: 'started' } } },
+        },
       },
     },
     async (request) => {

@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RefundClient, RefundStatus } from '../../client';
+import { z } from 'zod';
 import { problemResponses, type ZodApp } from '../openapi';
 import { toProblem } from '../problems';
 import { refundStatusSchema, tidParamsSchema } from '../schemas';
@@ -35,6 +36,7 @@ export function eventRoutes(app: ZodApp, { refunds, pollMs }: EventRouteOptions)
     {
       config: { access: 'read' },
       schema: {
+        operationId: 'streamRefundEvents',
         tags: ['refunds'],
         summary: 'Live state (text/event-stream) until the refund ends',
         description:
@@ -43,10 +45,14 @@ export function eventRoutes(app: ZodApp, { refunds, pollMs }: EventRouteOptions)
         params: tidParamsSchema,
         response: {
           200: {
-            description: 'text/event-stream of RefundState',
-            content: { 'text/event-stream': { schema: refundStatusSchema } },
+            description: 'Server-sent events: `state` (data: a RefundState as JSON), `end`, `problem`',
+            content: {
+              'text/event-stream': {
+                schema: z.string().describe('An event stream (text/event-stream); each `data` line is JSON'),
+              },
+            },
           },
-          ...problemResponses(401, 403, 404, 422),
+          ...problemResponses('not-found', 'invalid-input', 'temporal-unavailable'),
         },
       },
     },

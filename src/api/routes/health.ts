@@ -8,11 +8,22 @@ const TEMPORAL_CHECK_MS = 2_000;
 
 export function healthRoutes(app: ZodApp, { client }: { client: Client }): void {
   const tags = ['operations'];
-  const health = z.object({ status: z.string(), temporal: z.string().optional() });
-  app.get('/healthz', { schema: { tags, summary: 'Live while the process runs', response: { 200: health } } }, () => ({
-    status: 'live',
-  }));
-  const readiness = { tags, summary: 'Ready while Temporal answers', response: { 200: health, 503: health } };
+  const health = z
+    .object({ status: z.string(), temporal: z.string().optional() })
+    .meta({ id: 'Health', description: 'live, ready, or not ready with the reason' });
+  const liveness = {
+    operationId: 'getLiveness',
+    tags,
+    summary: 'Live while the process runs',
+    response: { 200: health },
+  };
+  app.get('/healthz', { schema: liveness }, () => ({ status: 'live' }));
+  const readiness = {
+    operationId: 'getReadiness',
+    tags,
+    summary: 'Ready while Temporal answers',
+    response: { 200: health, 503: health },
+  };
   app.get('/readyz', { schema: readiness }, async (_request, reply) => {
     try {
       // The SDK retries an unavailable server past any deadline: bound the wait here.

@@ -19,7 +19,7 @@ const deliverySchema = z
     redelivery: z.boolean(),
     startedAt: z.string().describe('ISO 8601 time'),
   })
-  .meta({ id: 'Delivery' });
+  .meta({ id: 'Delivery', description: 'One event to one subscriber' });
 
 export function notificationRoutes(app: ZodApp, { refunds }: { refunds: RefundClient }): void {
   app.get(
@@ -27,12 +27,15 @@ export function notificationRoutes(app: ZodApp, { refunds }: { refunds: RefundCl
     {
       config: { access: 'read' },
       schema: {
+        operationId: 'listNotifications',
         tags,
         summary: 'The refund’s webhook deliveries: event, subscriber, attempts, last result, next attempt',
         params: tidParamsSchema,
         response: {
-          200: z.object({ notifications: z.array(deliverySchema) }),
-          ...problemResponses(401, 403, 422),
+          200: z
+            .object({ notifications: z.array(deliverySchema) })
+            .meta({ id: 'Deliveries', description: 'The refund’s webhook deliveries' }),
+          ...problemResponses('invalid-input', 'temporal-unavailable'),
         },
       },
     },
@@ -44,6 +47,7 @@ export function notificationRoutes(app: ZodApp, { refunds }: { refunds: RefundCl
     {
       config: { access: 'operate', audit: 'redeliver' },
       schema: {
+        operationId: 'redeliverNotification',
         tags,
         summary: 'Send that event to that subscriber again (same event id: receivers dedupe on it)',
         params: z.object({
@@ -54,8 +58,10 @@ export function notificationRoutes(app: ZodApp, { refunds }: { refunds: RefundCl
             .regex(/^[A-Za-z0-9._~:-]+$/),
         }),
         response: {
-          202: z.object({ id: z.string(), workflowId: z.string() }),
-          ...problemResponses(401, 403, 404, 422),
+          202: z
+            .object({ id: z.string(), workflowId: z.string() })
+            .meta({ id: 'Redelivery', description: 'Redelivering: the delivery and its workflow' }),
+          ...problemResponses('not-found', 'invalid-input', 'temporal-unavailable'),
         },
       },
     },

@@ -2,9 +2,11 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { csvLines, EXPORT_COLUMNS, type RefundClient } from '../../client';
-import { problemResponses, type ZodApp } from '../openapi';
+import { type HeaderDoc, problemResponses, type ZodApp } from '../openapi';
 import {
   cancelAnswerSchema,
+  EXAMPLE_TID,
+  EXAMPLES,
   cancelBodySchema,
   listQuerySchema,
   refundFilterSchema,
@@ -25,12 +27,23 @@ export interface RefundRouteOptions {
 
 const tags = ['refunds'];
 
+/** @fastify/rate-limit's headers on the OTP route's answers. */
+const RATE_LIMIT_HEADERS: Record<string, HeaderDoc> = {
+  'X-RateLimit-Limit': { description: 'OTPs this key may submit per minute', schema: { type: 'integer' } },
+  'X-RateLimit-Remaining': { description: 'OTPs this key may still submit this minute', schema: { type: 'integer' } },
+  'X-RateLimit-Reset': { description: 'Seconds until the minute’s count starts again', schema: { type: 'integer' } },
+};
+const EXAMPLE_CSV_ROW =
+  `${EXAMPLE_TID},REFUNDED,REFUNDED,750.00,7.50,757.50,2147000001,2026-12-01T10:15:00.633Z,` +
+  '2026-12-01T10:17:41.059Z,billing,support-desk,Refund done';
+
 export function refundRoutes(app: ZodApp, { refunds, otpLimitPerMinute }: RefundRouteOptions): void {
   app.post(
     '/v1/refunds',
     {
       config: { access: 'start', audit: 'start' },
       schema: {
+        operationId: 'startRefund',
         tags,
         summary: 'Start the refund of a failed transaction (one per tid)',
         description:
@@ -39,7 +52,25 @@ export function refundRoutes(app: ZodApp, { refunds, otpLimitPerMinute }: Refund
           '409 `start-conflict` naming the options when it runs with others. A tid that was refunded is never ' +
           "refunded again, so a start is safe to send again. `requestedBy` is the API key's name.",
         body: startBodySchema,
-        response: { 200: startedSchema, 201: startedSchema, ...problemResponses(401, 403, 409, 422) },
+        response: {
+          200: {
+            description: 'A refund of this tid was already running with the same options: it is that one',
+            content: { 'application/json': { schema: startedSchema } },
+          },
+          201: { description: 'Started', content: { 'application/json': { schema: startedSchema } } },
+          ...problemResponses('start-conflict', 'invalid-input', 'temporal-unavailable'),
+        },
+        bodyExamples: { start: EXAMPLES.startBody },
+        responseExamples: { 200: { alreadyRunning: EXAMPLES.alreadyRunning }, 201: { started: EXAMPLES.started } },
+        responseHeaders: {
+          201: {
+            Location: {
+              description: 'The new refund: GET it for its state',
+              schema: { type: 'string', format: 'uri-reference' },
+              example: `/v1/refunds/${EXAMPLE_TID}`,
+            },
+          },
+        },
       },
     },
     async (request, reply) => {
@@ -55,10 +86,12 @@ export function refundRoutes(app: ZodApp, { refunds, otpLimitPerMinute }: Refund
     {
       config: { access: 'read' },
       schema: {
+        operationId: 'listRefunds',
         tags,
         summary: 'Refunds, newest first, a page at a time: by phase or outcome, start time, requester or tid',
         querystring: listQuerySchema,
-        response: { 200: refundPageSchema, ...problemResponses(401, 403, 422) },
+        response: { 200: refundPageSchema, ...problemResponses('invalid-input', 'temporal-unavailable') },
+        responseExamples: { 200: { page: EXAMPLES.refundPage } },
       },
     },
     async (request) => {
@@ -73,6 +106,7 @@ export function refundRoutes(app: ZodApp, { refunds, otpLimitPerMinute }: Refund
     {
       config: { access: 'read' },
       schema: {
+        operationId: 'exportRefunds',
         tags,
         summary: 'Refunds as CSV for reconciliation, with the list’s filters (streamed)',
         description:
@@ -81,7 +115,24 @@ export function refundRoutes(app: ZodApp, { refunds, otpLimitPerMinute }: Refund
         querystring: refundFilterSchema,
         response: {
           200: { description: 'text/csv, a header line first', content: { 'text/csv': { schema: z.string() } } },
-          ...problemResponses(401, 403, 422),
+          ...problemResponses('invalid-input', 'temporal-unavailable'),
+        },
+        responseExamples: {
+          200: {
+            csv: {
+              summary: 'The header and one refund',
+              value: `${EXPORT_COLUMNS.join(',')}\r\n${EXAMPLE_CSV_ROW}\r\n`,
+            },
+          },
+        },
+        responseHeaders: {
+          200: {
+            'Content-Disposition': {
+              description: 'A download named after the day (UTC) of the export',
+              schema: { type: 'string' },
+              example: 'attachment; filename="refunds-2026-12-01.csv"',
+            },
+          },
         },
       },
     },
@@ -103,10 +154,15 @@ export function refundRoutes(app: ZodApp, { refunds, otpLimitPerMinute }: Refund
     {
       config: { access: 'read' },
       schema: {
+        operationId: 'getRefund',
         tags,
         summary: 'The state of a refund (as `eko-refund status --json`)',
         params: tidParamsSchema,
-        response: { 200: refundStatusSchema, ...problemResponses(401, 403, 404, 422) },
+        response: {
+          200: refundStatusSchema,
+          ...problemResponses('not-found', 'invalid-input', 'temporal-unavailable'),
+        },
+        responseExamples: { 200: { awaitingOtp: EXAMPLES.awaitingOtp, refunded: EXAMPLES.refunded } },
       },
     },
     (request) => refunds.getState(request.params.tid),
@@ -121,6 +177,7 @@ export function refundRoutes(app: ZodApp, { refunds, otpLimitPerMinute }: Refund
         rateLimit: { max: otpLimitPerMinute, timeWindow: 60_000 },
       },
       schema: {
+        operationId: 'submitOtp',
         tags,
         summary: "Submit the customer's OTP; answers once Eko has seen it",
         description:
@@ -128,7 +185,22 @@ export function refundRoutes(app: ZodApp, { refunds, otpLimitPerMinute }: Refund
           `the refund as OTP_EXPIRED. At most ${otpLimitPerMinute} OTPs per key per minute.`,
         params: tidParamsSchema,
         body: otpBodySchema,
-        response: { 200: otpAnswerSchema, ...problemResponses(401, 403, 404, 409, 422, 429) },
+        response: {
+          200: otpAnswerSchema,
+          ...problemResponses(
+            'not-found',
+            'not-awaiting-otp',
+            'refund-ended',
+            'submitted-to-eko',
+            'refused',
+            'invalid-input',
+            'rate-limited',
+            'temporal-unavailable',
+          ),
+        },
+        bodyExamples: { otp: EXAMPLES.otpBody },
+        responseExamples: { 200: { refunded: EXAMPLES.otpRefunded, wrongOtp: EXAMPLES.otpWrong } },
+        responseHeaders: { 200: RATE_LIMIT_HEADERS, 429: RATE_LIMIT_HEADERS },
       },
     },
     async (request) => {
@@ -143,11 +215,25 @@ export function refundRoutes(app: ZodApp, { refunds, otpLimitPerMinute }: Refund
     {
       config: { access: 'operate', audit: 'resendOtp' },
       schema: {
+        operationId: 'resendOtp',
         tags,
         summary: 'Ask Eko to text the customer a new OTP',
         description: 'No body. 409 or 429 (with Retry-After) when refused, with the reason.',
         params: tidParamsSchema,
-        response: { 200: resendAnswerSchema, ...problemResponses(401, 403, 404, 409, 422, 429) },
+        response: {
+          200: resendAnswerSchema,
+          ...problemResponses(
+            'not-found',
+            'resend-refused',
+            'refund-ended',
+            'submitted-to-eko',
+            'refused',
+            'invalid-input',
+            'resend-too-soon',
+            'temporal-unavailable',
+          ),
+        },
+        responseExamples: { 200: { resent: EXAMPLES.resent } },
       },
     },
     async (request) => {
@@ -162,12 +248,25 @@ export function refundRoutes(app: ZodApp, { refunds, otpLimitPerMinute }: Refund
     {
       config: { access: 'operate', audit: 'cancel' },
       schema: {
+        operationId: 'cancelRefund',
         tags,
         summary: 'Cancel a refund that has not reached Eko',
         description: '409 once the refund call may have reached Eko: it is then tracked to a final outcome.',
         params: tidParamsSchema,
         body: cancelBodySchema,
-        response: { 200: cancelAnswerSchema, ...problemResponses(401, 403, 404, 409, 422) },
+        response: {
+          200: cancelAnswerSchema,
+          ...problemResponses(
+            'not-found',
+            'submitted-to-eko',
+            'refund-ended',
+            'refused',
+            'invalid-input',
+            'temporal-unavailable',
+          ),
+        },
+        bodyExamples: { cancel: EXAMPLES.cancelBody },
+        responseExamples: { 200: { cancelled: EXAMPLES.cancelled } },
       },
     },
     async (request) => {

@@ -1,7 +1,7 @@
 /** The console's sign-in: a key once, then a signed session cookie and a CSRF token. */
 import { z } from 'zod';
 import { type ApiKeyring, permissionsOf, type Principal } from '../keys';
-import { problemResponses, type ZodApp } from '../openapi';
+import { type HeaderDoc, problemResponses, type ZodApp } from '../openapi';
 import { Problem } from '../problems';
 import { SESSION_COOKIE, SESSION_TTL_MS, type Session, type SessionSigner } from '../session';
 import { sessionSchema, signInBodySchema } from '../schemas';
@@ -13,6 +13,11 @@ export interface SessionRouteOptions {
 }
 
 const tags = ['console'];
+
+const SESSION_SET_COOKIE: HeaderDoc = {
+  description: `The session cookie (${SESSION_COOKIE}): HttpOnly, SameSite=Strict, 8 hours`,
+  schema: { type: 'string' },
+};
 
 export function sessionRoutes(app: ZodApp, { keyring, sessions, secureCookies }: SessionRouteOptions): void {
   const describe = (principal: Principal, session?: Session) => ({
@@ -28,11 +33,13 @@ export function sessionRoutes(app: ZodApp, { keyring, sessions, secureCookies }:
     {
       config: { access: 'public', audit: 'signIn' },
       schema: {
+        operationId: 'signIn',
         tags,
         summary: 'Sign in to the console with an API key',
         description: `Sets an HttpOnly, SameSite=Strict session cookie (${SESSION_COOKIE}) for 8 hours.`,
         body: signInBodySchema,
-        response: { 200: sessionSchema, ...problemResponses(401, 422) },
+        response: { 200: sessionSchema, ...problemResponses('unauthenticated', 'invalid-input') },
+        responseHeaders: { 200: { 'Set-Cookie': SESSION_SET_COOKIE } },
       },
     },
     async (request, reply) => {
@@ -57,9 +64,10 @@ export function sessionRoutes(app: ZodApp, { keyring, sessions, secureCookies }:
     {
       config: { access: 'read' },
       schema: {
+        operationId: 'getSession',
         tags,
         summary: 'Who is signed in, with the CSRF token',
-        response: { 200: sessionSchema, ...problemResponses(401) },
+        response: { 200: sessionSchema },
       },
     },
     (request) => describe(request.principal!, request.session),
@@ -70,9 +78,13 @@ export function sessionRoutes(app: ZodApp, { keyring, sessions, secureCookies }:
     {
       config: { access: 'read', audit: 'signOut' },
       schema: {
+        operationId: 'signOut',
         tags,
         summary: 'Sign out of the console',
-        response: { 204: z.undefined().describe('Signed out'), ...problemResponses(401, 403) },
+        response: { 204: z.undefined().describe('Signed out') },
+        responseHeaders: {
+          204: { 'Set-Cookie': { ...SESSION_SET_COOKIE, description: 'Clears the session cookie' } },
+        },
       },
     },
     async (request, reply) => {

@@ -16,12 +16,13 @@ export function summaryRoutes(app: ZodApp, { refunds }: { refunds: RefundClient 
     {
       config: { access: 'read' },
       schema: {
+        operationId: 'getSummary',
         tags: ['operations'],
         summary: 'Refunds running by phase, ended by outcome, and outcomes per day',
         description:
           'Visibility counts: approximate and eventually consistent (a refund shows up within a second or so).',
         querystring: summaryQuerySchema,
-        response: { 200: summarySchema, ...problemResponses(401, 403, 422) },
+        response: { 200: summarySchema, ...problemResponses('invalid-input', 'temporal-unavailable') },
       },
     },
     async (request) => {
