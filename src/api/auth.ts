@@ -6,7 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type ApiKeyring, can, type Permission, type Principal } from './keys';
 import { Problem } from './problems';
-import { CSRF_HEADER, SESSION_COOKIE, type Session, type SessionSigner } from './session';
+import { CSRF_HEADER, SESSION_COOKIE, SESSION_TTL_MS, type Session, type SessionSigner } from './session';
 
 export type Access = Permission | 'public';
 
@@ -36,12 +36,25 @@ const DOES: Record<Permission, string> = {
 };
 const SAFE_METHODS = ['GET', 'HEAD', 'OPTIONS'];
 
-export function authenticator(keyring: ApiKeyring, sessions: SessionSigner) {
-  return async function authenticate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+/** The console's session cookie: HttpOnly, SameSite=Strict, for the session's whole life. */
+export function setSessionCookie(reply: FastifyReply, cookie: string, secure: boolean): void {
+  reply.setCookie(SESSION_COOKIE, cookie, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure,
+    path: '/',
+    maxAge: SESSION_TTL_MS / 1000,
+  });
+}
+
+export function authenticator(keyring: ApiKeyring, sessions: SessionSigner, secureCookies: boolean) {
+  return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const configured = request.routeOptions.config.access;
     const access = configured ?? (request.url.startsWith('/v1/') ? 'read' : 'public');
     if (access === 'public') return;
     request.principal = identify(request, keyring, sessions);
+    const renewed = request.session && sessions.renew(request.session);
+    if (renewed) setSessionCookie(reply, renewed.cookie, secureCookies);
     if (!can(request.principal.role, access)) {
       throw new Problem('forbidden', `the ${request.principal.role} role may not ${DOES[access]}`);
     }

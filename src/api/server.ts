@@ -43,6 +43,9 @@ export interface ApiOptions {
   version?: string;
 }
 
+/** How long a client may take to send a whole request. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
 // The console loads only its own files; nothing may frame it.
 const SECURITY_HEADERS = {
   'content-security-policy':
@@ -59,6 +62,9 @@ export async function buildApi(options: ApiOptions): Promise<ZodApp> {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
+    // A client that takes longer than this to send its request is cut off (slow-request abuse);
+    // answers and live streams are not limited by it.
+    requestTimeout: REQUEST_TIMEOUT_MS,
     logController: new PlainRequestLog(),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -82,9 +88,11 @@ export async function buildApi(options: ApiOptions): Promise<ZodApp> {
   await app.register(fastifyCookie);
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(SECURITY_HEADERS);
+    // Behind TLS (production's Secure cookies): browsers keep to HTTPS for a year.
+    if (options.secureCookies) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     if (request.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');
   });
-  app.addHook('onRequest', authenticator(keyring, sessions));
+  app.addHook('onRequest', authenticator(keyring, sessions, options.secureCookies ?? false));
   app.addHook('onResponse', auditLogger(options.logger));
 
   await app.register(fastifyRateLimit, {

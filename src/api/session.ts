@@ -10,15 +10,21 @@ import { z } from 'zod';
 export const SESSION_COOKIE = 'refund_session';
 export const CSRF_HEADER = 'x-csrf-token';
 export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
+/** A session with no request for this long is over (a desk left signed in); each request renews it. */
+export const SESSION_IDLE_MS = 30 * 60 * 1000;
+/** The cookie is renewed at most this often (not on every request). */
+const RENEW_AFTER_MS = 60 * 1000;
 
 export interface Session {
   /** The API key's name. The role is looked up at each request, so a role change applies at once. */
   name: string;
   id: string;
   expiresAt: number;
+  /** The last request that renewed it. */
+  seenAt: number;
 }
 
-const payloadSchema = z.object({ n: z.string(), i: z.string(), e: z.number() });
+const payloadSchema = z.object({ n: z.string(), i: z.string(), e: z.number(), s: z.number() });
 
 export class SessionSigner {
   private readonly secret: Buffer;
@@ -29,14 +35,21 @@ export class SessionSigner {
 
   /** A new session for a key name, and its cookie value. */
   issue(name: string, now = Date.now()): { session: Session; cookie: string } {
-    const session = { name, id: randomBytes(16).toString('base64url'), expiresAt: now + SESSION_TTL_MS };
-    const payload = Buffer.from(JSON.stringify({ n: session.name, i: session.id, e: session.expiresAt })).toString(
-      'base64url',
-    );
+    return this.seal({ name, id: randomBytes(16).toString('base64url'), expiresAt: now + SESSION_TTL_MS, seenAt: now });
+  }
+
+  /** The session seen again: a renewed cookie when the last renewal is a while ago, else nothing. */
+  renew(session: Session, now = Date.now()): { session: Session; cookie: string } | undefined {
+    return now - session.seenAt < RENEW_AFTER_MS ? undefined : this.seal({ ...session, seenAt: now });
+  }
+
+  private seal(session: Session): { session: Session; cookie: string } {
+    const { name: n, id: i, expiresAt: e, seenAt: s } = session;
+    const payload = Buffer.from(JSON.stringify({ n, i, e, s })).toString('base64url');
     return { session, cookie: `${payload}.${this.sign(`session:${payload}`)}` };
   }
 
-  /** The session in a cookie value, if it is ours, intact and not expired. */
+  /** The session in a cookie value, if it is ours, intact, not expired and not idle too long. */
   verify(cookie: string, now = Date.now()): Session | undefined {
     const [payload, signature, ...rest] = cookie.split('.');
     if (!payload || !signature || rest.length > 0 || !this.matches(`session:${payload}`, signature)) return undefined;
@@ -46,8 +59,8 @@ export class SessionSigner {
     } catch {
       return undefined;
     }
-    if (!decoded.success || decoded.data.e <= now) return undefined;
-    return { name: decoded.data.n, id: decoded.data.i, expiresAt: decoded.data.e };
+    if (!decoded.success || decoded.data.e <= now || decoded.data.s + SESSION_IDLE_MS <= now) return undefined;
+    return { name: decoded.data.n, id: decoded.data.i, expiresAt: decoded.data.e, seenAt: decoded.data.s };
   }
 
   csrfToken(session: Session): string {

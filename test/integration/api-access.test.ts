@@ -2,7 +2,8 @@
 // cookie and its CSRF token, and an audit line for refused state changes too.
 import { RefundPhase } from '../../src/contract';
 import type { Role } from '../../src/api/keys';
-import { type ApiStack, auditEntries, callApi, startApiStack, TEST_KEYS } from '../helpers/api-stack';
+import { REQUEST_TIMEOUT_MS } from '../../src/api/server';
+import { type ApiStack, auditEntries, callApi, startApiServer, startApiStack, TEST_KEYS } from '../helpers/api-stack';
 import { FAST, newTid } from '../helpers/refund-stack';
 import { waitFor } from '../helpers/wait';
 
@@ -37,7 +38,11 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: () => `/v1/refunds/${newTid()}/events`, roles: ['viewer', 'service', 'support'] },
   { method: 'GET', path: () => '/v1/summary?days=1', roles: ['viewer', 'service', 'support'] },
   { method: 'GET', path: () => '/v1/session', roles: ['viewer', 'service', 'support'] },
+  { method: 'GET', path: () => `/v1/refunds/export.csv?tid=${newTid()}`, roles: ['viewer', 'service', 'support'] },
+  { method: 'GET', path: () => `/v1/refunds/${tid}/notifications`, roles: ['viewer', 'service', 'support'] },
   { method: 'POST', path: () => '/v1/refunds', body: () => ({ tid: '1' }), roles: ['service', 'support'] },
+  { method: 'POST', path: () => '/v1/refund-batches', body: () => ({ tids: ['x'] }), roles: ['service', 'support'] },
+  { method: 'POST', path: () => '/v1/notifications/no-such-event~x/redeliver', roles: ['support'] },
   { method: 'POST', path: () => `/v1/refunds/${newTid()}/otp`, body: () => ({ otp: '123456' }), roles: ['support'] },
   { method: 'POST', path: () => `/v1/refunds/${newTid()}/resend-otp`, roles: ['support'] },
   {
@@ -211,5 +216,19 @@ describe('the console session', () => {
       { otp: '123456' },
     );
     expect(otp.status).toBe(403);
+  });
+});
+
+describe('hardening', () => {
+  test('HSTS behind TLS (Secure cookies) only; the HTTP server has a request timeout', async () => {
+    const tls = await startApiServer(stack.refunds, { secureCookies: true });
+    try {
+      const answer = await fetch(`${tls.url}/healthz`);
+      expect(answer.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+    } finally {
+      await tls.close();
+    }
+    expect((await fetch(`${stack.url}/healthz`)).headers.get('strict-transport-security')).toBeNull();
+    expect(stack.api.server.requestTimeout).toBe(REQUEST_TIMEOUT_MS);
   });
 });

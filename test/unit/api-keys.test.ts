@@ -1,6 +1,6 @@
 import { loadApiConfig } from '../../src/api/config';
 import { ApiKeyring, DEV_API_KEYS, parseApiKeys } from '../../src/api/keys';
-import { SessionSigner } from '../../src/api/session';
+import { SESSION_IDLE_MS, SessionSigner } from '../../src/api/session';
 
 const SUPPORT_KEY = 'support-key-0123456789abcdef';
 const KEYS = `desk:support:${SUPPORT_KEY},dash:viewer:viewer-key-0123456789abcdef`;
@@ -87,10 +87,21 @@ describe('ApiKeyring', () => {
 describe('SessionSigner', () => {
   const signer = new SessionSigner(Buffer.from('key material'));
 
-  test('verifies its own cookie until it expires', () => {
-    const { session, cookie } = signer.issue('desk', 1_000);
+  test('verifies its own cookie until it expires, renewed by requests while it is in use', () => {
+    let { session, cookie } = signer.issue('desk', 1_000);
     expect(signer.verify(cookie, 2_000)).toEqual(session);
+    // A request renews it at most once a minute; each renewal starts the idle time again.
+    expect(signer.renew(session, 30_000)).toBeUndefined();
+    for (let now = 1_000 + SESSION_IDLE_MS - 1; now < session.expiresAt; now += SESSION_IDLE_MS - 1) {
+      ({ session, cookie } = signer.renew(signer.verify(cookie, now)!, now)!);
+    }
     expect(signer.verify(cookie, session.expiresAt)).toBeUndefined();
+  });
+
+  test('a session with no request for 30 minutes is over', () => {
+    const { session, cookie } = signer.issue('desk', 1_000);
+    expect(signer.verify(cookie, 1_000 + SESSION_IDLE_MS - 1)).toEqual(session);
+    expect(signer.verify(cookie, 1_000 + SESSION_IDLE_MS)).toBeUndefined();
   });
 
   test("refuses another signer's cookie and an edited one", () => {

@@ -2,8 +2,9 @@
 import { z } from 'zod';
 import { type ApiKeyring, permissionsOf, type Principal } from '../keys';
 import { type HeaderDoc, problemResponses, type ZodApp } from '../openapi';
+import { setSessionCookie } from '../auth';
 import { Problem } from '../problems';
-import { SESSION_COOKIE, SESSION_TTL_MS, type Session, type SessionSigner } from '../session';
+import { SESSION_COOKIE, type Session, type SessionSigner } from '../session';
 import { sessionSchema, signInBodySchema } from '../schemas';
 
 export interface SessionRouteOptions {
@@ -15,7 +16,7 @@ export interface SessionRouteOptions {
 const tags = ['console'];
 
 const SESSION_SET_COOKIE: HeaderDoc = {
-  description: `The session cookie (${SESSION_COOKIE}): HttpOnly, SameSite=Strict, 8 hours`,
+  description: `The session cookie (${SESSION_COOKIE}): HttpOnly, SameSite=Strict, 8 hours, over after 30 minutes without a request`,
   schema: { type: 'string' },
 };
 
@@ -47,13 +48,7 @@ export function sessionRoutes(app: ZodApp, { keyring, sessions, secureCookies }:
       if (!principal) throw new Problem('unauthenticated', 'unknown API key');
       request.principal = principal;
       const { session, cookie } = sessions.issue(principal.name);
-      reply.setCookie(SESSION_COOKIE, cookie, {
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: secureCookies,
-        path: '/',
-        maxAge: SESSION_TTL_MS / 1000,
-      });
+      setSessionCookie(reply, cookie, secureCookies);
       request.auditResult = 'signed in';
       return describe(principal, session);
     },
