@@ -27,6 +27,7 @@ async function run(): Promise<void> {
     otpLimitPerMinute: config.otpLimitPerMinute,
     secureCookies: config.secureCookies,
     ekoCallback: config.ekoCallback,
+    people: config.people,
     version: process.env.npm_package_version,
   });
   const url = await app.listen({ port: config.port, host: config.host });

@@ -5,6 +5,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type ApiKeyring, can, type Permission, type Principal } from './keys';
+import type { People } from './people';
 import { Problem } from './problems';
 import { CSRF_HEADER, SESSION_COOKIE, SESSION_TTL_MS, type Session, type SessionSigner } from './session';
 
@@ -26,6 +27,8 @@ declare module 'fastify' {
     auditResult?: string;
     /** Who acted, for a call without a key (Eko's callback). */
     auditActor?: string;
+    /** The trusted proxy named the person (REFUND_TRUSTED_PROXY). */
+    viaProxy?: boolean;
   }
 }
 
@@ -47,12 +50,20 @@ export function setSessionCookie(reply: FastifyReply, cookie: string, secure: bo
   });
 }
 
-export function authenticator(keyring: ApiKeyring, sessions: SessionSigner, secureCookies: boolean) {
+export interface Identities {
+  keyring: ApiKeyring;
+  sessions: SessionSigner;
+  people?: People;
+  secureCookies: boolean;
+}
+
+export function authenticator(identities: Identities) {
+  const { sessions, secureCookies } = identities;
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const configured = request.routeOptions.config.access;
     const access = configured ?? (request.url.startsWith('/v1/') ? 'read' : 'public');
     if (access === 'public') return;
-    request.principal = identify(request, keyring, sessions);
+    request.principal = identify(request, identities);
     const renewed = request.session && sessions.renew(request.session);
     if (renewed) setSessionCookie(reply, renewed.cookie, secureCookies);
     if (!can(request.principal.role, access)) {
@@ -61,7 +72,21 @@ export function authenticator(keyring: ApiKeyring, sessions: SessionSigner, secu
   };
 }
 
-function identify(request: FastifyRequest, keyring: ApiKeyring, sessions: SessionSigner): Principal {
+function identify(request: FastifyRequest, { keyring, sessions, people }: Identities): Principal {
+  const person = people && request.headers[people.header];
+  if (people && person !== undefined) {
+    if (!people.trusts(request.ip)) {
+      throw new Problem('forbidden', `${people.header} is taken only from the trusted proxy (REFUND_TRUSTED_PROXY)`);
+    }
+    const principal = typeof person === 'string' ? people.principal(person) : undefined;
+    if (!principal) throw new Problem('forbidden', 'REFUND_PEOPLE gives this person no role');
+    request.viaProxy = true;
+    request.principal = principal;
+    // The proxy's own cookie rides along with any request from the browser: a state change must
+    // still prove it comes from the console.
+    checkCsrf(request, sessions.csrfTokenFor(principal.name), sessions);
+    return principal;
+  }
   const authorization = request.headers.authorization;
   if (authorization !== undefined) {
     const bearer = /^Bearer\s+(\S+)$/i.exec(authorization);
@@ -79,12 +104,12 @@ function identify(request: FastifyRequest, keyring: ApiKeyring, sessions: Sessio
   request.principal = principal;
   request.session = session;
   // The browser sends the cookie with any request to us: a state change must prove it comes from the console.
-  const token = request.headers[CSRF_HEADER];
-  if (
-    !SAFE_METHODS.includes(request.method) &&
-    !sessions.checkCsrf(session, typeof token === 'string' ? token : undefined)
-  ) {
-    throw new Problem('forbidden', 'missing or wrong CSRF token: reload the console');
-  }
+  checkCsrf(request, sessions.csrfToken(session), sessions);
   return principal;
+}
+
+function checkCsrf(request: FastifyRequest, expected: string, sessions: SessionSigner): void {
+  const token = request.headers[CSRF_HEADER];
+  if (SAFE_METHODS.includes(request.method) || sessions.same(expected, typeof token === 'string' ? token : '')) return;
+  throw new Problem('forbidden', 'missing or wrong CSRF token: reload the console');
 }

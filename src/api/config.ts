@@ -1,7 +1,8 @@
-import { isIP } from 'node:net';
+import { parseCidr } from './cidr';
 import { z } from 'zod';
 import { parseEnv } from '../config';
 import { type ApiKey, DEV_API_KEYS, parseApiKeys } from './keys';
+import { type PeopleConfig, parsePeople } from './people';
 
 /** The API's settings from the environment; Temporal's and the payload keys are read as for the CLI. */
 export interface ApiConfig {
@@ -14,6 +15,8 @@ export interface ApiConfig {
   secureCookies: boolean;
   /** Eko's transaction status callback; the endpoint exists only when its token is set. */
   ekoCallback?: EkoCallbackConfig;
+  /** People named by a trusted authenticating proxy; none when REFUND_TRUSTED_PROXY is unset. */
+  people?: PeopleConfig;
 }
 
 export interface EkoCallbackConfig {
@@ -33,17 +36,6 @@ const cidrList = z.string().transform((value, ctx) => {
   for (const cidr of cidrs) if (!parseCidr(cidr)) ctx.addIssue({ code: 'custom', message: `not a CIDR: ${cidr}` });
   return cidrs;
 });
-
-/** `10.0.0.0/8`, `2001:db8::/32`, or a single address. */
-export function parseCidr(cidr: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
-  const [address, bits, extra] = cidr.split('/');
-  const family = isIP(address) === 4 ? 'ipv4' : isIP(address) === 6 ? 'ipv6' : undefined;
-  if (!family || extra !== undefined) return undefined;
-  const max = family === 'ipv4' ? 32 : 128;
-  const prefix = bits === undefined ? max : Number(bits);
-  if (!/^\d+$/.test(bits ?? String(max)) || prefix > max) return undefined;
-  return { address, prefix, family };
-}
 
 const apiKeys = z.string({ error: 'required: name:role:key, comma-separated' }).transform((value, ctx) => {
   const { keys, problems } = parseApiKeys(value);
@@ -72,6 +64,19 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
       .optional(),
     EKO_CALLBACK_ALLOW: cidrList.default([]),
     EKO_CALLBACK_REQUEST_OTP: z.stringbool().default(false),
+    REFUND_TRUSTED_PROXY: cidrList.default([]),
+    REFUND_IDENTITY_HEADER: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, 'a header name')
+      .default('X-Forwarded-Email'),
+    REFUND_PEOPLE: z
+      .string()
+      .default('')
+      .transform((value, ctx) => {
+        const { roles, problems } = parsePeople(value);
+        for (const message of problems) ctx.addIssue({ code: 'custom', message });
+        return roles;
+      }),
   });
   const e = parseEnv(schema, env);
   return {
@@ -83,5 +88,9 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     ekoCallback: e.EKO_CALLBACK_TOKEN
       ? { token: e.EKO_CALLBACK_TOKEN, allow: e.EKO_CALLBACK_ALLOW, requestOtp: e.EKO_CALLBACK_REQUEST_OTP }
       : undefined,
+    people:
+      e.REFUND_TRUSTED_PROXY.length > 0
+        ? { trustedProxies: e.REFUND_TRUSTED_PROXY, header: e.REFUND_IDENTITY_HEADER, roles: e.REFUND_PEOPLE }
+        : undefined,
   };
 }

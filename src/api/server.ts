@@ -22,6 +22,7 @@ import { healthRoutes } from './routes/health';
 import { notificationRoutes } from './routes/notifications';
 import { refundRoutes } from './routes/refunds';
 import { sessionRoutes } from './routes/session';
+import { People, type PeopleConfig } from './people';
 import { batchRoutes } from './routes/batches';
 import { summaryRoutes } from './routes/summary';
 import { PlainRequestLog } from './request-log';
@@ -39,6 +40,8 @@ export interface ApiOptions {
   eventsPollMs?: number;
   /** Eko's transaction status callback starts refunds; no endpoint when absent. */
   ekoCallback?: EkoCallbackConfig;
+  /** People named by a trusted authenticating proxy. */
+  people?: PeopleConfig;
   /** Shown in the OpenAPI document. */
   version?: string;
 }
@@ -92,7 +95,8 @@ export async function buildApi(options: ApiOptions): Promise<ZodApp> {
     if (options.secureCookies) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     if (request.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');
   });
-  app.addHook('onRequest', authenticator(keyring, sessions, options.secureCookies ?? false));
+  const people = options.people && new People(options.people);
+  app.addHook('onRequest', authenticator({ keyring, sessions, people, secureCookies: options.secureCookies ?? false }));
   app.addHook('onResponse', auditLogger(options.logger));
 
   await app.register(fastifyRateLimit, {

@@ -67,8 +67,19 @@ export class SessionSigner {
     return this.sign(`csrf:${session.id}`);
   }
 
+  /** A person the trusted proxy names has no session: their CSRF token is bound to their name. */
+  csrfTokenFor(person: string): string {
+    return this.sign(`csrf-person:${person}`);
+  }
+
   checkCsrf(session: Session, token: string | undefined): boolean {
-    return token !== undefined && this.matches(`csrf:${session.id}`, token);
+    return token !== undefined && this.same(this.csrfToken(session), token);
+  }
+
+  /** Constant-time comparison of two tokens. */
+  same(expected: string, given: string): boolean {
+    const [a, b] = [Buffer.from(expected), Buffer.from(given)];
+    return a.length === b.length && timingSafeEqual(a, b);
   }
 
   private sign(message: string): string {
@@ -76,8 +87,6 @@ export class SessionSigner {
   }
 
   private matches(message: string, signature: string): boolean {
-    const expected = Buffer.from(this.sign(message));
-    const given = Buffer.from(signature);
-    return expected.length === given.length && timingSafeEqual(expected, given);
+    return this.same(this.sign(message), signature);
   }
 }

@@ -1,6 +1,7 @@
 import { loadApiConfig } from '../../src/api/config';
 import { ApiKeyring, DEV_API_KEYS, parseApiKeys } from '../../src/api/keys';
 import { SESSION_IDLE_MS, SessionSigner } from '../../src/api/session';
+import { parsePeople } from '../../src/api/people';
 
 const SUPPORT_KEY = 'support-key-0123456789abcdef';
 const KEYS = `desk:support:${SUPPORT_KEY},dash:viewer:viewer-key-0123456789abcdef`;
@@ -118,5 +119,21 @@ describe('SessionSigner', () => {
     expect(signer.checkCsrf(a, signer.csrfToken(a))).toBe(true);
     expect(signer.checkCsrf(b, signer.csrfToken(a))).toBe(false);
     expect(signer.checkCsrf(a, undefined)).toBe(false);
+  });
+});
+
+describe('REFUND_PEOPLE', () => {
+  test('email:role and @domain:role, lower-cased; each bad entry named', () => {
+    expect(parsePeople('Alice@Bank.example:support, @audit.example:viewer')).toEqual({
+      roles: [
+        { who: 'alice@bank.example', role: 'support' },
+        { who: '@audit.example', role: 'viewer' },
+      ],
+      problems: [],
+    });
+    expect(parsePeople('bob:support,carol@x.example:boss').problems).toEqual([
+      'not email:role or @domain:role: bob:support',
+      'carol@x.example: role must be one of viewer, service, support',
+    ]);
   });
 });

@@ -6,12 +6,12 @@
  * (account, names, IFSC): only tid and tx_status are read, and nothing of it is logged.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { BlockList } from 'node:net';
 import { z } from 'zod';
 import type { RefundClient } from '../../client';
 import { tidSchema } from '../../contract';
 import { TxStatus } from '../../eko/answers';
-import { type EkoCallbackConfig, parseCidr } from '../config';
+import { addressList, listed } from '../cidr';
+import type { EkoCallbackConfig } from '../config';
 import { problemResponses, type ZodApp } from '../openapi';
 import { Problem, toProblem } from '../problems';
 
@@ -47,7 +47,7 @@ const answerSchema = z
 
 export function ekoCallbackRoutes(app: ZodApp, refunds: RefundClient, config: EkoCallbackConfig): void {
   const expected = digest(config.token);
-  const allowed = allowList(config.allow);
+  const allowed = config.allow.length > 0 ? addressList(config.allow) : undefined;
   app.post(
     `${PATH_PREFIX}:token`,
     {
@@ -83,7 +83,7 @@ export function ekoCallbackRoutes(app: ZodApp, refunds: RefundClient, config: Ek
       if (!timingSafeEqual(digest(request.params.token), expected)) {
         throw new Problem('not-found', 'no such path');
       }
-      if (allowed && !allowed.check(request.ip, request.ip.includes(':') ? 'ipv6' : 'ipv4')) {
+      if (allowed && !listed(allowed, request.ip)) {
         throw new Problem('forbidden', 'this address may not send Eko callbacks (EKO_CALLBACK_ALLOW)');
       }
       if (request.validationError) {
@@ -113,16 +113,6 @@ export function ekoCallbackRoutes(app: ZodApp, refunds: RefundClient, config: Ek
 /** Equal-length digests, so the comparison takes the same time whatever was sent. */
 function digest(token: string): Buffer {
   return createHash('sha256').update(token).digest();
-}
-
-function allowList(cidrs: string[]): BlockList | undefined {
-  if (cidrs.length === 0) return undefined;
-  const list = new BlockList();
-  for (const cidr of cidrs) {
-    const { address, prefix, family } = parseCidr(cidr)!;
-    list.addSubnet(address, prefix, family);
-  }
-  return list;
 }
 
 /** The token is a secret: request log lines show the path without it. */

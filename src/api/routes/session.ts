@@ -21,11 +21,11 @@ const SESSION_SET_COOKIE: HeaderDoc = {
 };
 
 export function sessionRoutes(app: ZodApp, { keyring, sessions, secureCookies }: SessionRouteOptions): void {
-  const describe = (principal: Principal, session?: Session) => ({
+  const describe = (principal: Principal, session?: Session, viaProxy = false) => ({
     name: principal.name,
     role: principal.role,
     permissions: [...permissionsOf(principal.role)],
-    csrfToken: session ? sessions.csrfToken(session) : null,
+    csrfToken: session ? sessions.csrfToken(session) : viaProxy ? sessions.csrfTokenFor(principal.name) : null,
     expiresAt: session ? new Date(session.expiresAt).toISOString() : null,
   });
 
@@ -65,7 +65,7 @@ export function sessionRoutes(app: ZodApp, { keyring, sessions, secureCookies }:
         response: { 200: sessionSchema },
       },
     },
-    (request) => describe(request.principal!, request.session),
+    (request) => describe(request.principal!, request.session, request.viaProxy),
   );
 
   app.delete(
