@@ -1,6 +1,12 @@
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
+/** The SDK's public API only: what is under its packages' lib/ changes without notice. */
+const SDK_INTERNALS = {
+  group: ['@temporalio/*/lib/*'],
+  message: "Use the Temporal SDK's public API (its packages' index), not its internals.",
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'dist-simulator/', 'node_modules/', '.temporal/', '.data/', 'coverage/', 'scripts/*.js'] },
   ...tseslint.configs.recommended,
@@ -15,6 +21,7 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-imports': ['error', { patterns: [SDK_INTERNALS] }],
     },
   },
   {
@@ -31,6 +38,7 @@ export default tseslint.config(
         {
           paths: builtinModules.map((name) => ({ name, message: 'Node built-ins are not allowed in workflow code.' })),
           patterns: [
+            SDK_INTERNALS,
             { group: ['node:*'], message: 'Node built-ins are not allowed in workflow code.' },
             {
               group: ['axios', '**/eko/client', '**/activities/*'],

@@ -9,7 +9,7 @@ import { startSimulator } from '../simulator';
 import { within } from '../src/timeout';
 import { buildWorkerCode } from './bench/build';
 import { mergeSpans, readHistory } from './bench/history';
-import { parseOptions, USAGE } from './bench/options';
+import { parseOptions } from './bench/options';
 import {
   type BenchContext,
   measureBaseline,
@@ -38,7 +38,7 @@ function progress(message: string): void {
 
 async function main(resources: Resources): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  if (!options) return console.log(USAGE);
+  if (!options) return; // --help
 
   progress('starting the Temporal dev server and the Eko simulator, building the worker code (as npm run build)');
   const server = await startLocalServer();

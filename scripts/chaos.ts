@@ -11,18 +11,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { type ChaosContext, newTally } from './chaos/context';
 import { driveRefund } from './chaos/drive';
 import { allFollowed, follow } from './chaos/follow';
 import { readHistories, type RunHistory } from './chaos/histories';
 import { type Operator, startOperator } from './chaos/operator';
-import { type ChaosOptions, parseOptions, USAGE } from './chaos/options';
+import { type ChaosOptions, parseOptions } from './chaos/options';
 import { type FaultType, makePlans, RECOVERY_MS } from './chaos/plans';
 import { seededRandom } from './chaos/random';
 import { ChaosRefund } from './chaos/refund';
 import { printReport, summary } from './chaos/report';
 import { type ChaosStack, startStack } from './chaos/stack';
+import type { TemporalCli } from './chaos/temporal-cli';
 import { judge, outcomeEvent } from './chaos/verdict';
 import { pooled } from './lib/pooled';
 import { countBy } from './lib/report';
@@ -34,10 +34,7 @@ const PROGRESS_EVERY_MS = 10_000;
 
 async function main(resources: Resources): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
-  if (!options) {
-    console.log(USAGE);
-    return 0;
-  }
+  if (!options) return 0; // --help
   console.error(`Chaos run, seed ${options.seed}: starting the Temporal dev server, the simulator and the workers…`);
   const stack = await startStack(options, resources);
   // Two streams from one seed: the plans do not shift when the operator's schedule changes, and back.
@@ -69,7 +66,7 @@ async function main(resources: Resources): Promise<number> {
   await eventsDelivered(ctx, stack);
   console.error('Reading every run’s history: failed workflow tasks, and a replay…');
   const histories = await readHistories(stack.client, stack.taskQueue, stack.workflowCode);
-  saveNotReplaying(histories.notReplaying, stack.encryptionKeys);
+  await saveNotReplaying(histories.notReplaying, stack.cli, stack.encryptionKeys);
 
   const facts = {
     options,
@@ -110,14 +107,19 @@ async function runAll(ctx: ChaosContext, concurrency: number, operator: Operator
 }
 
 /**
- * Histories that do not replay outlive the run's server: saved (`temporal workflow show --output
- * json` shape) with the run's throwaway payload key, to replay with REFUND_ENCRYPTION_KEYS set to it.
+ * Histories that do not replay outlive the run's server: exported by the official CLI (`temporal
+ * workflow show --output json`, as the replay fixtures are) with the run's throwaway payload key,
+ * to replay with REFUND_ENCRYPTION_KEYS set to it.
  */
-function saveNotReplaying(histories: RunHistory[], encryptionKeys: string): void {
+async function saveNotReplaying(histories: RunHistory[], cli: TemporalCli, encryptionKeys: string): Promise<void> {
   if (histories.length === 0) return;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eko-refund-chaos-histories-'));
-  for (const [i, { workflowId, history }] of histories.entries()) {
-    fs.writeFileSync(path.join(dir, `${workflowId}-${i + 1}.json`), historyToJSON(history));
+  for (const [i, { workflowId, runId }] of histories.entries()) {
+    // A failed export costs that file, not the run's verdict.
+    await cli(['workflow', 'show', '--workflow-id', workflowId, '--run-id', runId, '--output', 'json']).then(
+      (json) => fs.writeFileSync(path.join(dir, `${workflowId}-${i + 1}.json`), json),
+      (err: unknown) => console.error(`Exporting run ${runId} of ${workflowId} failed: ${(err as Error).message}`),
+    );
   }
   fs.writeFileSync(path.join(dir, 'REFUND_ENCRYPTION_KEYS'), encryptionKeys);
   console.error(`Histories that do not replay saved in ${dir}`);

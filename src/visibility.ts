@@ -4,8 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { type DataConverter, defaultPayloadConverter, type LoadedDataConverter } from '@temporalio/common';
-import { decodeFromPayloadsAtIndex, loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
+import { defaultDataConverter, defaultPayloadConverter, type LoadedDataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { type EarlierRun, LONGEST, mayHaveCallInFlight, type RunsOf, type Timings } from './activities/earlier-runs';
 import {
@@ -205,9 +204,9 @@ function timeOf(name: string, given: string | Date): string {
 /**
  * The runs of one workflow id (newest first) as the refund call counts them (earlier-runs.ts).
  * For each other run that may still have a call in flight, its attempt length and settle window
- * come from its input, decoded with the workers' data converter; a history that cannot be read
- * leaves them unknown (presumed the longest). The id is `refund-<digits>` (the workflow refuses
- * any other), so it needs no escaping.
+ * come from its input, decoded with the workers' data converter (a client's
+ * `options.loadedDataConverter`); a history that cannot be read leaves them unknown (presumed the
+ * longest). The id is `refund-<digits>` (the workflow refuses any other), so it needs no escaping.
  */
 export function runsFromVisibility(
   service: Pick<
@@ -215,9 +214,8 @@ export function runsFromVisibility(
     'listWorkflowExecutions' | 'getWorkflowExecutionHistory'
   >,
   namespace: string,
-  dataConverter?: DataConverter,
+  converter: LoadedDataConverter = defaultDataConverter,
 ): RunsOf {
-  const converter = loadDataConverter(dataConverter);
   // A run's input never changes: each is read once, and a read that outlives its attempt's budget
   // still serves the next attempt (a refund reset many times has many runs to read).
   const known = new Map<string, Promise<Timings | undefined>>();
@@ -235,7 +233,7 @@ export function runsFromVisibility(
     const execution = { workflowId, runId };
     const { history } = await service.getWorkflowExecutionHistory({ namespace, execution, maximumPageSize: 1 });
     const payloads = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
-    const input = checkRefundInput(await decodeFromPayloadsAtIndex(converter, 0, payloads));
+    const input = checkRefundInput(await decoded(converter, payloads?.[0]));
     if (!input.ok) return undefined;
     return { attemptMs: toMs(input.value.ekoCallTimeout), settleWindowMs: toMs(input.value.settleWindow) };
   }
@@ -301,16 +299,20 @@ async function requesterOf(converter: LoadedDataConverter, raw: RawExecution): P
 }
 
 /** A payload as the workers wrote it (codecs undone); undefined when absent or unreadable (no key). */
-export async function decodePayload(
+export function decodePayload(
   converter: LoadedDataConverter,
   payload: temporal.api.common.v1.IPayload | null | undefined,
 ): Promise<unknown> {
-  try {
-    for (const codec of [...converter.payloadCodecs].reverse()) if (payload) [payload] = await codec.decode([payload]);
-    return payload ? converter.payloadConverter.fromPayload(payload) : undefined;
-  } catch {
-    return undefined;
-  }
+  return decoded(converter, payload).catch(() => undefined);
+}
+
+/** decodePayload, failing when the payload cannot be read: the codecs undone, the last one first. */
+async function decoded(
+  converter: LoadedDataConverter,
+  payload: temporal.api.common.v1.IPayload | null | undefined,
+): Promise<unknown> {
+  for (const codec of [...converter.payloadCodecs].reverse()) if (payload) [payload] = await codec.decode([payload]);
+  return payload ? converter.payloadConverter.fromPayload(payload) : undefined;
 }
 
 /** RUNNING, COMPLETED, TERMINATED... as the SDK's WorkflowExecutionInfo names them. */

@@ -41,6 +41,11 @@ export type { WorkerTuning } from './tuning';
 
 /** The refund worker: the workflow code plus the activities wired to one Eko client. */
 export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker> {
+  const client = new Client({
+    connection: options.connection,
+    namespace: options.namespace,
+    dataConverter: options.dataConverter,
+  });
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -54,18 +59,15 @@ export function createRefundWorker(options: RefundWorkerOptions): Promise<Worker
         createActivities({
           eko: options.eko,
           defaults: options.defaults,
-          runsOf: runsFromVisibility(options.connection.workflowService, options.namespace, options.dataConverter),
+          runsOf: runsFromVisibility(
+            options.connection.workflowService,
+            options.namespace,
+            client.options.loadedDataConverter,
+          ),
         }),
         options.webhooks ?? [],
       ),
-      ...createNotificationActivities(
-        options.webhooks ?? [],
-        new Client({
-          connection: options.connection,
-          namespace: options.namespace,
-          dataConverter: options.dataConverter,
-        }),
-      ),
+      ...createNotificationActivities(options.webhooks ?? [], client),
     },
     dataConverter: options.dataConverter,
     // In-flight Eko calls get this long to finish on SIGINT/SIGTERM before the worker stops.

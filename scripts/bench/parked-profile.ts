@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { RefundClient } from '../../src/client';
 import { RefundPhase } from '../../src/contract';
 import { within } from '../../src/timeout';
@@ -15,53 +16,84 @@ import { startSimulator } from '../../simulator';
 import { type Resources, runMain } from '../../tools/resources';
 import { startLocalServer } from '../../tools/temporal-server';
 import { READY_MESSAGE, startWorkerProcess } from '../../tools/worker-process';
-import { parseFlags, valueFlags } from '../lib/args';
+import { increasing, integer, parseFlags } from '../lib/args';
 import { percentile } from '../lib/report';
 import { pooled } from '../lib/pooled';
 import { buildWorkerCode } from './build';
 import { type BenchContext, SmsWatch, submitToParked } from './phases';
 import { probeOf } from './proc';
 
-const USAGE = `npx ts-node --transpile-only scripts/bench/parked-profile.ts [options]
-  --steps <n,n,...>     parked counts at which to measure (default 500,1000,1500)
-  --tuning <json>       worker options (maxCachedWorkflows, reuseV8Context, workflowThreadPoolSize...)
-  --env <K=V,...>       the worker's environment on top of the bench's (MALLOC_ARENA_MAX=2, WORKER_...)
-  --node <flags>        node flags of the worker, space-separated (--max-old-space-size=512)
-  --gc                  measure after a full GC in every thread (live memory, not yet-collected garbage)
-  --snapshot-dir <dir>  a heap snapshot of the workflow thread at each step (large: slow)
-  --code <dir>          reuse compiled worker code (a directory an earlier run kept with --keep-code)
-  --keep-code           keep the compiled worker code and print its directory
-  --submit <n>          at the end, submitOtp to the n oldest parked refunds (default 20)
-  --concurrency <n>     refunds started at a time while parking (default 100)`;
+/** The flags as commander reads them. */
+interface Flags {
+  steps: number[];
+  tuning: string;
+  env?: Record<string, string>;
+  node?: string[];
+  gc?: true;
+  snapshotDir?: string;
+  code?: string;
+  keepCode?: true;
+  submit: number;
+  concurrency: number;
+}
 
-const FLAGS = {
-  ...valueFlags('steps', 'tuning', 'env', 'node', 'snapshot-dir', 'code', 'submit', 'concurrency'),
-  gc: { type: 'boolean', default: false },
-  'keep-code': { type: 'boolean', default: false },
-} as const;
+/** `--tuning`: a JSON object, passed on as it is. */
+function jsonObject(value: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidArgumentError('Must be a JSON object.');
+  }
+  return value;
+}
+
+/** `--env K=V,...`. */
+function variables(value: string): Record<string, string> {
+  const pairs = value.split(',').filter(Boolean);
+  if (pairs.some((pair) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(pair)))
+    throw new InvalidArgumentError('Must be K=V pairs, comma-separated.');
+  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+}
+
+const program = () =>
+  new Command('npx ts-node --transpile-only scripts/bench/parked-profile.ts')
+    .usage('[options]')
+    .addOption(
+      new Option('--steps <n,n,...>', 'parked counts at which to measure')
+        .argParser(increasing())
+        .default([500, 1000, 1500], '500,1000,1500'),
+    )
+    .option(
+      '--tuning <json>',
+      'worker options (maxCachedWorkflows, reuseV8Context, workflowThreadPoolSize...)',
+      jsonObject,
+      '{}',
+    )
+    .option(
+      '--env <K=V,...>',
+      "the worker's environment on top of the bench's (MALLOC_ARENA_MAX=2, WORKER_...)",
+      variables,
+    )
+    .option('--node <flags>', 'node flags of the worker, space-separated (--max-old-space-size=512)', (value: string) =>
+      value.split(' ').filter(Boolean),
+    )
+    .option('--gc', 'measure after a full GC in every thread (live memory, not yet-collected garbage)')
+    .option('--snapshot-dir <dir>', 'a heap snapshot of the workflow thread at each step (large: slow)')
+    .option('--code <dir>', 'reuse compiled worker code (a directory an earlier run kept with --keep-code)')
+    .option('--keep-code', 'keep the compiled worker code and print its directory')
+    .option('--submit <n>', 'at the end, submitOtp to the n oldest parked refunds', integer(0), 20)
+    .option('--concurrency <n>', 'refunds started at a time while parking', integer(), 100);
 
 const log = (message: string) =>
   process.stderr.write(`[profile ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
 async function main(resources: Resources): Promise<void> {
-  const options = parseFlags(process.argv.slice(2), USAGE, FLAGS, (v) => ({
-    steps: (v.steps ?? '500,1000,1500').split(',').map(Number),
-    tuning: v.tuning ?? '{}',
-    env: Object.fromEntries(
-      (v.env ?? '')
-        .split(',')
-        .filter(Boolean)
-        .map((kv) => kv.split('=') as [string, string]),
-    ),
-    node: (v.node ?? '').split(' ').filter(Boolean),
-    gc: v.gc,
-    snapshotDir: v['snapshot-dir'],
-    code: v.code,
-    keepCode: v['keep-code'],
-    submit: Number(v.submit ?? 20),
-    concurrency: Number(v.concurrency ?? 100),
-  }));
-  if (!options) return console.log(USAGE);
+  const options = parseFlags<Flags>(program(), process.argv.slice(2));
+  if (!options) return; // --help
 
   const server = await startLocalServer();
   resources.add('the Temporal dev server', () => server.teardown());
@@ -87,9 +119,9 @@ async function main(resources: Resources): Promise<void> {
       SHUTDOWN_GRACE_MS: '1000',
       BENCH_WORKER_ROLE: 'refund',
       BENCH_WORKER_TUNING: options.tuning,
-      ...options.env,
+      ...(options.env ?? {}),
     },
-    { entry: path.join(codeDir, 'scripts/bench/worker.js'), nodeOptions: options.node, ipc: true },
+    { entry: path.join(codeDir, 'scripts/bench/worker.js'), nodeOptions: options.node ?? [], ipc: true },
   );
   resources.add('the worker', async () => {
     await worker.stop(20_000);

@@ -23,7 +23,7 @@ import { pooled } from '../lib/pooled';
 
 const { EventType, WorkflowTaskFailedCause: Cause } = temporal.api.enums.v1;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
-export type RunHistory = { workflowId: string; history: temporal.api.history.v1.IHistory };
+export type RunHistory = { workflowId: string; runId: string; history: temporal.api.history.v1.IHistory };
 const FETCHES_AT_ONCE = 8;
 const ID_PREFIX = workflowIdFor('');
 
@@ -57,7 +57,7 @@ export async function readHistories(client: Client, taskQueue: string, code: Wor
   await pooled(runs.length, FETCHES_AT_ONCE, async (i) => {
     const { workflowId, runId } = runs[i];
     const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-    histories.push({ workflowId, history });
+    histories.push({ workflowId, runId, history });
     const events = history.events ?? [];
     for (const [index, event] of events.entries()) {
       if (event.eventType !== EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED) continue;

@@ -6,6 +6,8 @@ import { temporalCliPath } from '../../tools/temporal-binaries';
 
 const run = promisify(execFile);
 const CLI_TIMEOUT_MS = 30_000;
+/** A history exported as JSON (`workflow show --output json`) can pass node's default 1 MB. */
+const CLI_OUTPUT_MAX_BYTES = 256 * 1024 * 1024;
 
 export type TemporalCli = (args: string[]) => Promise<string>;
 
@@ -20,6 +22,7 @@ export function temporalCli(address: string): TemporalCli {
       const { stdout } = await run(binary, [...args, '--address', address, '--namespace', 'default'], {
         env,
         timeout: CLI_TIMEOUT_MS,
+        maxBuffer: CLI_OUTPUT_MAX_BYTES,
       });
       return stdout;
     } catch (err) {

@@ -1,47 +1,63 @@
-// Flags of the benchmark and the chaos run: what node:util's parseArgs does not check.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+// The flags of the benchmark, the chaos run and the memory profile, on commander as the CLI's
+// (src/cli/program.ts): commander writes --help and names the flag a bad value came with; the
+// parsers below check the values.
+import { type Command, CommanderError, InvalidArgumentError } from 'commander';
+import { DURATION_MESSAGE, DURATIONS, durationRangeMessage, type DurationField, toMs } from '../../src/contract';
 import { RunError } from '../../tools/resources';
 
-/** A bad flag: the message names it (parseFlags adds the usage text). */
+/** A bad flag: commander's message, then the help. Printed without a stack trace. */
 export class UsageError extends RunError {}
 
-/** The flag's whole number, at least `min`; `fallback` when it is absent. */
-export function integer<T extends number | undefined>(
-  flag: string,
-  value: string | undefined,
-  fallback: T,
-  min = 1,
-): number | T {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be an integer of at least ${min}`);
-  return n;
+/** A whole number of at least `min` (`--refunds 500`). */
+export function integer(min = 1): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`Must be an integer of at least ${min}.`);
+    return n;
+  };
 }
 
-type FlagOptions = NonNullable<ParseArgsConfig['options']>;
-type FlagValues<O extends FlagOptions> = ReturnType<typeof parseArgs<{ args: string[]; options: O }>>['values'];
+/** Increasing whole numbers of at least `min`, comma-separated (`--parked 1000,5000`). */
+export function increasing(min = 1): (value: string) => number[] {
+  const count = integer(min);
+  return (value) => {
+    const counts = value.split(',').map((part) => count(part.trim()));
+    if (counts.some((n, i) => i > 0 && n <= counts[i - 1])) throw new InvalidArgumentError('The counts must increase.');
+    return counts;
+  };
+}
+
+/** A duration the refund input accepts for `field` (`--poll-interval 1s`), kept as given. */
+export function refundDuration(field: DurationField): (value: string) => string {
+  const { min, max } = DURATIONS[field];
+  return (value) => {
+    const ms = toMs(value);
+    if (Number.isNaN(ms)) throw new InvalidArgumentError(sentence(DURATION_MESSAGE));
+    if (ms < min || ms > max) throw new InvalidArgumentError(sentence(durationRangeMessage(min, max)));
+    return value;
+  };
+}
+
+/** "must be …" → "Must be ….", as commander's messages go. */
+const sentence = (text: string) => `${text[0].toUpperCase()}${text.slice(1)}.`;
 
 /**
- * node:util's parseArgs with a `--help` flag, then `interpret` on the values; `undefined` when only
- * --help was asked for. Any failure, parseArgs's own included, becomes a UsageError showing `usage`.
+ * Parses `argv` with `program`: its option values, or `undefined` when --help was asked for (the
+ * help then went to `writeOut`). Any other failure is a UsageError: commander's message (unknown
+ * option, missing or invalid value), then the help.
  */
-export function parseFlags<O extends FlagOptions, T>(
-  argv: string[],
-  usage: string,
-  options: O,
-  interpret: (values: FlagValues<O>) => T,
+export function parseFlags<T>(
+  program: Command,
+  argv: readonly string[],
+  writeOut: (text: string) => void = (text) => process.stdout.write(text),
 ): T | undefined {
+  program.exitOverride().configureOutput({ writeOut, writeErr: () => undefined, outputError: () => undefined });
   try {
-    const { values } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' } } }) as {
-      values: FlagValues<O> & { help?: boolean };
-    };
-    return values.help ? undefined : interpret(values);
+    program.parse([...argv], { from: 'user' });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${usage}`);
+    if (!(err instanceof CommanderError)) throw err;
+    if (err.exitCode === 0) return undefined; // --help
+    throw new UsageError(`${err.message.replace(/^error: /, '')}\n\n${program.helpInformation()}`);
   }
-}
-
-/** parseArgs options for flags that take a value, by name. */
-export function valueFlags<Name extends string>(...names: Name[]): Record<Name, { type: 'string' }> {
-  return Object.fromEntries(names.map((name) => [name, { type: 'string' }])) as Record<Name, { type: 'string' }>;
+  return program.opts<T & object>();
 }

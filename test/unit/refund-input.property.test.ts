@@ -3,7 +3,7 @@
  * builds activity options that Temporal takes (a retry policy whose maximum interval is below its
  * initial interval, for one, fails every workflow task of the refund, forever).
  */
-import { compileRetryPolicy } from '@temporalio/common';
+import { compileRetryPolicy, type Duration } from '@temporalio/common';
 import fc from 'fast-check';
 import { lenientRefundInputSchema, refundInputSchema, toMs } from '../../src/contract';
 import { activityOptions } from '../../src/workflows/options';
@@ -119,4 +119,48 @@ test('the one duration parser reads what the SDK reads', () => {
   expect(toMs('1.5m')).toBe(90_000);
   expect(toMs(250)).toBe(250);
   expect(toMs('tomorrow')).toBeNaN();
+});
+
+/** Every spelling of every unit the duration strings take, in the three cases they accept. */
+const ALL_UNITS = ['years', 'year', 'yrs', 'yr', 'y', 'weeks', 'week', 'w', 'days', 'day', 'd', 'hours', 'hour']
+  .concat(['hrs', 'hr', 'h', 'minutes', 'minute', 'mins', 'min', 'm', 'seconds', 'second', 'secs', 'sec', 's'])
+  .concat(['milliseconds', 'millisecond', 'msecs', 'msec', 'ms', ''])
+  .flatMap((unit) => [unit, unit.toUpperCase(), unit.charAt(0).toUpperCase() + unit.slice(1)]);
+
+/**
+ * The SDK's own reading of a duration string (its ms release), through its public retry-policy
+ * compiler: milliseconds, or undefined when it refuses the string as no duration.
+ */
+function sdkMs(text: string): number | undefined {
+  try {
+    const { seconds, nanos } = compileRetryPolicy({ initialInterval: text as Duration }).initialInterval!;
+    return Number(seconds) * 1000 + (nanos ?? 0) / 1e6;
+  } catch (err) {
+    if (err instanceof TypeError) return undefined; // "Invalid duration string"
+    return 0; // a duration the policy refuses (0)
+  }
+}
+
+test('every duration string parses to the milliseconds the SDK reads, and only those', () => {
+  const spelled = fc
+    .tuple(
+      fc.oneof(fc.integer({ min: 0, max: 10_000_000 }), fc.double({ min: 0, max: 1e9, noNaN: true })),
+      fc.constantFrom(...ALL_UNITS),
+      fc.constantFrom('', ' ', '  '),
+    )
+    .map(([n, unit, space]) => `${n}${space}${unit}`);
+  const typed = fc.string({ unit: fc.constantFrom(...'0123456789.-+e smhdwyrecinouSMHDWY'), maxLength: 20 });
+  fc.assert(
+    fc.property(fc.oneof(spelled, typed, fc.string()), (text) => {
+      const trimmed = text.trim(); // toMs trims; the SDK does not
+      if (trimmed === '') return;
+      const [ours, sdk] = [toMs(text), sdkMs(trimmed)];
+      if (sdk === undefined) return expect(ours).toBeNaN();
+      // The policy's timestamps keep exact milliseconds only from 0 to 2^53: beyond, the sign.
+      const exact = (ms: number) => ms >= 0 && ms < Number.MAX_SAFE_INTEGER;
+      if (!exact(sdk)) return expect(exact(ours)).toBe(false);
+      expect(Math.abs(ours - sdk)).toBeLessThanOrEqual(Math.max(1e-6, sdk * 1e-12));
+    }),
+    { numRuns: 20_000 },
+  );
 });

@@ -1,12 +1,14 @@
 // The earlier runs' timings come from their inputs, which never change: each run's history is
 // read once per worker, and a read that outlived one attempt's budget serves the next.
-import { defaultPayloadConverter } from '@temporalio/common';
+import { randomBytes } from 'node:crypto';
+import { defaultDataConverter, defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { createEncryptionCodec } from '../../../src/codec/encryption';
 import { runsFromVisibility } from '../../../src/visibility';
 
 const { WorkflowExecutionStatus } = temporal.api.enums.v1;
 
-function fakeService(runIds: string[]) {
+function fakeService(runIds: string[], encode = async (payload: Payload) => payload) {
   const reads: string[] = [];
   const service = {
     listWorkflowExecutions: async () => ({
@@ -19,7 +21,9 @@ function fakeService(runIds: string[]) {
     }),
     getWorkflowExecutionHistory: async ({ execution }: { execution: { runId: string } }) => {
       reads.push(execution.runId);
-      const input = defaultPayloadConverter.toPayload({ tid: '42', ekoCallTimeout: '3s', settleWindow: '5s' });
+      const input = await encode(
+        defaultPayloadConverter.toPayload({ tid: '42', ekoCallTimeout: '3s', settleWindow: '5s' }),
+      );
       return { history: { events: [{ workflowExecutionStartedEventAttributes: { input: { payloads: [input] } } }] } };
     },
   };
@@ -37,4 +41,21 @@ test('each earlier run’s history is read once, however many attempts ask', asy
     { attemptMs: 3_000, settleWindowMs: 5_000 },
   ]);
   expect(reads.sort()).toEqual(['a', 'b']);
+});
+
+test('an encrypted input is read with the workers’ converter; without the key it stays unknown, read again next time', async () => {
+  const codec = createEncryptionCodec([{ id: 'k1', key: randomBytes(32) }]);
+  const encrypt = async (payload: Payload) => (await codec.encode([payload]))[0];
+  const withKey = fakeService(['a', 'own'], encrypt);
+  const runsOf = runsFromVisibility(withKey.service, 'default', { ...defaultDataConverter, payloadCodecs: [codec] });
+  const [earlier] = (await runsOf('refund-42', 'own')).filter((run) => run.runId !== 'own');
+  expect(earlier.timings).toEqual({ attemptMs: 3_000, settleWindowMs: 5_000 });
+
+  const withoutKey = fakeService(['a', 'own'], encrypt);
+  const blind = runsFromVisibility(withoutKey.service, 'default');
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const [unread] = (await blind('refund-42', 'own')).filter((run) => run.runId !== 'own');
+    expect(unread.timings).toBeUndefined(); // presumed the longest
+  }
+  expect(withoutKey.reads).toEqual(['a', 'a']);
 });
