@@ -45,7 +45,7 @@ async function signIn(role: Role): Promise<void> {
   await page.keyboard.press('Tab');
   await page.keyboard.type(TEST_KEYS[role].key);
   await page.keyboard.press('Enter');
-  await page.getByRole('heading', { name: 'Refunds' }).waitFor();
+  await page.getByRole('heading', { name: 'Work queue' }).waitFor();
 }
 
 /** A refund-pending transaction whose refund waits for the OTP. */
@@ -86,7 +86,7 @@ test('sign in with a key: the session is a cookie the page cannot read', async (
   expect(await page.evaluate('document.cookie')).toBe('');
   const [cookie] = await context.cookies();
   expect(cookie).toMatchObject({ name: 'refund_session', httpOnly: true, sameSite: 'Strict' });
-  await screenshot(page, '02-refunds-list-first-sign-in');
+  await screenshot(page, '02-work-queue-first-sign-in');
 });
 
 test('start a refund by tid, and watch it reach AWAITING_OTP', async () => {
@@ -178,13 +178,13 @@ test('a viewer sees the refund and no buttons to act on it', async () => {
 test('the refunds list filters by phase and finds a tid', async () => {
   const tid = await refundAwaitingOtp();
   await signIn('viewer');
+  await page.getByRole('link', { name: 'Refunds', exact: true }).click();
   await page.getByLabel('Phase').selectOption('AWAITING_OTP');
   await page.getByRole('button', { name: 'Show' }).click();
   await page.getByRole('link', { name: tid }).waitFor();
   await screenshot(page, '02-refunds-list-awaiting-otp');
-  await page.getByLabel('Transaction id').fill(tid);
-  await page.getByLabel('Transaction id').press('Enter');
-  await page.getByRole('link', { name: `Open the refund of tid ${tid}` }).click();
+  await page.getByLabel('Open tid').fill(tid);
+  await page.getByLabel('Open tid').press('Enter');
   await page.getByRole('heading', { name: `Refund of tid ${tid}` }).waitFor();
 });
 
@@ -226,9 +226,37 @@ test('at phone width the refund page fits the screen', async () => {
   await screenshot(page, '11-phone-refunds-list');
 });
 
-test('the API reference page reads without signing in', async () => {
+test('the API reference page reads without signing in, under the strict CSP', async () => {
+  const refused: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) refused.push(message.text());
+  });
+  page.on('pageerror', (error) => refused.push(error.message));
   await page.goto(`${stack.url}/docs`);
   await page.getByRole('heading', { name: /Eko refunds API/ }).waitFor();
-  expect(await page.getByRole('heading', { name: /POST \/v1\/refunds\/\{tid\}\/otp/ }).count()).toBe(1);
+  // Swagger UI lists every operation of the document, the OTP submission once.
+  const doc = (await (await fetch(`${stack.url}/openapi.json`)).json()) as { paths: Record<string, object> };
+  const operations = Object.values(doc.paths).reduce((sum, methods) => sum + Object.keys(methods).length, 0);
+  expect(await page.locator('.opblock').count()).toBe(operations);
+  expect(await page.getByRole('button', { name: /^POST \/v1\/refunds\/\{tid\}\/otp / }).count()).toBe(1);
+  await page.getByRole('heading', { name: 'Problem types' }).waitFor();
   await screenshot(page, '12-api-reference');
+
+  // A problem's `type` leads to its row in the problem types (a fresh load, as from a link),
+  // scrolled into view once Swagger UI has rendered it.
+  await page.goto('about:blank');
+  await page.goto(`${stack.url}/docs#problem-rate-limited`);
+  const row = page.locator('#problem-rate-limited');
+  await row.waitFor();
+  const inView =
+    "(() => { const r = document.getElementById('problem-rate-limited').getBoundingClientRect(); " +
+    'return r.top >= 0 && r.bottom <= innerHeight; })()';
+  await waitFor(
+    'the problem row in view',
+    () => page.evaluate(inView),
+    (seen) => seen === true,
+  );
+  expect(await row.textContent()).toContain('Rate limited');
+  await screenshot(page, '13-api-reference-problem-type');
+  expect(refused).toEqual([]);
 });

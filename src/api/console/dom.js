@@ -30,25 +30,8 @@ export function fill(el, ...children) {
   return append(el, children);
 }
 
-export function formatTime(iso) {
-  if (!iso) return '—';
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-}
-
-/** "in 23 h", "4 min ago". */
-export function relativeTime(iso, now = Date.now()) {
-  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
-  const abs = Math.abs(seconds);
-  const [value, unit] =
-    abs < 90
-      ? [abs, 's']
-      : abs < 5400
-        ? [Math.round(abs / 60), 'min']
-        : abs < 172800
-          ? [Math.round(abs / 3600), 'h']
-          : [Math.round(abs / 86400), 'days'];
-  return seconds >= 0 ? `in ${value} ${unit}` : `${value} ${unit} ago`;
-}
+// Times are shown in the refunds' time zone (time.js).
+export { formatTime, relativeTime } from './time.js';
 
 /** A phase as a badge: working phases and each outcome get their own colour. */
 export function phaseBadge(phase) {

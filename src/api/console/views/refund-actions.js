@@ -1,12 +1,30 @@
 // Support staff's actions on one refund: submit the customer's OTP, ask Eko to resend it, cancel
 // with a reason. Each shows only while the refund's phase allows it.
 import { api } from '../api.js';
-import { fill, h } from '../dom.js';
+import { fill, formatTime, h } from '../dom.js';
+import { countdownText, everySecond } from '../time.js';
+
+/**
+ * The contract's default maxResends. The state does not carry the refund's own allowance (a start
+ * may set another), so "left" counts from the default unless the state says (maxResends).
+ */
+const DEFAULT_MAX_RESENDS = 5;
+/** How long the resend button waits for the state after a resend before it trusts the old one. */
+const RESENT_WAIT_MS = 30_000;
+
+/** How many resends a refund has left, and whether that is its own allowance or the default's. */
+export function resendsLeft(state) {
+  const max = state.maxResends ?? DEFAULT_MAX_RESENDS;
+  return { left: Math.max(0, max - state.resendCount), max, known: state.maxResends !== undefined };
+}
 
 export function refundActions(tid) {
   let contract = { cancellablePhases: [] };
   let state = null;
-  let countdown = null;
+  /** When a resend is allowed: the state's resendAllowedAt, or later after the API said too soon. */
+  let tooSoonUntil = 0;
+  /** After a resend: the resendAllowedAt it replaces, until the live state brings the new one. */
+  let resent = null;
   const status = h('div', { class: 'action-status', role: 'status', 'aria-live': 'polite' });
   const alert = h('p', { class: 'error', role: 'alert' });
 
@@ -82,6 +100,7 @@ export function refundActions(tid) {
     const awaiting = state.phase === 'AWAITING_OTP';
     otpSection.hidden = !awaiting;
     otpHelp.textContent = `${state.otpAttemptsLeft} attempt(s) left.`;
+    showResend(Date.now());
     cancelSection.hidden = !contract.cancellablePhases.includes(state.phase) || state.submittedToEko;
     ended.hidden = !otpSection.hidden || !cancelSection.hidden;
   }
@@ -91,17 +110,19 @@ export function refundActions(tid) {
     if (state) update(state);
   }
 
+  let busy = false;
   /** Runs an action with the buttons of its form disabled, and shows the API's refusal. */
   async function act(button, call) {
     alert.textContent = '';
-    button.disabled = true;
+    button.disabled = busy = true;
     try {
       await call();
     } catch (err) {
       alert.textContent = err.message;
       return err;
     } finally {
-      button.disabled = false;
+      button.disabled = busy = false;
+      showResend(Date.now());
     }
   }
 
@@ -124,29 +145,41 @@ export function refundActions(tid) {
 
   async function resend() {
     fill(status, 'Asking Eko for a new OTP…');
+    // Taken before: the live state may bring the resend's new time before its answer comes.
+    const allowedBefore = state?.resendAllowedAt;
     const error = await act(resendButton, async () => {
       const answer = await api('POST', `/v1/refunds/${tid}/resend-otp`);
       fill(status, `Eko is texting the customer a new OTP (resent ${answer.resendCount} time(s)).`);
+      // The live state brings the next resendAllowedAt; until then the count is the answer's.
+      resent = { allowedAt: allowedBefore, until: Date.now() + RESENT_WAIT_MS };
+      if (state) update({ ...state, resendCount: Math.max(state.resendCount, answer.resendCount) });
     });
     if (error) {
       fill(status);
-      if (error.status === 429 && error.problem.retryAfterSeconds) waitBeforeResend(error.problem.retryAfterSeconds);
+      if (error.status === 429 && error.problem.retryAfterSeconds) {
+        tooSoonUntil = Date.now() + error.problem.retryAfterSeconds * 1000;
+        showResend(Date.now());
+      }
     }
   }
 
-  /** The time until Eko may be asked again, counted down on the page. */
-  function waitBeforeResend(seconds) {
-    clearInterval(countdown);
-    let left = seconds;
-    const tick = () => {
-      resendButton.disabled = left > 0;
-      resendHint.textContent =
-        left > 0 ? `A new OTP can be requested in ${left} s.` : 'A new OTP can be requested now.';
-      if (left-- <= 0) clearInterval(countdown);
-    };
-    tick();
-    countdown = setInterval(tick, 1000);
+  /** When Eko may be asked again (counted down on the page) and how many resends are left. */
+  function showResend(now) {
+    if (!state || state.phase !== 'AWAITING_OTP') return;
+    const { left, max, known } = resendsLeft(state);
+    const allowance = known ? `${left} of ${max} left` : `${left} left (of the default ${max})`;
+    const allowedAt = Math.max(state.resendAllowedAt ? Date.parse(state.resendAllowedAt) : 0, tooSoonUntil);
+    if (resent && (resent.allowedAt !== state.resendAllowedAt || now > resent.until)) resent = null;
+    let when;
+    if (resent) when = `Eko is sending the new OTP. Resends: ${allowance}.`;
+    else if (left <= 0) when = `No resends left: the OTP was resent ${state.resendCount} time(s).`;
+    else if (allowedAt > now)
+      when = `A new OTP can be requested ${countdownText(new Date(allowedAt).toISOString(), now)}, at ${formatTime(new Date(allowedAt).toISOString())}. Resends: ${allowance}.`;
+    else when = `A new OTP can be requested now. Resends: ${allowance}.`;
+    resendButton.disabled = left <= 0 || allowedAt > now || busy || resent !== null;
+    if (resendHint.textContent !== when) resendHint.textContent = when;
   }
+  const stopTicking = everySecond(showResend);
 
   async function cancel(event) {
     event.preventDefault();
@@ -167,7 +200,7 @@ export function refundActions(tid) {
     if (error) fill(status);
   }
 
-  return { element, update, useContract, leave: () => clearInterval(countdown) };
+  return { element, update, useContract, leave: stopTicking };
 }
 
 /** Eko's answer to an OTP, for support staff. */

@@ -1,10 +1,12 @@
-// One refund: where it stands, its timeline, updated live over server-sent events, and for
-// support staff the OTP, resend and cancel actions. The OTP goes in a POST body only: never in
-// the URL, stored state or a log, and the field is cleared once sent.
+// One refund: where it stands, its timeline, updated live over server-sent events, its webhook
+// deliveries, and for support staff the OTP, resend, cancel and redeliver actions. The OTP goes in
+// a POST body only: never in the URL, stored state or a log, and the field is cleared once sent.
 import { api, ApiError, loadContract } from '../api.js';
 import { fill, formatTime, h, phaseBadge, relativeTime, title } from '../dom.js';
 import { may, takeFlash } from '../session.js';
-import { refundActions } from './refund-actions.js';
+import { deliveriesOf } from './deliveries.js';
+import { refundActions, resendsLeft } from './refund-actions.js';
+import { countdown } from '../time.js';
 
 export function refundView(tid) {
   const flash = takeFlash();
@@ -12,20 +14,29 @@ export function refundView(tid) {
   const overview = h('div', { class: 'overview' });
   const timeline = h('div');
   const actions = may('operate') ? refundActions(tid) : null;
+  const missing = h('div');
+  const deliveries = deliveriesOf(tid);
   let source = null;
   let left = false;
+  let phase = null;
 
   function render(state) {
     fill(overview, overviewOf(state));
     fill(timeline, timelineOf(state));
     actions?.update(state);
+    // A new phase may have announced an event to the webhook subscribers.
+    if (phase !== null && state.phase !== phase) deliveries.expectNew();
+    phase = state.phase;
   }
 
   async function open() {
     try {
       render(await api('GET', `/v1/refunds/${tid}`));
     } catch (err) {
-      live.textContent = err instanceof ApiError && err.status === 404 ? `No refund for tid ${tid}.` : err.message;
+      const notFound = err instanceof ApiError && err.status === 404;
+      live.textContent = notFound ? `No refund for tid ${tid}.` : err.message;
+      if (notFound && may('start'))
+        fill(missing, h('p', {}, h('a', { href: `#/start?tid=${tid}` }, `Start a refund of tid ${tid}`)));
       return;
     }
     await loadContract().then((contract) => actions?.useContract(contract));
@@ -62,17 +73,26 @@ export function refundView(tid) {
       title(`Refund of tid ${tid}`),
       flash && h('p', { class: 'flash', role: 'status' }, flash),
       live,
+      missing,
       h(
         'div',
         { class: 'columns' },
         h('div', {}, overview, actions?.element),
-        h('div', {}, h('h2', {}, 'Timeline'), timeline),
+        h(
+          'div',
+          {},
+          h('h2', {}, 'Timeline'),
+          timeline,
+          h('p', {}, h('a', { href: `#/refunds?tid=${tid}` }, 'Every run of this tid')),
+        ),
       ),
+      deliveries.element,
     ),
     leave() {
       left = true;
       source?.close();
       actions?.leave();
+      deliveries.leave();
     },
   };
 }
@@ -99,9 +119,13 @@ function overviewOf(state) {
       ),
       row(
         'OTP deadline',
-        state.otpDeadline ? `${formatTime(state.otpDeadline)} (${relativeTime(state.otpDeadline)})` : '—',
+        state.otpDeadline
+          ? state.phase === 'AWAITING_OTP'
+            ? [formatTime(state.otpDeadline), ' (', countdown(state.otpDeadline), ')']
+            : `${formatTime(state.otpDeadline)} (${relativeTime(state.otpDeadline)})`
+          : '—',
       ),
-      row('OTP resent', `${state.resendCount} time(s)`),
+      row('OTP resent', `${state.resendCount} time(s)`, state.phase === 'AWAITING_OTP' ? `, ${resendText(state)}` : ''),
       row(
         'Sent to Eko',
         state.submittedToEko ? 'yes: it is tracked to a final outcome and can no longer be cancelled' : 'no',
@@ -137,6 +161,11 @@ function overviewOf(state) {
       row('Workflow', h('code', {}, state.workflowId), ` (${state.workflowStatus.toLowerCase()})`),
     ),
   ];
+}
+
+function resendText(state) {
+  const { left, max, known } = resendsLeft(state);
+  return known ? `${left} of ${max} left` : `${left} left of the default ${max}`;
 }
 
 function timelineOf(state) {

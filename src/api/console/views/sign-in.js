@@ -3,7 +3,8 @@
 import { api } from '../api.js';
 import { h, title } from '../dom.js';
 
-export function signInView(signedIn) {
+/** `notice`: why the desk is here again ("Your session ended"). */
+export function signInView(signedIn, notice) {
   const key = h('input', {
     id: 'api-key',
     name: 'key',
@@ -40,5 +41,7 @@ export function signInView(signedIn) {
     }
   }
 
-  return { element: h('section', {}, title('Sign in'), form) };
+  return {
+    element: h('section', {}, title('Sign in'), notice && h('p', { class: 'notice', role: 'status' }, notice), form),
+  };
 }

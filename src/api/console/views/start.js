@@ -3,7 +3,8 @@ import { api } from '../api.js';
 import { h, title } from '../dom.js';
 import { setFlash } from '../session.js';
 
-export function startView() {
+export function startView(params = new URLSearchParams()) {
+  const given = params.get('tid') ?? '';
   const tid = h('input', {
     id: 'start-tid',
     name: 'tid',
@@ -12,6 +13,7 @@ export function startView() {
     maxlength: '20',
     required: true,
     autocomplete: 'off',
+    value: /^\d{1,20}$/.test(given) ? given : undefined,
     'aria-describedby': 'start-tid-help start-tid-error',
   });
   const tidError = h('p', { id: 'start-tid-error', class: 'error' });
@@ -64,7 +66,13 @@ export function startView() {
       'section',
       {},
       title('Start a refund'),
-      h('p', {}, 'One refund runs per transaction: starting one that already runs opens it.'),
+      h(
+        'p',
+        {},
+        'One refund runs per transaction: starting one that already runs opens it. Many at once: ',
+        h('a', { href: '#/batch' }, 'start many'),
+        '.',
+      ),
       form,
     ),
   };

@@ -1,5 +1,6 @@
-// Counts for the desk: running refunds by phase, ended ones by outcome, and a chart of outcomes
-// over the last days (plain SVG, with its numbers in a table for screen readers).
+// Counts for the desk: running refunds by phase, ended ones by outcome (each count opens the list
+// filtered to it), and a chart of outcomes over the last days (plain SVG, with its numbers in a
+// table for screen readers).
 import { api } from '../api.js';
 import { fill, h, phaseBadge, title } from '../dom.js';
 
@@ -27,10 +28,10 @@ export function summaryView() {
         h(
           'div',
           { class: 'count-tables' },
-          counts('Running, by phase', summary.running),
-          counts('Ended, by outcome', summary.closed, summary.closedWithoutOutcome),
+          counts('Running, by phase', summary.running, 'phase'),
+          counts('Ended, by outcome', summary.closed, 'outcome', summary.closedWithoutOutcome),
         ),
-        chart(summary.days),
+        chart(summary.days, summary.timeZone),
       );
     } catch (err) {
       fill(body, h('p', { class: 'error', role: 'alert' }, err.message));
@@ -57,9 +58,19 @@ export function summaryView() {
   };
 }
 
-function counts(caption, byName, withoutOutcome) {
+/** A count opens the list of those refunds (`filter`: the list's phase or outcome filter). */
+function counts(caption, byName, filter, withoutOutcome) {
   const rows = Object.entries(byName).map(([name, n]) =>
-    h('tr', {}, h('th', { scope: 'row' }, phaseBadge(name)), h('td', { class: 'number' }, n)),
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'row' }, phaseBadge(name)),
+      h(
+        'td',
+        { class: 'number' },
+        h('a', { href: `#/refunds?${filter}=${name}`, 'aria-label': `${n} ${name}: open the list` }, n),
+      ),
+    ),
   );
   if (withoutOutcome !== undefined)
     rows.push(
@@ -77,7 +88,11 @@ function counts(caption, byName, withoutOutcome) {
   );
 }
 
-function chart(days) {
+/**
+ * `timeZone`: the zone of the API's days. The API counts UTC days today (and says so by naming no
+ * zone); the chart names the days' zone either way.
+ */
+function chart(days, timeZone = 'UTC') {
   const outcomes = Object.keys(COLOURS);
   const totals = days.map((day) => outcomes.reduce((sum, o) => sum + (day.closed[o] ?? 0), 0));
   const max = Math.max(1, ...totals);
@@ -171,7 +186,12 @@ function chart(days) {
   return h(
     'figure',
     { class: 'chart-figure' },
-    h('figcaption', {}, h('h2', {}, `Outcomes over the last ${days.length} days`)),
+    h(
+      'figcaption',
+      {},
+      h('h2', {}, `Outcomes over the last ${days.length} days`),
+      h('p', { class: 'help' }, `Days from midnight to midnight, ${timeZone}.`),
+    ),
     svg,
     legend,
     data,
