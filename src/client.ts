@@ -228,10 +228,7 @@ export class RefundClient {
    * Starts the refunds of many tids (at most 1,000), each as `start` would with default options;
    * one result per tid, in order. A bad tid, or one Temporal did not take, does not stop the others.
    */
-  async startMany(
-    tids: readonly unknown[],
-    extra: { reason?: string; requestedBy?: string } = {},
-  ): Promise<BatchResult[]> {
+  async startMany(tids: readonly unknown[], extra: Omit<RefundInput, 'tid'> = {}): Promise<BatchResult[]> {
     if (tids.length > MAX_BATCH)
       throw new InvalidInputError(`invalid batch: at most ${MAX_BATCH} tids, not ${tids.length}`);
     const given = tids.map((tid) => (typeof tid === 'number' && Number.isSafeInteger(tid) ? String(tid) : tid));

@@ -2,7 +2,12 @@ import { parseCidr } from './cidr';
 import { z } from 'zod';
 import { parseEnv } from '../config';
 import { type ApiKey, DEV_API_KEYS, parseApiKeys } from './keys';
+import { COUNTS, DURATIONS, durationRangeMessage, toMs } from '../contract';
+import { DEFAULT_WRONG_OTPS, type WrongOtpBudget } from './otp-budget';
+import { DEFAULT_OTP_POLICY, type OtpPolicy } from './otp-policy';
 import { type PeopleConfig, parsePeople } from './people';
+import { DEFAULT_STREAM_LIMITS, type StreamLimits } from './streams';
+import { DEFAULT_TIME_ZONE, isTimeZone } from './time-zone';
 
 /** The API's settings from the environment; Temporal's and the payload keys are read as for the CLI. */
 export interface ApiConfig {
@@ -17,6 +22,14 @@ export interface ApiConfig {
   ekoCallback?: EkoCallbackConfig;
   /** People named by a trusted authenticating proxy; none when REFUND_TRUSTED_PROXY is unset. */
   people?: PeopleConfig;
+  /** What a start may only tighten. */
+  otpPolicy: OtpPolicy;
+  wrongOtps: WrongOtpBudget;
+  /** Shares the OTP limits between API replicas. */
+  redisUrl?: string;
+  /** The desk's days: summary counts and the console's dates. */
+  timeZone: string;
+  streamLimits: StreamLimits;
 }
 
 export interface EkoCallbackConfig {
@@ -43,6 +56,18 @@ const apiKeys = z.string({ error: 'required: name:role:key, comma-separated' }).
   return keys;
 });
 
+/** A count within the contract's bounds. */
+const count = ({ min, max }: { min: number; max: number }) => z.coerce.number().int().min(min).max(max);
+
+/** A duration ("24 hours", "60s") within the contract's bounds for the field, as ms. */
+const duration = (field: keyof typeof DURATIONS) =>
+  z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const ms = toMs(value);
+    const { min, max } = DURATIONS[field];
+    if (!(ms >= min && ms <= max)) ctx.addIssue({ code: 'custom', message: durationRangeMessage(min, max) });
+    return ms;
+  });
+
 const DEV_KEYS = parseApiKeys(DEV_API_KEYS).keys.map((key) => key.key);
 
 export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -65,6 +90,22 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     EKO_CALLBACK_ALLOW: cidrList.default([]),
     EKO_CALLBACK_REQUEST_OTP: z.stringbool().default(false),
     REFUND_TRUSTED_PROXY: cidrList.default([]),
+    REFUND_MAX_OTP_ATTEMPTS: count(COUNTS.maxOtpAttempts).default(DEFAULT_OTP_POLICY.maxOtpAttempts),
+    REFUND_MAX_RESENDS: count(COUNTS.maxResends).default(DEFAULT_OTP_POLICY.maxResends),
+    REFUND_OTP_TIMEOUT: duration('otpTimeout').default(DEFAULT_OTP_POLICY.otpTimeoutMs),
+    REFUND_RESEND_INTERVAL: duration('resendInterval').default(DEFAULT_OTP_POLICY.resendIntervalMs),
+    API_WRONG_OTPS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(DEFAULT_WRONG_OTPS.perMinute),
+    API_WRONG_OTPS_PER_DAY: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_WRONG_OTPS.perDay),
+    REFUND_TIME_ZONE: z
+      .string()
+      .refine(isTimeZone, 'an IANA time zone such as Asia/Kolkata')
+      .default(DEFAULT_TIME_ZONE),
+    REFUND_STREAMS_PER_IDENTITY: z.coerce.number().int().min(1).max(1000).default(DEFAULT_STREAM_LIMITS.perIdentity),
+    REFUND_STREAMS_TOTAL: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_STREAM_LIMITS.total),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
+      .optional(),
     REFUND_IDENTITY_HEADER: z
       .string()
       .regex(/^[A-Za-z0-9-]{1,64}$/, 'a header name')
@@ -88,6 +129,16 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     ekoCallback: e.EKO_CALLBACK_TOKEN
       ? { token: e.EKO_CALLBACK_TOKEN, allow: e.EKO_CALLBACK_ALLOW, requestOtp: e.EKO_CALLBACK_REQUEST_OTP }
       : undefined,
+    otpPolicy: {
+      maxOtpAttempts: e.REFUND_MAX_OTP_ATTEMPTS,
+      maxResends: e.REFUND_MAX_RESENDS,
+      otpTimeoutMs: e.REFUND_OTP_TIMEOUT,
+      resendIntervalMs: e.REFUND_RESEND_INTERVAL,
+    },
+    wrongOtps: { perMinute: e.API_WRONG_OTPS_PER_MINUTE, perDay: e.API_WRONG_OTPS_PER_DAY },
+    redisUrl: e.REDIS_URL,
+    timeZone: e.REFUND_TIME_ZONE,
+    streamLimits: { perIdentity: e.REFUND_STREAMS_PER_IDENTITY, total: e.REFUND_STREAMS_TOTAL },
     people:
       e.REFUND_TRUSTED_PROXY.length > 0
         ? { trustedProxies: e.REFUND_TRUSTED_PROXY, header: e.REFUND_IDENTITY_HEADER, roles: e.REFUND_PEOPLE }

@@ -29,7 +29,7 @@ function loadFiles(dir: string): Map<string, { body: Buffer; type: string }> {
   return files;
 }
 
-export function consoleRoutes(app: ZodApp, dir = CONSOLE_DIR): void {
+export function consoleRoutes(app: ZodApp, { timeZone, dir = CONSOLE_DIR }: { timeZone: string; dir?: string }): void {
   const files = loadFiles(dir);
   const index = files.get('index.html');
   if (!index) throw new Error(`the console is missing: no index.html in ${dir} (run npm run build)`);
@@ -39,6 +39,7 @@ export function consoleRoutes(app: ZodApp, dir = CONSOLE_DIR): void {
     phases: Object.values(RefundPhase),
     outcomes: Object.values(RefundOutcome),
     cancellablePhases: CANCELLABLE_PHASES,
+    timeZone,
   };
   app.get('/console/contract.json', { schema: { hide: true } }, () => contract);
   app.get('/console/*', { schema: { hide: true } }, (request, reply) => {

@@ -203,10 +203,11 @@ export const summarySchema = z
     running: countsSchema(Object.values(RefundPhase)).describe('Running refunds by phase'),
     closed: countsSchema(Object.values(RefundOutcome)).describe('Ended refunds by outcome'),
     closedWithoutOutcome: z.number().describe('Refunds terminated or failed by a bug: look at them in the Web UI'),
+    timeZone: z.string().describe('The zone the days are counted in (REFUND_TIME_ZONE)'),
     days: z
       .array(
         z.object({
-          date: z.string().describe('UTC day, YYYY-MM-DD'),
+          date: z.string().describe('Day in timeZone, YYYY-MM-DD'),
           closed: countsSchema(Object.values(RefundOutcome)),
         }),
       )

@@ -4,12 +4,13 @@
  * Temporal visibility.
  */
 import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type pino from 'pino';
 import type { RefundClient } from '../client';
-import { auditLogger } from './audit';
+import { auditHooks } from './audit';
 import { authenticator } from './auth';
 import { consoleRoutes } from './console';
 import { ApiKeyring, type ApiKey } from './keys';
@@ -22,7 +23,12 @@ import { healthRoutes } from './routes/health';
 import { notificationRoutes } from './routes/notifications';
 import { refundRoutes } from './routes/refunds';
 import { sessionRoutes } from './routes/session';
+import type Redis from 'ioredis';
+import { DEFAULT_WRONG_OTPS, MemoryCounter, RedisCounter, type WrongOtpBudget, WrongOtps } from './otp-budget';
+import { DEFAULT_OTP_POLICY, type OtpPolicy } from './otp-policy';
 import { People, type PeopleConfig } from './people';
+import { DEFAULT_STREAM_LIMITS, type StreamLimits, Streams } from './streams';
+import { DEFAULT_TIME_ZONE } from './time-zone';
 import { batchRoutes } from './routes/batches';
 import { summaryRoutes } from './routes/summary';
 import { PlainRequestLog } from './request-log';
@@ -32,6 +38,8 @@ export interface ApiOptions {
   refunds: RefundClient;
   keys: readonly ApiKey[];
   logger: pino.Logger;
+  /** Audit lines; the API's entry point gives them a logger LOG_LEVEL does not silence. */
+  auditLogger?: pino.Logger;
   /** OTP submissions per key per minute; default 10. */
   otpLimitPerMinute?: number;
   /** `Secure` session cookies (behind TLS); default false. */
@@ -42,21 +50,36 @@ export interface ApiOptions {
   ekoCallback?: EkoCallbackConfig;
   /** People named by a trusted authenticating proxy. */
   people?: PeopleConfig;
+  /** The server's OTP policy, which a start may only tighten; the contract's defaults otherwise. */
+  otpPolicy?: OtpPolicy;
+  /** Wrong OTPs per key or person; default 5 a minute, 50 a day. */
+  wrongOtps?: WrongOtpBudget;
+  /** Shares the OTP limits between API replicas; each process counts for itself without. */
+  redis?: Redis;
+  /** The desk's days (summary, console): an IANA zone; Asia/Kolkata by default. */
+  timeZone?: string;
+  /** Live streams per key or person and in all; 20 and 500 by default. */
+  streamLimits?: StreamLimits;
   /** Shown in the OpenAPI document. */
   version?: string;
 }
 
+/** How long requests under way get to finish when the API closes. */
+const CLOSE_GRACE_MS = 10_000;
+
 /** How long a client may take to send a whole request. */
 export const REQUEST_TIMEOUT_MS = 10_000;
 
-// The console loads only its own files; nothing may frame it.
-const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
+// The console and the reference page load only their own files; nothing may frame them.
+const CONTENT_SECURITY_POLICY = {
+  'default-src': ["'none'"],
+  'script-src': ["'self'"],
+  'style-src': ["'self'"],
+  'img-src': ["'self'"],
+  'connect-src': ["'self'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+  'base-uri': ["'none'"],
 };
 
 export async function buildApi(options: ApiOptions): Promise<ZodApp> {
@@ -72,6 +95,17 @@ export async function buildApi(options: ApiOptions): Promise<ZodApp> {
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+
+  // Closing: Node closes the connections idle at that moment, and keeps the others open until they
+  // end. A keep-alive connection that goes idle later (its answer sent) would stay for the whole
+  // keep-alive timeout: close those as they go idle, and all that are left after a grace period.
+  app.addHook('preClose', async () => {
+    const idle = setInterval(() => app.server.closeIdleConnections(), 250);
+    const cut = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+    app.server.once('close', () => (clearInterval(idle), clearTimeout(cut)));
+    idle.unref();
+    cut.unref();
+  });
 
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error);
@@ -89,18 +123,26 @@ export async function buildApi(options: ApiOptions): Promise<ZodApp> {
 
   // Before the authentication hook, which reads the session cookie.
   await app.register(fastifyCookie);
-  app.addHook('onRequest', async (request, reply) => {
-    reply.headers(SECURITY_HEADERS);
+  // On every answer, set on the raw response (the live events stream keeps them after hijacking).
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    xFrameOptions: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
     // Behind TLS (production's Secure cookies): browsers keep to HTTPS for a year.
-    if (options.secureCookies) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    strictTransportSecurity: options.secureCookies ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+  app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');
   });
   const people = options.people && new People(options.people);
   app.addHook('onRequest', authenticator({ keyring, sessions, people, secureCookies: options.secureCookies ?? false }));
-  app.addHook('onResponse', auditLogger(options.logger));
+  const audit = auditHooks(options.auditLogger ?? options.logger);
+  app.addHook('preHandler', audit.preHandler);
+  app.addHook('onResponse', audit.onResponse);
 
   await app.register(fastifyRateLimit, {
     global: false,
+    ...(options.redis && { redis: options.redis, nameSpace: 'eko-refund:otp-rate:' }),
     // After authentication, so the limit is per API key.
     hook: 'preHandler',
     keyGenerator: (request) => request.principal?.name ?? request.ip,
@@ -115,15 +157,26 @@ export async function buildApi(options: ApiOptions): Promise<ZodApp> {
   });
   await registerOpenApi(app, options.version ?? '1');
 
-  refundRoutes(app, { refunds: options.refunds, otpLimitPerMinute: options.otpLimitPerMinute ?? 10 });
-  eventRoutes(app, { refunds: options.refunds, pollMs: options.eventsPollMs ?? 1_000 });
-  batchRoutes(app, { refunds: options.refunds });
-  summaryRoutes(app, { refunds: options.refunds });
+  const otpPolicy = options.otpPolicy ?? DEFAULT_OTP_POLICY;
+  refundRoutes(app, {
+    refunds: options.refunds,
+    otpLimitPerMinute: options.otpLimitPerMinute ?? 10,
+    otpPolicy,
+    wrongOtps: new WrongOtps(
+      options.wrongOtps ?? DEFAULT_WRONG_OTPS,
+      options.redis ? new RedisCounter(options.redis) : new MemoryCounter(),
+    ),
+  });
+  const streams = new Streams(options.streamLimits ?? DEFAULT_STREAM_LIMITS);
+  eventRoutes(app, { refunds: options.refunds, pollMs: options.eventsPollMs ?? 1_000, streams });
+  batchRoutes(app, { refunds: options.refunds, otpPolicy });
+  const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
+  summaryRoutes(app, { refunds: options.refunds, timeZone });
   notificationRoutes(app, { refunds: options.refunds });
-  if (options.ekoCallback) ekoCallbackRoutes(app, options.refunds, options.ekoCallback);
-  sessionRoutes(app, { keyring, sessions, secureCookies: options.secureCookies ?? false });
+  if (options.ekoCallback) ekoCallbackRoutes(app, options.refunds, options.ekoCallback, otpPolicy);
+  sessionRoutes(app, { keyring, sessions, secureCookies: options.secureCookies ?? false, streams });
   healthRoutes(app, { client: options.refunds.client });
-  consoleRoutes(app);
+  consoleRoutes(app, { timeZone });
   await app.ready();
   return app;
 }

@@ -1,7 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import fastifyCors from '@fastify/cors';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { TOKEN_REQUIRED } from './config';
 import { isLoopback } from './loopback';
@@ -57,102 +59,130 @@ export async function startCodecServer(
   if (options.token === undefined && !isLoopback(host)) {
     throw new Error(`${TOKEN_REQUIRED}; HOST is ${host}`);
   }
-  const server = createCodecServer(options);
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  const app = await buildCodecServer(options);
+  await app.listen({ port, host });
+  const address = app.server.address() as AddressInfo;
   return {
     url: `http://${host}:${address.port}`,
-    async close() {
-      // The Web UI keeps connections alive; do not wait for it to let go.
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    // The Web UI keeps connections alive: closing ends them (forceCloseConnections).
+    close: () => app.close(),
+  };
+}
+
+/** A request answered with a status and a message, the body left unread. */
+class Refusal extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const BODY_SHAPE = 'body must be {"payloads": [{"metadata": {...}, "data": "..."}]}';
+
+export async function buildCodecServer(options: CodecServerOptions): Promise<FastifyInstance> {
+  const maxBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? BODY_TIMEOUT_MS;
+  const app = Fastify({
+    bodyLimit: maxBytes,
+    forceCloseConnections: true,
+    // The protocol looks only at the last path segment, so the server can sit under a prefix
+    // (the CLI's `/{namespace}/decode` templating, a reverse proxy).
+    rewriteUrl: (req) => {
+      const url = req.url ?? '/';
+      return /\/(encode|decode)$/.exec(url.split('?')[0])?.[0] ?? url;
     },
-  };
-}
-
-export function createCodecServer(options: CodecServerOptions): http.Server {
-  return http.createServer((req, res) => {
-    handle(req, res, options).catch(() => {
-      // Never echo an internal error: it could quote a payload.
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ message: 'codec server error' }));
-    });
-  });
-}
-
-async function handle(req: http.IncomingMessage, res: http.ServerResponse, options: CodecServerOptions) {
-  const origin = req.headers.origin;
-  const originAllowed = origin === undefined || options.corsOrigins.includes(origin);
-  const reply = (status: number, body?: unknown, headers: http.OutgoingHttpHeaders = {}) => {
-    res.writeHead(status, {
-      ...(origin !== undefined && originAllowed ? corsHeaders(origin) : {}),
-      vary: 'Origin',
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...headers,
-    });
-    res.end(body === undefined ? undefined : JSON.stringify(body));
-  };
-
-  // Answered before its whole body came (refused, too large, too slow): stop reading it, where
-  // Node would drain the rest of the upload to keep the connection.
-  res.once('finish', () => {
-    if (!req.complete) req.destroy();
   });
 
   // A browser page from another origin gets nothing, not even the work done for it.
-  if (!originAllowed) return reply(403, { message: 'origin not allowed: add it to CODEC_CORS_ORIGINS' });
-  // Browsers send the preflight without credentials.
-  if (req.method === 'OPTIONS') return reply(204);
+  app.addHook('onRequest', async (request, reply) => {
+    const { origin } = request.headers;
+    if (origin !== undefined && !options.corsOrigins.includes(origin)) {
+      return reply
+        .code(403)
+        .header('vary', 'Origin')
+        .send({ message: 'origin not allowed: add it to CODEC_CORS_ORIGINS' });
+    }
+  });
+  // The allowed origins' preflights are answered here, without credentials (browsers send none).
+  await app.register(fastifyCors, {
+    origin: [...options.corsOrigins],
+    credentials: true,
+    methods: ['POST', 'OPTIONS'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Namespace'],
+    maxAge: 600,
+    strictPreflight: false,
+  });
   // A browser asked for Basic signs in once at `/`; it then sends the same credentials with the
   // Web UI's requests (TEMPORAL_CODEC_INCLUDE_CREDENTIALS).
-  if (options.token !== undefined && !authorized(req.headers.authorization, options.token)) {
-    return reply(401, { message: 'missing or wrong token' }, { 'www-authenticate': CHALLENGES });
-  }
-  // The protocol looks only at the last path segment, so the server can sit under a prefix
-  // (the CLI's `/{namespace}/decode` templating, a reverse proxy).
-  const path = new URL(req.url ?? '/', 'http://codec').pathname;
-  if (path === '/' && req.method === 'GET') return reply(200, { message: 'signed in: the Web UI can decode now' });
-  const operation = path.endsWith('/encode') ? 'encode' : path.endsWith('/decode') ? 'decode' : undefined;
-  if (operation === undefined) return reply(404, { message: 'not found: POST /encode or /decode' });
-  if (req.method !== 'POST') return reply(405, { message: 'use POST' }, { allow: 'POST, OPTIONS' });
+  app.addHook('onRequest', async (request, reply) => {
+    if (options.token === undefined || request.method === 'OPTIONS') return;
+    if (!authorized(request.headers.authorization, options.token)) {
+      return reply.code(401).header('www-authenticate', CHALLENGES).send({ message: 'missing or wrong token' });
+    }
+  });
+  // The Web UI sends a batch in one quick request: a body still trickling in after bodyTimeoutMs
+  // is refused with 408.
+  app.addHook('preParsing', async (_request, reply, payload) => {
+    const body = new PassThrough();
+    const timer = setTimeout(() => {
+      payload.unpipe(body);
+      body.destroy(new Refusal(408, 'body too slow'));
+    }, bodyTimeoutMs);
+    // Read, or answered already (too large, or the client went away): nothing left to time out.
+    const stop = () => clearTimeout(timer);
+    payload.once('end', stop).once('close', stop);
+    reply.raw.once('close', stop);
+    return payload.pipe(body);
+  });
+  // Answered before its whole body came (refused, too large, too slow): close the connection and
+  // stop reading, where Node would drain the rest of the upload to keep the connection.
+  app.addHook('onSend', async (request, reply) => {
+    if (!request.raw.complete) reply.header('connection', 'close');
+  });
+  app.addHook('onResponse', async (request) => {
+    if (!request.raw.complete) request.raw.destroy();
+  });
 
-  const maxBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const body = await readBody(req, maxBytes, options.bodyTimeoutMs ?? BODY_TIMEOUT_MS);
-  if (body.kind === 'aborted') return;
-  if (body.kind !== 'read') {
-    return body.kind === 'too_large'
-      ? reply(413, { message: `body over ${maxBytes} bytes` }, { connection: 'close' })
-      : reply(408, { message: 'body too slow' }, { connection: 'close' });
-  }
-  const parsed = payloadsSchema.safeParse(parseJson(body.text));
-  if (!parsed.success)
-    return reply(400, { message: 'body must be {"payloads": [{"metadata": {...}, "data": "..."}]}' });
-  let payloads: Payload[];
-  try {
-    payloads = await options.codec[operation](parsed.data.payloads.map(fromJson));
-  } catch (err) {
-    // The codec's own errors (unknown key id, failed authentication) name no payload content.
-    return reply(400, { message: err instanceof Error ? err.message : 'codec failed' });
-  }
-  return reply(200, { payloads: payloads.map(toJson) });
-}
+  // Bodies are read whatever their content type, as JSON.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, text, done) => done(null, parseJson(String(text))));
 
-function corsHeaders(origin: string): http.OutgoingHttpHeaders {
-  return {
-    'access-control-allow-origin': origin,
-    'access-control-allow-credentials': 'true',
-    'access-control-allow-methods': 'POST, OPTIONS',
-    'access-control-allow-headers': 'Authorization, Content-Type, X-Namespace',
-    'access-control-max-age': '600',
-  };
+  app.setErrorHandler((error: { statusCode?: number; code?: string }, _request, reply) => {
+    if (error instanceof Refusal) return reply.code(error.statusCode).send({ message: error.message });
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send({ message: `body over ${maxBytes} bytes` });
+    }
+    // The body could not be read as a whole (its length, its end): not a Payloads message.
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) return reply.code(400).send({ message: BODY_SHAPE });
+    // Never echo an internal error: it could quote a payload.
+    return reply.code(500).send({ message: 'codec server error' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    request.url === '/encode' || request.url === '/decode'
+      ? reply.code(405).header('allow', 'POST, OPTIONS').send({ message: 'use POST' })
+      : reply.code(404).send({ message: 'not found: POST /encode or /decode' }),
+  );
+
+  app.get('/', () => ({ message: 'signed in: the Web UI can decode now' }));
+  for (const operation of ['encode', 'decode'] as const) {
+    app.post(`/${operation}`, async (request, reply) => {
+      const parsed = payloadsSchema.safeParse(request.body);
+      if (!parsed.success) return reply.code(400).send({ message: BODY_SHAPE });
+      let payloads: Payload[];
+      try {
+        payloads = await options.codec[operation](parsed.data.payloads.map(fromJson));
+      } catch (err) {
+        // The codec's own errors (unknown key id, failed authentication) name no payload content.
+        return reply.code(400).send({ message: err instanceof Error ? err.message : 'codec failed' });
+      }
+      return { payloads: payloads.map(toJson) };
+    });
+  }
+  await app.ready();
+  return app;
 }
 
 function authorized(header: string | undefined, token: string): boolean {
@@ -171,36 +201,6 @@ function presentedToken(header: string): string | undefined {
   const userAndPassword = Buffer.from(credentials, 'base64').toString('utf8');
   const colon = userAndPassword.indexOf(':');
   return colon < 0 ? undefined : userAndPassword.slice(colon + 1);
-}
-
-type Body = { kind: 'read'; text: string } | { kind: 'too_large' } | { kind: 'too_slow' } | { kind: 'aborted' };
-
-/**
- * The body as text, or why it was not read: larger than `maxBytes` (declared or as it arrives),
- * or not complete within `timeoutMs`. The caller cuts the connection off in both cases.
- */
-function readBody(req: http.IncomingMessage, maxBytes: number, timeoutMs: number): Promise<Body> {
-  if (Number(req.headers['content-length'] ?? 0) > maxBytes) return Promise.resolve({ kind: 'too_large' });
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const finish = (body: Body) => {
-      clearTimeout(timer);
-      req.off('data', onData).off('end', onEnd).off('error', onError);
-      if (body.kind !== 'read') req.pause();
-      resolve(body);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) finish({ kind: 'too_large' });
-      else chunks.push(chunk);
-    };
-    const onEnd = () => finish({ kind: 'read', text: Buffer.concat(chunks).toString('utf8') });
-    // The client went away: nobody is left to answer.
-    const onError = () => finish({ kind: 'aborted' });
-    const timer = setTimeout(() => finish({ kind: 'too_slow' }), timeoutMs);
-    req.on('data', onData).on('end', onEnd).on('error', onError);
-  });
 }
 
 function fromJson(payload: PayloadJson): Payload {

@@ -87,12 +87,13 @@ async function deliveriesIn(
     const scheduled = event.activityTaskScheduledEventAttributes;
     if (scheduled?.activityType?.name === DELIVER && scheduled.activityId) {
       subscribers.set(id, scheduled.activityId);
-      const stopped = status === 'RUNNING' ? undefined : `delivery stopped: its workflow is ${status}`;
+      // Until it closes: under way while its workflow runs (the pending read may predate it), else stopped.
+      const running = status === 'RUNNING';
       found.set(scheduled.activityId, {
         subscriber: scheduled.activityId,
-        state: 'failed',
+        state: running ? 'delivering' : 'failed',
         attempts: 0,
-        lastResult: stopped,
+        lastResult: running ? undefined : `delivery stopped: its workflow is ${status}`,
       });
     }
     const started = event.activityTaskStartedEventAttributes;

@@ -3,6 +3,8 @@
 import type { AddressInfo } from 'node:net';
 import type { RefundClient } from '../../src/client';
 import { buildApi, type ApiOptions } from '../../src/api/server';
+import { DEFAULT_OTP_POLICY, type OtpPolicy } from '../../src/api/otp-policy';
+import { DURATIONS } from '../../src/contract';
 import type { ApiKey, Role } from '../../src/api/keys';
 import type { ZodApp } from '../../src/api/openapi';
 import { createLogger, Redactor } from '../../src/logging';
@@ -19,6 +21,12 @@ export const OTHER_SUPPORT_KEY: ApiKey = {
   role: 'support',
   key: 'second-support-key-for-tests-0123',
 };
+
+/**
+ * The default OTP policy but for the resend interval (the input's floor, as FAST's), so that tests
+ * may resend at once; test/integration/api-limits.test.ts tries the production default.
+ */
+export const TEST_OTP_POLICY: OtpPolicy = { ...DEFAULT_OTP_POLICY, resendIntervalMs: DURATIONS.resendInterval.min };
 
 export type ApiServerOptions = Partial<Omit<ApiOptions, 'refunds' | 'logger' | 'keys'>>;
 
@@ -50,7 +58,13 @@ export async function startApiServer(refunds: RefundClient, options: ApiServerOp
     destination: { write: (line: string) => logs.push(line) },
     redact: new Redactor(),
   });
-  const api = await buildApi({ refunds, keys: [...Object.values(TEST_KEYS), OTHER_SUPPORT_KEY], logger, ...options });
+  const api = await buildApi({
+    refunds,
+    keys: [...Object.values(TEST_KEYS), OTHER_SUPPORT_KEY],
+    logger,
+    otpPolicy: TEST_OTP_POLICY,
+    ...options,
+  });
   await api.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   return {
@@ -107,14 +121,28 @@ export async function callApi(
 }
 
 /** The audit entries the API logged, parsed. */
-export function auditEntries(logs: string[]): {
+interface AuditLine {
+  stage?: string;
   action: string;
   keyName: string | null;
   role: string | null;
   tid: string | null;
   status: number;
   result: string;
-}[] {
+  requestId?: string;
+  address?: string;
+  userAgent?: string | null;
+}
+
+/** The audit lines with a result (stage `done`), without the request's id, address and agent. */
+export function auditEntries(logs: string[]): AuditLine[] {
+  return auditLines(logs)
+    .filter((audit) => audit.stage === 'done')
+    .map(({ stage: _stage, requestId: _id, address: _address, userAgent: _agent, ...rest }) => rest);
+}
+
+/** Every audit line as logged, `requested` ones (before the action) too. */
+export function auditLines(logs: string[]): AuditLine[] {
   return logs
     .map((line) => JSON.parse(line))
     .filter((entry) => entry.audit)

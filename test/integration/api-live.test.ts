@@ -1,5 +1,7 @@
 // Live state over server-sent events, the summary counts, health, and the generated OpenAPI
 // document and reference page.
+import type { OpenApiDocument } from '../../src/api/openapi';
+import { dateIn } from '../../src/api/time-zone';
 import { RefundOutcome, RefundPhase } from '../../src/contract';
 import { type ApiStack, readEvents, startApiStack, TEST_KEYS } from '../helpers/api-stack';
 import { FAST, newTid } from '../helpers/refund-stack';
@@ -65,7 +67,9 @@ test('GET /v1/summary counts running refunds by phase, ended ones by outcome, an
   expect(Object.keys(summary.body.closed)).toEqual(Object.values(RefundOutcome));
   expect(summary.body.closedWithoutOutcome).toBe(0);
   expect(summary.body.days.map((day: { date: string }) => day.date)).toHaveLength(3);
-  expect(summary.body.days.at(-1)).toMatchObject({ date: new Date().toISOString().slice(0, 10) });
+  // Days are the desk's, in REFUND_TIME_ZONE (Asia/Kolkata by default), not UTC's.
+  expect(summary.body.timeZone).toBe('Asia/Kolkata');
+  expect(summary.body.days.at(-1)).toMatchObject({ date: dateIn('Asia/Kolkata', Date.now()) });
   expect(summary.body.days.at(-1).closed.REFUNDED).toBe(summary.body.closed.REFUNDED);
   expect(waiting.tid).toBeDefined();
 
@@ -125,7 +129,10 @@ test('GET /docs: the reference page, served by the process with no external asse
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/html/);
   const html = await response.text();
-  for (const path of ['/v1/refunds/{tid}/otp', '/v1/summary', '/v1/refunds/{tid}/events']) expect(html).toContain(path);
-  expect(html).toContain('id="problem-invalid-input"');
   expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+  // Swagger UI renders the document it reads from /docs/json: every path, the problem types.
+  const doc = (await (await fetch(`${stack.url}/docs/json`)).json()) as OpenApiDocument;
+  for (const path of ['/v1/refunds/{tid}/otp', '/v1/summary', '/v1/refunds/{tid}/events'])
+    expect(doc.paths).toHaveProperty([path]);
+  expect(doc.info.description).toContain('id="problem-invalid-input"');
 });

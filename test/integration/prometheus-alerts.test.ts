@@ -81,7 +81,7 @@ describeWithPrometheus('the alert rules on a real Prometheus scraping a real wor
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  /** REFUNDED (after two Eko 500s), FAILED, NEEDS_REVIEW and OTP_EXPIRED, each to its outcome. */
+  /** REFUNDED (after two Eko 500s and a wrong OTP), FAILED, NEEDS_REVIEW and OTP_EXPIRED, each to its outcome. */
   async function runRefundsWithEveryWatchedOutcome(): Promise<void> {
     const refunded = newTid();
     sim.seed({ tid: refunded, refundMode: 'pending', refundPendingInquiries: 1 });
@@ -102,7 +102,10 @@ describeWithPrometheus('the alert rules on a real Prometheus scraping a real wor
         () => refunds.getState(tid),
         (s) => s.phase === RefundPhase.AWAITING_OTP,
       );
-      await refunds.submitOtp(tid, { otp: sim.lastOtp(tid)! });
+      const otp = sim.lastOtp(tid)!;
+      // One wrong OTP first (WrongOtpShareHigh reads them), then the right one.
+      if (tid === refunded) await refunds.submitOtp(tid, { otp: otp === '000000' ? '111111' : '000000' });
+      await refunds.submitOtp(tid, { otp });
     }
     const outcomes = await Promise.all([refunded, failed, review, expired].map((tid) => refunds.result(tid)));
     expect(outcomes.map((result) => result.outcome)).toEqual([
@@ -148,6 +151,7 @@ describeWithPrometheus('the alert rules on a real Prometheus scraping a real wor
     ['eko_refunds_completed{outcome="NEEDS_REVIEW"}'],
     ['eko_refunds_completed{outcome="OTP_EXPIRED"}'],
     ['eko_calls{endpoint="inquiry", outcome="retryable"}'],
+    ['eko_calls{endpoint="refund", outcome="wrong_otp"}'],
     ['eko_call_latency_bucket{endpoint="refund", le="30000"}'],
     ['eko_refund_polls_bucket{purpose="settle", le="20"}'],
     ['eko_refund_duration_bucket{le="86400000"}'],

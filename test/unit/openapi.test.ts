@@ -7,7 +7,7 @@ import type { RefundClient } from '../../src/client';
 import { DURATION_FIELDS, DURATIONS, toMs } from '../../src/contract';
 import type { ZodApp } from '../../src/api/openapi';
 import type { OpenApiDocument, OpenApiOperation } from '../../src/api/openapi';
-import { problemSchema } from '../../src/api/problems';
+import { PROBLEM_TYPES, problemExample, problemSchema, type ProblemType } from '../../src/api/problems';
 import { ekoCallbackBodySchema } from '../../src/api/routes/eko-callback';
 import {
   cancelAnswerSchema,
@@ -311,12 +311,19 @@ test('the main operations carry examples, and the schemas accept every one', () 
   expect(examples('getRefund', 404)).toEqual(['not-found']);
 });
 
-test('GET /docs renders from the document: each operation, the durations, no duplicate input schemas', async () => {
+test('GET /docs: Swagger UI on this document, each problem type with the anchor its `type` links to', async () => {
   const answer = await api.inject({ method: 'GET', url: '/docs' });
   expect(answer.statusCode).toBe(200);
   expect(answer.headers['content-type']).toMatch(/^text\/html/);
-  for (const [, path] of operations) expect(answer.body).toContain(`<code>${path}</code>`);
-  expect(answer.body).toContain('id="schema-RefundState"');
-  expect(answer.body).not.toContain('id="schema-RefundStateInput"');
-  expect(answer.body).toContain('default <code>&quot;24 hours&quot;</code>');
+  expect(answer.body).toContain('<title>Eko refunds API: reference</title>');
+  expect(answer.body).toContain('src="/docs/static/swagger-ui-bundle.js"');
+  // The page reads the same document as /openapi.json.
+  expect((await api.inject({ method: 'GET', url: '/docs/json' })).json()).toEqual(doc);
+  // Its schemas: one per type, no input variant beside it.
+  expect(Object.keys(doc.components?.schemas ?? {})).toContain('RefundState');
+  expect(Object.keys(doc.components?.schemas ?? {})).not.toContain('RefundStateInput');
+  for (const type of Object.keys(PROBLEM_TYPES)) {
+    expect(doc.info.description).toContain(`<tr id="problem-${type}">`);
+    expect(problemExample(type as ProblemType, '/v1/refunds').type).toBe(`/docs#problem-${type}`);
+  }
 });

@@ -2,11 +2,12 @@
 import { z } from 'zod';
 import { MAX_BATCH, type RefundClient } from '../../client';
 import { refundInputSchema } from '../../contract';
+import { type OtpPolicy, withinPolicy } from '../otp-policy';
 import { problemResponses, type ZodApp } from '../openapi';
 
 const batchBodySchema = z.strictObject({
   tids: z
-    .array(z.union([z.string().max(40), z.number()]))
+    .array(z.union([z.string().max(1_000), z.number()]))
     .min(1)
     .max(MAX_BATCH)
     .describe(`1 to ${MAX_BATCH} tids; a bad one gets its own \`invalid\` result and does not stop the others`),
@@ -27,7 +28,10 @@ const batchAnswerSchema = z
   })
   .meta({ id: 'BatchAnswer', description: 'One result per tid, in the order given' });
 
-export function batchRoutes(app: ZodApp, { refunds }: { refunds: RefundClient }): void {
+export function batchRoutes(
+  app: ZodApp,
+  { refunds, otpPolicy }: { refunds: RefundClient; otpPolicy: OtpPolicy },
+): void {
   app.post(
     '/v1/refund-batches',
     {
@@ -65,7 +69,8 @@ export function batchRoutes(app: ZodApp, { refunds }: { refunds: RefundClient })
     },
     async (request) => {
       const { tids, reason } = request.body;
-      const results = await refunds.startMany(tids, { reason, requestedBy: request.principal?.name });
+      const options = withinPolicy({ reason, requestedBy: request.principal?.name }, otpPolicy);
+      const results = await refunds.startMany(tids, options);
       const count = (result: string) => results.filter((r) => r.result === result).length;
       request.auditResult = ['started', 'already-running', 'invalid', 'failed']
         .map((result) => `${count(result)} ${result}`)

@@ -12,6 +12,7 @@ import { tidSchema } from '../../contract';
 import { TxStatus } from '../../eko/answers';
 import { addressList, listed } from '../cidr';
 import type { EkoCallbackConfig } from '../config';
+import { type OtpPolicy, withinPolicy } from '../otp-policy';
 import { problemResponses, type ZodApp } from '../openapi';
 import { Problem, toProblem } from '../problems';
 
@@ -45,7 +46,12 @@ const answerSchema = z
   })
   .meta({ id: 'EkoCallbackAnswer', description: 'Received' });
 
-export function ekoCallbackRoutes(app: ZodApp, refunds: RefundClient, config: EkoCallbackConfig): void {
+export function ekoCallbackRoutes(
+  app: ZodApp,
+  refunds: RefundClient,
+  config: EkoCallbackConfig,
+  otpPolicy: OtpPolicy,
+): void {
   const expected = digest(config.token);
   const allowed = config.allow.length > 0 ? addressList(config.allow) : undefined;
   app.post(
@@ -96,12 +102,15 @@ export function ekoCallbackRoutes(app: ZodApp, refunds: RefundClient, config: Ek
         return { received: true, refund: 'ignored' } as const;
       }
       const started = await refunds.start(
-        {
-          tid,
-          requestedBy: EKO_CALLBACK_ACTOR,
-          requestOtp: config.requestOtp,
-          reason: 'Eko’s transaction status callback: Refund Pending',
-        },
+        withinPolicy(
+          {
+            tid,
+            requestedBy: EKO_CALLBACK_ACTOR,
+            requestOtp: config.requestOtp,
+            reason: 'Eko’s transaction status callback: Refund Pending',
+          },
+          otpPolicy,
+        ),
         { onConflict: 'use' },
       );
       request.auditResult = started.created ? 'created' : 'already running';

@@ -10,11 +10,13 @@ import { z } from 'zod';
 import { problemResponses, type ZodApp } from '../openapi';
 import { toProblem } from '../problems';
 import { refundStatusSchema, tidParamsSchema } from '../schemas';
+import type { Streams } from '../streams';
 
 export interface EventRouteOptions {
   refunds: RefundClient;
   /** How often each stream polls the state (250 ms to 10 s). */
   pollMs: number;
+  streams: Streams;
 }
 
 const HEARTBEAT_MS = 15_000;
@@ -24,13 +26,10 @@ const RECONNECT_MS = 3_000;
 
 const ended = (state: RefundStatus) => state.outcome !== undefined || state.workflowStatus !== 'RUNNING';
 
-export function eventRoutes(app: ZodApp, { refunds, pollMs }: EventRouteOptions): void {
+export function eventRoutes(app: ZodApp, { refunds, pollMs, streams }: EventRouteOptions): void {
   const interval = Math.min(Math.max(pollMs, 250), 10_000);
   // Open streams end when the server closes, so that closing does not wait for them.
-  const open = new Set<AbortController>();
-  app.addHook('preClose', async () => {
-    for (const stream of open) stream.abort();
-  });
+  app.addHook('preClose', async () => streams.endAll());
   app.get(
     '/v1/refunds/:tid/events',
     {
@@ -52,7 +51,7 @@ export function eventRoutes(app: ZodApp, { refunds, pollMs }: EventRouteOptions)
               },
             },
           },
-          ...problemResponses('not-found', 'invalid-input', 'temporal-unavailable'),
+          ...problemResponses('not-found', 'invalid-input', 'rate-limited', 'temporal-unavailable'),
         },
       },
     },
@@ -60,6 +59,8 @@ export function eventRoutes(app: ZodApp, { refunds, pollMs }: EventRouteOptions)
       const { tid } = request.params;
       // Unknown tid, no Temporal: a plain problem answer before the stream opens.
       let state = await refunds.getState(tid);
+      // Past the caps: a 429 problem, before the stream opens.
+      const { stop, close } = streams.start(request.principal!.name, request.session?.id);
       reply.hijack();
       const res = reply.raw;
       // The security headers set for every answer; fastify no longer sends this one.
@@ -71,8 +72,6 @@ export function eventRoutes(app: ZodApp, { refunds, pollMs }: EventRouteOptions)
         // Proxies (nginx) would otherwise hold events back.
         'x-accel-buffering': 'no',
       });
-      const stop = new AbortController();
-      open.add(stop);
       // The response's close, not the request's: a GET's request closes as soon as it has been read.
       res.once('close', () => stop.abort());
       const send = (event: string, json: string) => res.write(`event: ${event}\ndata: ${json}\n\n`);
@@ -111,7 +110,7 @@ export function eventRoutes(app: ZodApp, { refunds, pollMs }: EventRouteOptions)
           JSON.stringify({ status: problem?.status ?? 500, detail: problem?.detail ?? 'internal error' }),
         );
       } finally {
-        open.delete(stop);
+        close();
         res.end();
       }
     },

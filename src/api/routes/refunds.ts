@@ -2,7 +2,11 @@
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { csvLines, EXPORT_COLUMNS, type RefundClient } from '../../client';
+import { RefundOutcome, RefundPhase } from '../../contract';
 import { type HeaderDoc, problemResponses, type ZodApp } from '../openapi';
+import type { WrongOtps } from '../otp-budget';
+import { checkPolicy, type OtpPolicy, withPolicyDefaults } from '../otp-policy';
+import { Problem } from '../problems';
 import {
   cancelAnswerSchema,
   EXAMPLE_TID,
@@ -23,6 +27,9 @@ import {
 export interface RefundRouteOptions {
   refunds: RefundClient;
   otpLimitPerMinute: number;
+  wrongOtps: WrongOtps;
+  /** What a start may only tighten: the server's OTP policy. */
+  otpPolicy: OtpPolicy;
 }
 
 const tags = ['refunds'];
@@ -37,11 +44,20 @@ const EXAMPLE_CSV_ROW =
   `${EXAMPLE_TID},REFUNDED,REFUNDED,750.00,7.50,757.50,2147000001,2026-12-01T10:15:00.633Z,` +
   '2026-12-01T10:17:41.059Z,billing,support-desk,Refund done';
 
-export function refundRoutes(app: ZodApp, { refunds, otpLimitPerMinute }: RefundRouteOptions): void {
+export function refundRoutes(
+  app: ZodApp,
+  { refunds, otpLimitPerMinute, wrongOtps, otpPolicy }: RefundRouteOptions,
+): void {
   app.post(
     '/v1/refunds',
     {
       config: { access: 'start', audit: 'start' },
+      // Before the schema fills in the contract's defaults: what the caller left out is the server's.
+      preValidation: async (request) => {
+        if (typeof request.body === 'object' && request.body !== null && !Array.isArray(request.body)) {
+          request.body = withPolicyDefaults(request.body, otpPolicy);
+        }
+      },
       schema: {
         operationId: 'startRefund',
         tags,
@@ -74,6 +90,7 @@ export function refundRoutes(app: ZodApp, { refunds, otpLimitPerMinute }: Refund
       },
     },
     async (request, reply) => {
+      checkPolicy(request.body, otpPolicy);
       const started = await refunds.start({ ...request.body, requestedBy: request.principal?.name });
       request.auditResult = started.created ? 'created' : 'already running';
       if (started.created) reply.header('location', `/v1/refunds/${request.body.tid}`);
@@ -182,7 +199,8 @@ export function refundRoutes(app: ZodApp, { refunds, otpLimitPerMinute }: Refund
         summary: "Submit the customer's OTP; answers once Eko has seen it",
         description:
           'A wrong OTP is a 200 with phase `AWAITING_OTP` and the attempts left; the last wrong one ends ' +
-          `the refund as OTP_EXPIRED. At most ${otpLimitPerMinute} OTPs per key per minute.`,
+          `the refund as OTP_EXPIRED. At most ${otpLimitPerMinute} OTPs per key per minute, and a budget of ` +
+          'wrong OTPs per key or person per minute and per day (429 `rate-limited` once spent).',
         params: tidParamsSchema,
         body: otpBodySchema,
         response: {
@@ -204,7 +222,20 @@ export function refundRoutes(app: ZodApp, { refunds, otpLimitPerMinute }: Refund
       },
     },
     async (request) => {
-      const answer = await refunds.submitOtp(request.params.tid, { ...request.body, actor: request.principal?.name });
+      const who = request.principal!.name;
+      // Redis away: the budget is not enforced for that while (each refund still ends after maxOtpAttempts).
+      const unavailable = (err: unknown) => void request.log.error({ err }, 'wrong-OTP budget unavailable');
+      const spent = await wrongOtps.refusal(who).catch(unavailable);
+      if (spent) {
+        const { window, retryAfterSeconds } = spent;
+        const detail = `too many wrong OTPs from this key or person this ${window}; retry in ${retryAfterSeconds} s`;
+        throw new Problem('rate-limited', detail, { retryAfterSeconds });
+      }
+      const answer = await refunds.submitOtp(request.params.tid, { ...request.body, actor: who });
+      // An OTP that did not move the refund on was wrong (or Eko's had expired: counted alike).
+      if (answer.phase === RefundPhase.AWAITING_OTP || answer.phase === RefundOutcome.OTP_EXPIRED) {
+        await wrongOtps.wrong(who).catch(unavailable);
+      }
       request.auditResult = answer.phase;
       return answer;
     },

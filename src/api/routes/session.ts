@@ -6,11 +6,13 @@ import { setSessionCookie } from '../auth';
 import { Problem } from '../problems';
 import { SESSION_COOKIE, type Session, type SessionSigner } from '../session';
 import { sessionSchema, signInBodySchema } from '../schemas';
+import type { Streams } from '../streams';
 
 export interface SessionRouteOptions {
   keyring: ApiKeyring;
   sessions: SessionSigner;
   secureCookies: boolean;
+  streams: Streams;
 }
 
 const tags = ['console'];
@@ -20,7 +22,7 @@ const SESSION_SET_COOKIE: HeaderDoc = {
   schema: { type: 'string' },
 };
 
-export function sessionRoutes(app: ZodApp, { keyring, sessions, secureCookies }: SessionRouteOptions): void {
+export function sessionRoutes(app: ZodApp, { keyring, sessions, secureCookies, streams }: SessionRouteOptions): void {
   const describe = (principal: Principal, session?: Session, viaProxy = false) => ({
     name: principal.name,
     role: principal.role,
@@ -84,6 +86,8 @@ export function sessionRoutes(app: ZodApp, { keyring, sessions, secureCookies }:
     },
     async (request, reply) => {
       reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: secureCookies });
+      // The session's live streams end with it.
+      if (request.session) streams.endSession(request.session.id);
       request.auditResult = 'signed out';
       return reply.code(204).send();
     },
