@@ -96,7 +96,11 @@ async function main(resources: Resources): Promise<void> {
     await running.catch(() => undefined); // a failure is reported by `await running` below
   });
   if (config.healthPort > 0) {
-    const deps = { workerState: () => worker.getState(), connection: temporal.connection };
+    const deps = {
+      workerState: () => worker.getState(),
+      connection: temporal.connection,
+      namespace: temporal.namespace,
+    };
     const health = await startHealthServer(deps, config.healthPort, '127.0.0.1');
     resources.add('the health server', () => health.close());
   }

@@ -5,11 +5,12 @@ import { within } from './timeout';
 
 /**
  * Liveness and readiness for orchestrators. Live while the worker has not failed or stopped;
- * ready while it polls and Temporal answers a health check within two seconds.
+ * ready while it polls and Temporal answers a read from its database within two seconds.
  */
 export interface HealthDeps {
   workerState: () => State;
   connection: NativeConnection;
+  namespace: string;
 }
 
 const LIVE_STATES: State[] = ['INITIALIZED', 'RUNNING', 'STOPPING', 'DRAINING', 'DRAINED'];
@@ -40,19 +41,32 @@ async function answer(url: string, deps: HealthDeps): Promise<{ status: number; 
     return { status: live ? 200 : 503, body: { status: live ? 'live' : 'dead', workerState } };
   }
   if (url === '/readyz') {
-    const temporal = await checkTemporal(deps.connection);
+    const temporal = (await temporalAnswers(deps.connection.workflowService, deps.namespace)) ? 'ok' : 'unreachable';
     const ready = workerState === 'RUNNING' && temporal === 'ok';
     return { status: ready ? 200 : 503, body: { status: ready ? 'ready' : 'not ready', workerState, temporal } };
   }
   return { status: 404, body: { error: 'use /healthz or /readyz' } };
 }
 
-async function checkTemporal(connection: NativeConnection): Promise<string> {
+/** A workflow id no refund has: reading it goes through the frontend and history to the database. */
+const PROBE_WORKFLOW_ID = 'eko-refund-readiness-probe';
+const NOT_FOUND = 5;
+
+/**
+ * Whether Temporal answers a read that needs its database, within two seconds. The frontend's own
+ * health check answers while the database is down (calls then hang): "not found" is the answer
+ * wanted; an error or no answer in time is not ready.
+ */
+export async function temporalAnswers(
+  service: Pick<NativeConnection['workflowService'], 'describeWorkflowExecution'>,
+  namespace: string,
+): Promise<boolean> {
   try {
     // The SDK retries an unavailable server internally, past any deadline: bound the wait here.
-    await within(connection.healthService.check({}), TEMPORAL_CHECK_MS, 'Temporal health check');
-    return 'ok';
+    const read = service.describeWorkflowExecution({ namespace, execution: { workflowId: PROBE_WORKFLOW_ID } });
+    await within(read, TEMPORAL_CHECK_MS, 'Temporal readiness check');
+    return true;
   } catch (err) {
-    return `unreachable: ${err instanceof Error ? err.message : String(err)}`;
+    return (err as { code?: unknown }).code === NOT_FOUND;
   }
 }

@@ -162,7 +162,10 @@ async function run(): Promise<void> {
   });
   const health =
     config.healthPort > 0
-      ? await startHealthServer({ workerState: () => worker.getState(), connection }, config.healthPort)
+      ? await startHealthServer(
+          { workerState: () => worker.getState(), connection, namespace: temporalConfig.namespace },
+          config.healthPort,
+        )
       : undefined;
   logger.info(
     {
