@@ -7,7 +7,9 @@
 # SQL_USER, SQL_PASSWORD.
 set -eu
 
-SCHEMA_DIR=/etc/temporal/schema/postgresql/v12
+# The admin-tools image keeps the schema here; outside it, point SCHEMA_DIR at the server module's
+# schema/postgresql/v12 (as a build from go.temporal.io/server has it in the Go module cache).
+SCHEMA_DIR="${SCHEMA_DIR:-/etc/temporal/schema/postgresql/v12}"
 
 echo "Waiting for PostgreSQL at ${SQL_HOST}:${SQL_PORT}..."
 attempt=1
