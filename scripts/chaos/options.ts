@@ -47,8 +47,8 @@ export function chaosProgram(): Command {
     )
     .option(
       '--deadline <d>',
-      'every refund must be terminal this long after the first start (default 3 s per refund, at least 160 s: ' +
-        '"10m", "90s", or ms); the operator stops acting 100 s (RECOVERY_MS in scripts/chaos/plans.ts) before it',
+      'every refund must be terminal this long after the first start (default 3 s per refund, at least 210 s: ' +
+        '"10m", "90s", or ms); the operator stops acting 150 s (RECOVERY_MS in scripts/chaos/plans.ts) before it',
       deadline,
     )
     .option('--seed <n>', "replays a run's refund plans and operator actions (default: random, printed)", integer(0))

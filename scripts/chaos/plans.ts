@@ -27,12 +27,13 @@ const SETTLE_MARGIN_MS = 1_500;
  * REFUND_TIMINGS: a reset into SUBMITTING presumes a call in flight (settle window plus an
  * attempt), a wrong OTP that the reset handed over again is held for another window, then a resend,
  * the right OTP and one more presumed call (about 25 s in all), and room for a busy machine; and
- * one of the refund call's longest retry intervals (1 min, production's: after many faults its
- * next attempt may be that far off; seed 927916448 ended SUBMITTING and PENDING with 40 s).
+ * two of the refund call's longest retry intervals (1 min each, production's: after many faults
+ * its next attempt may be that far off). With 40 s, seed 927916448 ended SUBMITTING and PENDING;
+ * with 100 s, seed 1729346949 (CI) ended SUBMITTING, its inquiries failing into the window.
  * The operator stops this long before the deadline (a reset at the last moment would otherwise
  * reopen a refund that cannot end in time, and say nothing about money safety).
  */
-export const RECOVERY_MS = 100_000;
+export const RECOVERY_MS = 150_000;
 
 /** Short timings, so that a run takes minutes; everything else as in production. */
 export const REFUND_TIMINGS: Partial<RefundInput> = {
