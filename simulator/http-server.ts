@@ -1,24 +1,46 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Reply } from './envelope';
 import type { FaultAction } from './faults';
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => Promise<void>;
 
-/** The simulator's HTTP server: reads each body whole, and can drop every connection on close. */
+/** A certificate and its key, PEM: the server then speaks HTTPS, as Eko does. */
+export interface TlsFiles {
+  key: string;
+  cert: string;
+}
+
+/** A request being answered: its path and the caller's port (which names the calling process). */
+export interface RequestInFlight {
+  path: string;
+  remotePort: number;
+}
+
+/**
+ * The simulator's HTTP(S) server: reads each body whole, knows the requests it is answering, and
+ * can drop every connection on close.
+ */
 export class HttpServer {
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
+  private readonly answering = new Set<http.IncomingMessage>();
+  private readonly scheme: 'http' | 'https';
 
-  constructor(handler: RequestHandler) {
-    this.server = http.createServer((req, res) => {
+  constructor(handler: RequestHandler, tls?: TlsFiles) {
+    const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
+      this.answering.add(req);
+      res.once('close', () => this.answering.delete(req));
       readBody(req)
         .then((body) => handler(req, res, body))
         .catch((err: unknown) => {
           if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
           res.end(`simulator error: ${err instanceof Error ? err.message : String(err)}`);
         });
-    });
+    };
+    this.server = tls ? https.createServer(tls, listener) : http.createServer(listener);
+    this.scheme = tls ? 'https' : 'http';
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -34,7 +56,11 @@ export class HttpServer {
 
   get url(): string {
     const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    return `${this.scheme}://127.0.0.1:${port}`;
+  }
+
+  requestsInFlight(): RequestInFlight[] {
+    return [...this.answering].map((req) => ({ path: req.url ?? '/', remotePort: req.socket.remotePort ?? 0 }));
   }
 
   /** Drops open connections too: a hanging call must not keep the server (or a test run) alive. */

@@ -4,7 +4,7 @@ import { createAdmin } from './admin';
 import { failTransaction, type SentCallback } from './callback';
 import { type ConfigPatch, configPatchSchema, DEFAULT_SIMULATOR_CONFIG, type SimulatorConfig } from './config';
 import { type Fault, FaultBook, type FaultInput } from './faults';
-import { HttpServer } from './http-server';
+import { HttpServer, type RequestInFlight, type TlsFiles } from './http-server';
 import type { SimTransaction, SmsMessage } from './model';
 import { issueOtp } from './otp';
 import { createRouter } from './router';
@@ -29,7 +29,8 @@ export class EkoSimulator {
   private refundSeq = 2_147_000_000;
   private readonly state: SimState;
 
-  constructor(config: Partial<SimulatorConfig> = {}) {
+  /** `tls`: serve HTTPS with this certificate, as Eko does (the cluster's production workers want it). */
+  constructor(config: Partial<SimulatorConfig> = {}, tls?: TlsFiles) {
     this.config = { ...DEFAULT_SIMULATOR_CONFIG, ...config };
     this.state = {
       config: this.config,
@@ -40,7 +41,7 @@ export class EkoSimulator {
       wait: (ms) => sleep(ms, undefined, { signal: this.waits.signal }),
       nextRefundTid: () => String((this.refundSeq += 1)),
     };
-    this.server = new HttpServer(createRouter(this.state, createAdmin(this)));
+    this.server = new HttpServer(createRouter(this.state, createAdmin(this)), tls);
   }
 
   /** Listens on `port` (0: a random free port) and returns the Eko base URL to configure. */
@@ -111,6 +112,11 @@ export class EkoSimulator {
     return this.faultBook.inject(input);
   }
 
+  /** The calls being answered now (a latency fault holds one open), with the caller's port. */
+  requestsInFlight(): RequestInFlight[] {
+    return this.server.requestsInFlight();
+  }
+
   /** Faults still waiting to strike. */
   faults(): Fault[] {
     return this.faultBook.list();
@@ -146,8 +152,9 @@ export async function startSimulator(
   config: Partial<SimulatorConfig> = {},
   port = 0,
   host = '127.0.0.1',
+  tls?: TlsFiles,
 ): Promise<EkoSimulator> {
-  const simulator = new EkoSimulator(config);
+  const simulator = new EkoSimulator(config, tls);
   await simulator.listen(port, host);
   return simulator;
 }

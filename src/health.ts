@@ -70,3 +70,32 @@ export async function temporalAnswers(
     return (err as { code?: unknown }).code === NOT_FOUND;
   }
 }
+
+const TEMPORAL_PROBE_EVERY_MS = 15_000;
+
+/**
+ * Sets `gauge` to 1 while Temporal answers (temporalAnswers), 0 while not: now, then 15 s after
+ * each probe ends, so probes never overlap. The timer does not hold the process open.
+ */
+export function watchTemporal(
+  service: Parameters<typeof temporalAnswers>[0],
+  namespace: string,
+  gauge: { set(value: number): void },
+  everyMs = TEMPORAL_PROBE_EVERY_MS,
+): { stop(): void } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const probe = async (): Promise<void> => {
+    const ready = await temporalAnswers(service, namespace); // never rejects: an error is false
+    if (stopped) return;
+    gauge.set(ready ? 1 : 0);
+    timer = setTimeout(() => void probe(), everyMs).unref();
+  };
+  void probe();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}

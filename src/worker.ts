@@ -12,11 +12,11 @@ import { runsFromVisibility } from './visibility';
 import { dataConverterFor } from './codec';
 import { loadConfig, loadTemporalConfig } from './config';
 import { createEkoClient, type EkoClient } from './eko/client';
-import { startHealthServer } from './health';
+import { startHealthServer, watchTemporal } from './health';
 import { createLogger, redactor, TemporalPinoLogger } from './logging';
 import { HISTOGRAM_BUCKETS } from './metrics';
 import { productionWarning, WORKER_CONCERNS } from './production';
-import { SEARCH_ATTRIBUTES } from './contract';
+import { METRICS, SEARCH_ATTRIBUTES } from './contract';
 import { heapTooSmall, type WorkerTuning } from './tuning';
 
 /** Written by `npm run build` next to the compiled worker. */
@@ -118,7 +118,7 @@ async function run(): Promise<void> {
     logger.fatal(heapProblem);
     process.exit(1);
   }
-  Runtime.install({
+  const runtime = Runtime.install({
     logger: new TemporalPinoLogger(logger),
     telemetryOptions: {
       logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN' }) },
@@ -167,6 +167,17 @@ async function run(): Promise<void> {
           config.healthPort,
         )
       : undefined;
+  // Temporal's frontend answers its health check while its database is down: alerts read this gauge.
+  const temporalWatch =
+    config.metricsPort > 0
+      ? watchTemporal(
+          connection.workflowService,
+          temporalConfig.namespace,
+          runtime.metricMeter
+            .createGauge(METRICS.temporalReady, 'int')
+            .withTags({ namespace: temporalConfig.namespace, taskQueue: config.taskQueue }),
+        )
+      : undefined;
   logger.info(
     {
       metricsPort: config.metricsPort || undefined,
@@ -186,6 +197,7 @@ async function run(): Promise<void> {
   try {
     await worker.run();
   } finally {
+    temporalWatch?.stop();
     health?.close();
     await connection.close();
   }

@@ -21,10 +21,14 @@ export interface ChaosContext {
   /** Epoch ms by which every refund must be terminal. */
   deadlineAt: number;
   tally: DriverTally;
+  /** On the cluster: OTPs of plans that use the update go through an API replica's HTTP route instead. */
+  otpViaApi?: (tid: string, otp: string) => Promise<void>;
 }
 
 export const newTally = () => ({
   otpByUpdate: 0,
+  /** Of those, through the refund API (the cluster's replicas). */
+  otpByApi: 0,
   otpBySignal: 0,
   /** By `temporal workflow signal --name otp`, as from the Web UI. */
   otpByHand: 0,

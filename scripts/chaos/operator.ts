@@ -1,6 +1,5 @@
 // The chaos "operator": about every second, one action against the running stack, drawn by weight
 // from OPERATOR_ACTIONS. A new kind of trouble is one more entry in that list.
-import type { DevServerProcess } from '../../tools/temporal-server';
 import { type ChaosContext, noteError } from './context';
 import type { Random } from './random';
 import {
@@ -17,8 +16,6 @@ import type { WorkerPool } from './workers';
 /** What an action may act on. */
 export interface OperatorTarget {
   pool: WorkerPool;
-  /** In memory: an action that restarts it needs stack.ts to give it a `dbFile` first. */
-  server: DevServerProcess;
   /** The run's refunds, clients and CLI. */
   ctx: ChaosContext;
 }

@@ -10,7 +10,7 @@ Exit code: 0 when every check holds, 1 on any violation, 2 when the run could no
 130 when interrupted (every process is stopped and the logs removed all the same).`;
 
 /** The flags as commander reads them: those whose default is computed are left unset. */
-interface Flags {
+export interface ChaosFlags {
   refunds: number;
   concurrency: number;
   workers: number;
@@ -27,8 +27,8 @@ function deadline(value: string): number {
   return ms;
 }
 
-export function chaosProgram(): Command {
-  return new Command('npm run chaos --')
+export function chaosProgram(name = 'npm run chaos --'): Command {
+  return new Command(name)
     .usage('[options]')
     .description(
       "the money-safety chaos run: refunds of random scenarios while an operator acts, checked against Eko's books",
@@ -56,12 +56,16 @@ export function chaosProgram(): Command {
     .addHelpText('after', EXIT_CODES);
 }
 
-export type ChaosOptions = NonNullable<ReturnType<typeof parseOptions>>;
+export type ChaosOptions = ReturnType<typeof optionsFrom>;
 
 /** Parses argv; `undefined` when only --help was asked for (commander printed it). */
-export function parseOptions(argv: readonly string[], writeOut?: (text: string) => void) {
-  const flags = parseFlags<Flags>(chaosProgram(), argv, writeOut);
-  if (!flags) return undefined;
+export function parseOptions(argv: readonly string[], writeOut?: (text: string) => void): ChaosOptions | undefined {
+  const flags = parseFlags<ChaosFlags>(chaosProgram(), argv, writeOut);
+  return flags && optionsFrom(flags);
+}
+
+/** The run's options from its flags, with the computed defaults. */
+export function optionsFrom(flags: ChaosFlags) {
   return {
     refunds: flags.refunds,
     concurrency: flags.concurrency,

@@ -81,7 +81,12 @@ async function send(ctx: ChaosContext, plan: RefundPlan, otp: string): Promise<'
     switch (plan.delivery) {
       case 'update':
         ctx.tally.otpByUpdate += 1;
-        await within(ctx.refunds.submitOtp(plan.tid, { otp }), UPDATE_TIMEOUT_MS, 'submitOtp update');
+        if (ctx.otpViaApi) ctx.tally.otpByApi += 1;
+        await within(
+          ctx.otpViaApi?.(plan.tid, otp) ?? ctx.refunds.submitOtp(plan.tid, { otp }).then(() => undefined),
+          UPDATE_TIMEOUT_MS,
+          'submitOtp update',
+        );
         return 'answered';
       case 'signal':
         ctx.tally.otpBySignal += 1;

@@ -23,6 +23,8 @@ export interface ChaosFacts {
   crashes: readonly WorkerCrash[];
   faultsInjected: Partial<Record<FaultType, number>>;
   faultsStruck: Partial<Record<FaultType, number>>;
+  /** On the cluster: each platform fault and how often it struck. */
+  platformFaults?: Record<string, number>;
   /** The webhook subscriber: events taken, and attempts it refused (each event's first few). */
   webhooks: { received: number; refused: number };
   durationMs: number;
@@ -32,7 +34,9 @@ const checks = Object.keys(CHECKS) as Check[];
 
 export function summary(facts: ChaosFacts) {
   const { options, verdict, tally } = facts;
-  const violations = violationCount(verdict, facts.crashes.length);
+  // A platform fault that never struck leaves the run unproven: counted as a violation.
+  const platformMissed = Object.values(facts.platformFaults ?? {}).filter((n) => n === 0).length;
+  const violations = violationCount(verdict, facts.crashes.length) + platformMissed;
   return {
     seed: options.seed,
     refunds: options.refunds,
@@ -51,12 +55,14 @@ export function summary(facts: ChaosFacts) {
     workerCrashes: facts.crashes.length,
     faultsInjected: facts.faultsInjected,
     faultsStruck: facts.faultsStruck,
+    ...(facts.platformFaults && { platformFaults: facts.platformFaults, platformFaultsMissed: platformMissed }),
     ekoCalls: verdict.ekoCalls,
     webhooks: facts.webhooks,
     scenarios: countBy(facts.plans.map((p) => p.scenario)),
     dialects: countBy(facts.plans.map((p) => p.seed.dialect ?? 'default')),
     otp: {
       byUpdate: tally.otpByUpdate,
+      byApi: tally.otpByApi,
       bySignal: tally.otpBySignal,
       byHand: tally.otpByHand,
       retried: tally.otpRetries,
@@ -93,6 +99,14 @@ export function printReport(facts: ChaosFacts): void {
     ['workers crashed on their own (must be 0)', must0(s.workerCrashes)],
     ['faults injected', list(s.faultsInjected) || 'none'],
     ['faults that struck', list(s.faultsStruck) || 'none'],
+    ...(s.platformFaults
+      ? [
+          [
+            'platform faults that struck (each at least once)',
+            `${list(s.platformFaults)}; missed ${must0(s.platformFaultsMissed ?? 0)}`,
+          ] as Row,
+        ]
+      : []),
     ['Eko calls', list(s.ekoCalls)],
     [
       'webhook events (outcomes) taken by the subscriber',
@@ -100,7 +114,7 @@ export function printReport(facts: ChaosFacts): void {
     ],
     [
       'OTPs handed over',
-      `${s.otp.byUpdate} by update, ${s.otp.bySignal} by signal, ${s.otp.byHand} by signal by hand (temporal CLI)`,
+      `${s.otp.byUpdate} by update (${s.otp.byApi} of them through the API), ${s.otp.bySignal} by signal, ${s.otp.byHand} by signal by hand (temporal CLI)`,
     ],
     ['  again after an error', `${s.otp.retried} (the refund still waited for it)`],
     ['  resends, beyond the plan', `${s.otp.resends}, ${s.otp.beyondPlan}`],

@@ -15,7 +15,7 @@ import { EVENT_TYPES, RefundClient } from '../../src/client';
 import { dataConverterFor, loadEncryptionConfig } from '../../src/codec';
 import { type EkoSimulator, startSimulator } from '../../simulator';
 import type { Resources } from '../../tools/resources';
-import { type DevServerProcess, startDevServerProcess } from '../../tools/temporal-server';
+import { startDevServerProcess } from '../../tools/temporal-server';
 import { startWebhookReceiver, type WebhookReceiver } from '../../tools/webhook-receiver';
 import { buildWorkerCode } from '../bench/build';
 import type { WorkflowCode } from './histories';
@@ -28,7 +28,6 @@ const EKO_TIMEOUT_MS = 1_500;
 const WORKER_START_TIMEOUT_MS = 120_000;
 
 export interface ChaosStack {
-  server: DevServerProcess;
   sim: EkoSimulator;
   pool: WorkerPool;
   client: Client;
@@ -43,7 +42,8 @@ export interface ChaosStack {
   receiver: WebhookReceiver;
 }
 
-const OUTCOMES = EVENT_TYPES.filter((type) => type !== 'refund.awaiting_otp' && type !== 'refund.pending');
+/** The outcomes' events, which the verdict checks: the phases' events would only load the machine. */
+export const OUTCOMES = EVENT_TYPES.filter((type) => type !== 'refund.awaiting_otp' && type !== 'refund.pending');
 /** Each event rides its retries (1, 2, 4, 8, 16 s) before the receiver takes it. */
 export const WEBHOOK_REFUSALS = 5;
 
@@ -72,10 +72,10 @@ export async function startStack(
   // A fresh key per run: the chaos covers the payload codec too, as production runs it.
   const encryptionKeys = `chaos:${randomBytes(32).toString('base64')}`;
   const taskQueue = `chaos-${process.pid}`;
-  const pool = new WorkerPool(
-    options.workers,
-    server.address,
-    {
+  const pool = new WorkerPool({
+    size: options.workers,
+    temporalAddress: server.address,
+    env: {
       TEMPORAL_NAMESPACE: 'default',
       REFUND_TASK_QUEUE: taskQueue,
       EKO_BASE_URL: sim.baseUrl,
@@ -89,9 +89,9 @@ export async function startStack(
       // The outcomes, which the verdict checks: the phases' events would only load the machine.
       REFUND_WEBHOOKS: JSON.stringify([{ name: 'chaos', url: receiver.url, secret: webhookSecret, events: OUTCOMES }]),
     },
-    path.join(compiled.dir, 'src', 'worker.js'),
+    entry: path.join(compiled.dir, 'src', 'worker.js'),
     logDir,
-  );
+  });
   resources.add('the refund workers', () => pool.stop());
   pool.start();
 
@@ -108,7 +108,6 @@ export async function startStack(
     await sleep(200);
   }
   return {
-    server,
     sim,
     pool,
     client,

@@ -11,7 +11,7 @@ const CLI_OUTPUT_MAX_BYTES = 256 * 1024 * 1024;
 
 export type TemporalCli = (args: string[]) => Promise<string>;
 
-export function temporalCli(address: string): TemporalCli {
+export function temporalCli(address: string, namespace = 'default'): TemporalCli {
   const binary = temporalCliPath();
   // Nothing of this shell's Temporal settings (TEMPORAL_ADDRESS, API keys, profiles) leaks in.
   const env = Object.fromEntries(
@@ -19,7 +19,7 @@ export function temporalCli(address: string): TemporalCli {
   );
   return async (args) => {
     try {
-      const { stdout } = await run(binary, [...args, '--address', address, '--namespace', 'default'], {
+      const { stdout } = await run(binary, [...args, '--address', address, '--namespace', namespace], {
         env,
         timeout: CLI_TIMEOUT_MS,
         maxBuffer: CLI_OUTPUT_MAX_BYTES,

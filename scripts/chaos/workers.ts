@@ -2,6 +2,7 @@
 // by its environment alone) that operator actions kill, replaced at once, so the pool keeps its size and
 // there is always a worker being started.
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startWorkerProcess, type WorkerProcess } from '../../tools/worker-process';
 import { TemporalLink } from './link';
 import type { Random } from './random';
@@ -14,10 +15,27 @@ const MAX_CRASHES = 5;
 
 interface PoolWorker {
   id: number;
+  /** Its place in the pool: a replacement takes the place (and the ports) of the worker it replaces. */
+  slot: number;
   child: WorkerProcess;
-  link: TemporalLink;
+  /** Between the worker and Temporal; none when the pool was made without links. */
+  link: TemporalLink | undefined;
   ready: boolean;
   killedByChaos: boolean;
+}
+
+export interface WorkerPoolOptions {
+  size: number;
+  temporalAddress: string;
+  /** The workers' configuration (REFUND_TASK_QUEUE, EKO_BASE_URL...). */
+  env: Record<string, string>;
+  /** What differs by place in the pool (0, 1, ...), such as the metrics and health ports. */
+  slotEnv?: (slot: number) => Record<string, string>;
+  /** The compiled worker (src/worker.js beside its prebundled workflow code). */
+  entry: string;
+  logDir: string;
+  /** Each worker reaches Temporal through a link of its own (see cutOffOne); default true. */
+  links?: boolean;
 }
 
 export interface WorkerCrash {
@@ -30,27 +48,16 @@ export class WorkerPool {
   started = 0;
   kills = 0;
   cutOffs = 0;
+  pauses = 0;
   readonly crashes: WorkerCrash[] = [];
   private readonly workers = new Set<PoolWorker>();
   private stopping = false;
 
-  /**
-   * `env`: the worker's configuration (REFUND_TASK_QUEUE, EKO_BASE_URL...); each worker reaches
-   * `temporalAddress` through a link of its own (see cutOffOne). `entry`: the compiled worker
-   * (src/worker.js beside its prebundled workflow code).
-   */
-  constructor(
-    private readonly size: number,
-    private readonly temporalAddress: string,
-    private readonly env: Record<string, string>,
-    private readonly entry: string,
-    private readonly logDir: string,
-  ) {}
+  constructor(private readonly options: WorkerPoolOptions) {}
 
   start(): void {
-    for (let i = this.workers.size + this.starting; i < this.size; i++) void this.startWorker();
+    for (let slot = 0; slot < this.options.size; slot++) void this.startWorker(slot);
   }
-  private starting = 0;
 
   get readyCount(): number {
     return [...this.workers].filter((w) => w.ready).length;
@@ -82,24 +89,56 @@ export class WorkerPool {
     const victim = random.pick(ready);
     victim.killedByChaos = true;
     this.cutOffs += 1;
-    void victim.link.cutFor(CUT_OFF_MS).then(() => victim.child.kill());
+    void victim.link?.cutFor(CUT_OFF_MS).then(() => victim.child.kill());
+    return victim.link !== undefined;
+  }
+
+  /**
+   * Stops a random polling worker (SIGSTOP) for `ms`, then lets it go on (SIGCONT): its heartbeats
+   * are lost and its calls stall while it is frozen, as a paused VM or a long GC pause would.
+   */
+  async pauseOne(random: Random, ms: number): Promise<boolean> {
+    const ready = [...this.workers].filter((w) => w.ready && !w.killedByChaos);
+    if (ready.length === 0) return false;
+    const victim = random.pick(ready);
+    victim.child.child.kill('SIGSTOP');
+    this.pauses += 1;
+    await sleep(ms);
+    victim.child.child.kill('SIGCONT');
     return true;
+  }
+
+  /** SIGKILLs the worker with this process id, if it is one of the pool's; replaced at once. */
+  killPid(pid: number): boolean {
+    const victim = [...this.workers].find((w) => w.child.child.pid === pid && !w.killedByChaos);
+    if (!victim) return false;
+    victim.killedByChaos = true;
+    void victim.child.kill();
+    this.kills += 1;
+    return true;
+  }
+
+  /** The process ids of the workers running now. */
+  get pids(): number[] {
+    return [...this.workers].flatMap((w) => (w.child.child.pid === undefined ? [] : [w.child.child.pid]));
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all([...this.workers].map(async (w) => (await w.child.stop(), await w.link.close())));
+    // A frozen worker would not hear SIGTERM.
+    for (const w of this.workers) w.child.child.kill('SIGCONT');
+    await Promise.all([...this.workers].map(async (w) => (await w.child.stop(), await w.link?.close())));
   }
 
-  private async startWorker(): Promise<void> {
+  private async startWorker(slot: number): Promise<void> {
+    const { temporalAddress, env, slotEnv, entry, logDir, links = true } = this.options;
     const id = (this.started += 1);
-    this.starting += 1;
-    const link = await TemporalLink.open(this.temporalAddress).finally(() => (this.starting -= 1));
+    const link = links ? await TemporalLink.open(temporalAddress) : undefined;
     const child = startWorkerProcess(
-      { ...this.env, TEMPORAL_ADDRESS: link.address },
-      { entry: this.entry, logFile: path.join(this.logDir, `worker-${id}.log`) },
+      { ...env, ...slotEnv?.(slot), TEMPORAL_ADDRESS: link?.address ?? temporalAddress },
+      { entry, logFile: path.join(logDir, `worker-${id}.log`) },
     );
-    const worker: PoolWorker = { id, child, link, ready: false, killedByChaos: false };
+    const worker: PoolWorker = { id, slot, child, link, ready: false, killedByChaos: false };
     this.workers.add(worker);
     child.ready().then(
       () => (worker.ready = true),
@@ -107,14 +146,14 @@ export class WorkerPool {
     ); // an early exit is a crash, below
     void child.exited.then(() => {
       this.workers.delete(worker);
-      void link.close();
+      void link?.close();
       if (this.stopping) return;
       if (!worker.killedByChaos) {
         const { exitCode, signalCode } = child.child;
         this.crashes.push({ id, exit: signalCode ?? `code ${exitCode}`, log: child.output().slice(-2_000) });
         if (this.broken) return;
       }
-      void this.startWorker();
+      void this.startWorker(slot);
     });
   }
 }

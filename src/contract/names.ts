@@ -84,4 +84,6 @@ export const METRICS = {
   polls: 'eko_refund_polls',
   ekoCalls: 'eko_calls',
   ekoCallLatency: 'eko_call_latency',
+  /** Gauge: 1 while Temporal answers this worker a read from its database within 2 s, 0 while not. */
+  temporalReady: 'eko_refund_temporal_ready',
 } as const;

@@ -155,6 +155,7 @@ describeWithPrometheus('the alert rules on a real Prometheus scraping a real wor
     ['eko_call_latency_bucket{endpoint="refund", le="30000"}'],
     ['eko_refund_polls_bucket{purpose="settle", le="20"}'],
     ['eko_refund_duration_bucket{le="86400000"}'],
+    ['eko_refund_temporal_ready == 1'], // the worker's probe of Temporal's database (src/health.ts)
     // The SDK's, which the progress and worker rules read.
     ['temporal_activity_execution_failed{activity_type="prepareRefund"}'], // the two 500s hit CHECKING's inquiry
     ['temporal_activity_schedule_to_start_latency_bucket'],
@@ -186,16 +187,18 @@ describeWithPrometheus('the alert rules on a real Prometheus scraping a real wor
     },
   );
 
-  test('RefundWorkerPollsFailing, then RefundWorkerDown and RefundWorkersAllDown, see the outages', async () => {
-    // Temporal away: the worker's polls fail.
+  test('RefundWorkerPollsFailing and TemporalDatabaseUnreachable, then RefundWorkerDown and RefundWorkersAllDown, see the outages', async () => {
+    // Temporal away: the worker's polls fail, and its probe gets no answer (every 15 s).
     await server.stop();
-    const pollsFailing = await expressionOf('RefundWorkerPollsFailing');
-    await waitFor(
-      'failing polls',
-      () => query(pollsFailing),
-      (found) => found.length > 0,
-      { timeoutMs: 60_000 },
-    );
+    for (const name of ['RefundWorkerPollsFailing', 'TemporalDatabaseUnreachable']) {
+      const expression = await expressionOf(name);
+      await waitFor(
+        name,
+        () => query(expression),
+        (found) => found.length > 0,
+        { timeoutMs: 60_000 },
+      );
+    }
 
     // The worker gone: its target is down, and no worker is up.
     await stopChild(worker.child);

@@ -12,7 +12,7 @@ function targetRecordingKills(): { target: OperatorTarget; killedAt: number[] } 
   const killedAt: number[] = [];
   const pool = { killOne: () => (killedAt.push(Date.now()), true), cutOffOne: () => (killedAt.push(Date.now()), true) };
   const ctx = { all: [] } as unknown as ChaosContext;
-  return { target: { pool, server: {}, ctx } as unknown as OperatorTarget, killedAt };
+  return { target: { pool, ctx } as unknown as OperatorTarget, killedAt };
 }
 
 test('acts until `until`, never after it', async () => {

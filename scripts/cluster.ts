@@ -1,0 +1,124 @@
+// `npm run cluster`: the production topology on this machine, without Docker (scripts/cluster/):
+// PostgreSQL, Temporal Server built from go.temporal.io/server, two refund workers, two API
+// replicas, the codec server, Redis and Prometheus, every refund process from the production build
+// with NODE_ENV=production. Ctrl-C stops it all; the data stays in .data/cluster/.
+//
+// `npm run cluster -- --chaos [--refunds N ...]`: the chaos run (scripts/chaos.ts) on that topology,
+// with the platform's faults added (scripts/cluster/faults.ts); the same verdict, and every platform
+// fault must strike. Exit codes as the chaos run's.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Command } from 'commander';
+import { dataConverterFor, loadEncryptionConfig } from '../src/codec';
+import { printSms, seedDemo } from '../simulator/demo';
+import { startWebhookReceiver } from '../tools/webhook-receiver';
+import { type Resources, runMain } from '../tools/resources';
+import { type ChaosFlags, chaosProgram, optionsFrom } from './chaos/options';
+import { seededRandom } from './chaos/random';
+import { runChaos } from './chaos/run';
+import { OUTCOMES, WEBHOOK_REFUSALS } from './chaos/stack';
+import type { WorkerPool } from './chaos/workers';
+import { temporalCli } from './chaos/temporal-cli';
+import { parseFlags } from './lib/args';
+import { platformFaults } from './cluster/faults';
+import { simulatorCertificate } from './cluster/secrets';
+import { CLUSTER_DIR, startCluster } from './cluster/topology';
+
+const EXIT_NOT_RUN = 2;
+const log = (line: string) => console.error(line);
+
+function clusterProgram(): Command {
+  return chaosProgram('npm run cluster --')
+    .description(
+      'the production topology on this machine (PostgreSQL, Temporal Server, refund workers, API replicas, ' +
+        'codec server, Prometheus); with --chaos, the chaos run on it, with the platform faults added',
+    )
+    .option('--chaos', 'run the chaos run on the cluster (the other options are its), then stop');
+}
+
+async function main(resources: Resources): Promise<number> {
+  const flags = parseFlags<ChaosFlags & { chaos?: true }>(clusterProgram(), process.argv.slice(2));
+  if (!flags) return 0; // --help
+  const options = optionsFrom(flags);
+  if (!flags.chaos) {
+    const cluster = await startCluster(
+      { workers: options.workers, namespace: 'default', taskQueue: 'eko-refunds', log, onSms: printSms },
+      resources,
+    );
+    await waitForWorkers(cluster.pool, options.workers);
+    seedDemo(cluster.sim);
+    console.log(`${cluster.where}
+  Demo refund-pending tids at the simulator: 1000000001, 1000000002, 1000000003 (their OTP SMS print here)
+
+Press Ctrl-C to stop (the data stays in .data/cluster/).`);
+    await new Promise(() => undefined); // until Ctrl-C
+    return 0;
+  }
+
+  log(`Chaos run on the cluster, seed ${options.seed}…`);
+  // Production workers deliver webhooks to https:// only: the receiver shows the simulator's certificate.
+  const webhookSecret = randomBytes(32).toString('hex');
+  const tls = simulatorCertificate(path.join(CLUSTER_DIR, 'tls'));
+  const receiver = await startWebhookReceiver(webhookSecret, { refuseEach: WEBHOOK_REFUSALS, tls });
+  resources.add('the webhook receiver', () => receiver.close());
+  // A namespace of its own: the refunds of earlier runs (same tids, same workflow ids) stay apart.
+  const namespace = `chaos-${options.seed}-${Date.now().toString(36)}`;
+  const taskQueue = 'eko-refunds';
+  const cluster = await startCluster(
+    {
+      workers: options.workers,
+      namespace,
+      taskQueue,
+      links: true,
+      log,
+      workerEnv: {
+        // As the dev-server chaos run's: hangs cost little.
+        EKO_TIMEOUT_MS: '1500',
+        SHUTDOWN_GRACE_MS: '1000',
+        REFUND_WEBHOOKS: JSON.stringify([
+          { name: 'chaos', url: receiver.url, secret: webhookSecret, events: OUTCOMES },
+        ]),
+      },
+      // The plans send wrong OTPs on purpose, many a minute: the desk's limits would refuse them.
+      apiEnv: {
+        API_OTP_LIMIT_PER_MINUTE: '1000',
+        API_WRONG_OTPS_PER_MINUTE: '1000',
+        API_WRONG_OTPS_PER_DAY: '100000',
+      },
+    },
+    resources,
+  );
+  await waitForWorkers(cluster.pool, options.workers);
+  log(cluster.where);
+  const encryptionKeys = cluster.secrets.encryptionKeys;
+  const stack = {
+    sim: cluster.sim,
+    pool: cluster.pool,
+    client: cluster.client,
+    refunds: cluster.refunds,
+    cli: temporalCli(cluster.temporal.address, namespace),
+    taskQueue,
+    workflowCode: {
+      bundlePath: path.join(__dirname, '..', 'dist', 'workflow-bundle.js'),
+      dataConverter: dataConverterFor(loadEncryptionConfig({ REFUND_ENCRYPTION_KEYS: encryptionKeys })),
+    },
+    encryptionKeys,
+    receiver,
+  };
+  const platform = platformFaults(cluster, seededRandom(options.seed ^ 0x2545f491), cluster.secrets.apiKeys.support);
+  return runChaos(stack, options, resources, platform);
+}
+
+async function waitForWorkers(pool: WorkerPool, workers: number): Promise<void> {
+  const until = Date.now() + 120_000;
+  log('Waiting for the refund workers to poll…');
+  while (pool.readyCount < workers) {
+    if (pool.broken) throw new Error('the refund workers keep crashing: see .data/cluster/logs/worker-*.log');
+    if (Date.now() > until) throw new Error('the refund workers did not poll within 2 minutes');
+    await sleep(200);
+  }
+}
+
+// Ctrl-C is how the cluster ends (0); it interrupts a chaos run (130, as npm run chaos).
+runMain(main, { failed: EXIT_NOT_RUN, stopped: process.argv.includes('--chaos') ? 130 : 0 });
