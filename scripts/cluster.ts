@@ -21,7 +21,9 @@ import { OUTCOMES, WEBHOOK_REFUSALS } from './chaos/stack';
 import type { WorkerPool } from './chaos/workers';
 import { temporalCli } from './chaos/temporal-cli';
 import { parseFlags } from './lib/args';
+import { SmsWatch } from './bench/phases';
 import { platformFaults } from './cluster/faults';
+import { measureScale } from './cluster/scale';
 import { simulatorCertificate } from './cluster/secrets';
 import { CLUSTER_DIR, startCluster } from './cluster/topology';
 
@@ -34,13 +36,28 @@ function clusterProgram(): Command {
       'the production topology on this machine (PostgreSQL, Temporal Server, refund workers, API replicas, ' +
         'codec server, Prometheus); with --chaos, the chaos run on it, with the platform faults added',
     )
-    .option('--chaos', 'run the chaos run on the cluster (the other options are its), then stop');
+    .option('--chaos', 'run the chaos run on the cluster (the other options are its), then stop')
+    .option(
+      '--scale',
+      'measure refunds/s on the cluster: --refunds lifecycles, --concurrency at a time, --workers workers; then stop',
+    );
 }
 
 async function main(resources: Resources): Promise<number> {
-  const flags = parseFlags<ChaosFlags & { chaos?: true }>(clusterProgram(), process.argv.slice(2));
+  const flags = parseFlags<ChaosFlags & { chaos?: true; scale?: true }>(clusterProgram(), process.argv.slice(2));
   if (!flags) return 0; // --help
   const options = optionsFrom(flags);
+  if (flags.scale) {
+    const sms = new SmsWatch();
+    const namespace = `scale-${Date.now().toString(36)}`;
+    const cluster = await startCluster(
+      { workers: options.workers, namespace, taskQueue: 'eko-refunds', log, onSms: sms.onSms },
+      resources,
+    );
+    await waitForWorkers(cluster.pool, options.workers);
+    await measureScale(cluster, sms, options);
+    return 0;
+  }
   if (!flags.chaos) {
     const cluster = await startCluster(
       { workers: options.workers, namespace: 'default', taskQueue: 'eko-refunds', log, onSms: printSms },

@@ -20,10 +20,39 @@ function cpuSecondsOf(pid: number): number {
     const { user, system } = process.cpuUsage();
     return (user + system) / 1e6;
   }
+  return (
+    statTicks(pid)
+      .slice(0, 2)
+      .reduce((a, b) => a + b, 0) / CLOCK_TICKS_PER_SECOND
+  );
+}
+
+/** utime, stime, and the same of the children it has reaped (cutime, cstime), in clock ticks. */
+function statTicks(pid: number): number[] {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may hold spaces; utime and stime are fields 14 and 15.
+  // The command name (field 2) may hold spaces; utime to cstime are fields 14 to 17.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  return fields.slice(11, 15).map(Number);
+}
+
+/**
+ * CPU seconds of a process and of its children, running or ended (PostgreSQL's backends: the
+ * postmaster reaps them, so their time moves into its cutime and cstime).
+ */
+function treeCpuSeconds(pid: number): number {
+  const children = fs
+    .readdirSync(`/proc/${pid}/task`)
+    .flatMap((task) => fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' '))
+    .filter(Boolean)
+    .map(Number);
+  const ticks = [pid, ...children].flatMap((p) => {
+    try {
+      return [statTicks(p).reduce((a, b) => a + b, 0)];
+    } catch {
+      return []; // ended meanwhile: counted in the parent's cutime once reaped
+    }
+  });
+  return ticks.reduce((a, b) => a + b, 0) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** CPU seconds all processes on the machine have used so far (/proc/stat), to see other load. */
@@ -39,17 +68,22 @@ export interface CpuUsage {
   cpu: Record<string, number>;
 }
 
-/** CPU seconds each process used between the call and the returned function's call. */
-export function cpuMeter(pids: Record<string, number>): () => CpuUsage {
+/**
+ * CPU seconds each process used between the call and the returned function's call; `trees`:
+ * processes counted with their children.
+ */
+export function cpuMeter(pids: Record<string, number>, trees: Record<string, number> = {}): () => CpuUsage {
   const read = (): Record<string, number> => ({
     ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSecondsOf(pid)])),
+    ...Object.fromEntries(Object.entries(trees).map(([name, pid]) => [name, treeCpuSeconds(pid)])),
     machine: machineCpuSeconds(),
   });
   const before = read();
   const started = performance.now();
   return () => {
     const after = read();
-    const cpu = Object.fromEntries(Object.keys(pids).map((name) => [name, after[name] - before[name]]));
+    const names = [...Object.keys(pids), ...Object.keys(trees)];
+    const cpu = Object.fromEntries(names.map((name) => [name, after[name] - before[name]]));
     const ours = Object.values(cpu).reduce((a, b) => a + b, 0);
     cpu['other processes'] = Math.max(0, after.machine - before.machine - ours);
     return { wallSeconds: (performance.now() - started) / 1000, cpu };

@@ -93,7 +93,7 @@ export async function runChaos(
     workersStarted: stack.pool.started,
     crashes: stack.pool.crashes,
     faultsInjected: Object.fromEntries(ctx.tally.faultsInjected) as Partial<Record<FaultType, number>>,
-    faultsStruck: await faultsStruck(stack, ctx.tally.faultsInjected),
+    faultsStruck: faultsStruck(stack, ctx.tally.faultsInjected),
     platformFaults: platform?.struck(),
     webhooks: { received: stack.receiver.received.length, refused: stack.receiver.refused },
     durationMs,
@@ -184,12 +184,8 @@ async function eventsDelivered(ctx: ChaosContext, stack: ChaosStack): Promise<vo
 }
 
 /** Faults injected minus those still waiting at the simulator (each strikes once). */
-async function faultsStruck(
-  stack: ChaosStack,
-  injected: ReadonlyMap<FaultType, number>,
-): Promise<Partial<Record<FaultType, number>>> {
-  const response = await fetch(`${stack.sim.url}/__sim/faults`);
-  const waiting = countBy(((await response.json()) as { type: FaultType }[]).map((f) => f.type));
+function faultsStruck(stack: ChaosStack, injected: ReadonlyMap<FaultType, number>): Partial<Record<FaultType, number>> {
+  const waiting = countBy(stack.sim.faults().map((f) => f.type));
   return Object.fromEntries([...injected].map(([type, n]) => [type, n - (waiting[type] ?? 0)]));
 }
 

@@ -1,5 +1,6 @@
 // The platform's faults, struck on the cluster during a chaos run (`npm run cluster -- --chaos`):
-// one after another, spread over the operator's window, each repeated while the window lasts.
+// one after another, 20 s apart, from the start (while refunds are driven) to the operator's end,
+// round after round.
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -10,8 +11,8 @@ import type { PlatformFaults } from '../chaos/run';
 import type { Cluster } from './topology';
 
 const run = promisify(execFile);
-/** At least this long between two faults: each needs the time to strike and the cluster to recover. */
-const MIN_SPACING_MS = 45_000;
+/** Between two faults: each needs the time to strike and the cluster to recover. */
+const SPACING_MS = 20_000;
 const PAUSE_MS = 60_000;
 const DATABASE_DOWN_MS = 30_000;
 /** How long a fault waits for its moment (an Eko call in flight, an OTP on its way). */
@@ -39,9 +40,8 @@ export function platformFaults(cluster: Cluster, random: Random, apiKey: string)
   return {
     start(ctx, until) {
       striking = (async () => {
-        const spacing = Math.max(MIN_SPACING_MS, (until - Date.now()) / FAULTS.length);
         for (let i = 0; !stopped; i++) {
-          await sleep(i === 0 ? spacing / 2 : spacing, undefined, { signal: wake.signal }).catch(() => undefined);
+          await sleep(i === 0 ? SPACING_MS / 2 : SPACING_MS, undefined, { signal: wake.signal }).catch(() => undefined);
           if (stopped || Date.now() > until) return;
           const fault = FAULTS[i % FAULTS.length];
           console.error(`  platform fault: ${fault.name}…`);
@@ -87,13 +87,18 @@ const FAULTS: readonly PlatformFault[] = [
     name: 'Temporal server restarted while refunds poll',
     async strike({ cluster: { temporal }, ctx }) {
       // Refunds past the OTP and not ended are submitting or polling Eko.
-      if (!ctx.all.some((r) => r.driven && r.outcome === undefined)) return false;
+      if (!(await momentComes(() => ctx.all.some((r) => r.driven && r.outcome === undefined)))) return false;
       await temporal.stop();
       await temporal.start();
       return true;
     },
   },
 ];
+
+async function momentComes(now: () => boolean): Promise<boolean> {
+  for (const until = Date.now() + MOMENT_MS; Date.now() < until; await sleep(250)) if (now()) return true;
+  return false;
+}
 
 /**
  * SIGKILLs the worker whose Eko call the simulator is answering: a latency fault holds the next

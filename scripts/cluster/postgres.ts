@@ -34,6 +34,11 @@ export class Postgres {
     return `127.0.0.1:${this.options.port}`;
   }
 
+  /** The running process's id (PostgreSQL's: the postmaster's), for CPU figures. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Creates the data directory with the password on first use, then starts the server. */
   async start(): Promise<void> {
     if (!fs.existsSync(path.join(this.options.dataDir, 'PG_VERSION'))) this.init();

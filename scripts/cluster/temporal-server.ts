@@ -116,7 +116,10 @@ async function runScript(name: string, env: Record<string, string>): Promise<voi
 export interface ServerOptions {
   build: ServerBuild;
   db: Database;
-  /** The frontend's gRPC port; the other services take fixed ports (7234, 7235, 7239, 6933-6939). */
+  /**
+   * The frontend's gRPC port; the other services take theirs beside it, as Temporal's defaults do
+   * for 7233: history +1, matching +2, worker +6, their membership ports 300 below, HTTP +10.
+   */
   port: number;
   metricsPort: number;
   /** Where its configuration is written. */
@@ -135,6 +138,10 @@ export class TemporalServer {
 
   get address(): string {
     return `127.0.0.1:${this.options.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   async start(): Promise<void> {
@@ -198,10 +205,10 @@ global:
       timerType: histogram
       listenAddress: "127.0.0.1:${metricsPort}"
 services:
-  frontend:${service(port, 6933, `\n      httpPort: ${port + 10}`)}
-  matching:${service(7235, 6935)}
-  history:${service(7234, 6934)}
-  worker:${service(7239, 6939)}
+  frontend:${service(port, port - 300, `\n      httpPort: ${port + 10}`)}
+  matching:${service(port + 2, port - 298)}
+  history:${service(port + 1, port - 299)}
+  worker:${service(port + 6, port - 294)}
 clusterMetadata:
   enableGlobalNamespace: false
   failoverVersionIncrement: 10
