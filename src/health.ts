@@ -99,3 +99,32 @@ export function watchTemporal(
     },
   };
 }
+
+/**
+ * Connects once Temporal answers a read from its database, trying again every `retryMs` for up
+ * to `waitMs`: a worker that starts while the server restarts or its database is down waits for
+ * them instead of exiting. Past `waitMs` the last problem is thrown (a wrong address or
+ * credentials end the start there); a missing namespace answers at once and fails the start.
+ */
+export async function connectWhenTemporalAnswers(
+  connect: () => Promise<NativeConnection>,
+  namespace: string,
+  onWait: (problem: string) => void,
+  { waitMs = 60_000, retryMs = 2_000 } = {},
+): Promise<NativeConnection> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    let problem: Error;
+    try {
+      const connection = await connect();
+      if (await temporalAnswers(connection.workflowService, namespace)) return connection;
+      await connection.close();
+      problem = new Error('Temporal did not answer a read from its database in time');
+    } catch (err) {
+      problem = err as Error;
+    }
+    if (Date.now() + retryMs > until) throw problem;
+    onWait(problem.message);
+    await new Promise((resolve) => setTimeout(resolve, retryMs));
+  }
+}

@@ -12,7 +12,7 @@ import { runsFromVisibility } from './visibility';
 import { dataConverterFor } from './codec';
 import { loadConfig, loadTemporalConfig } from './config';
 import { createEkoClient, type EkoClient } from './eko/client';
-import { startHealthServer, watchTemporal } from './health';
+import { connectWhenTemporalAnswers, startHealthServer, watchTemporal } from './health';
 import { createLogger, redactor, TemporalPinoLogger } from './logging';
 import { HISTOGRAM_BUCKETS } from './metrics';
 import { productionWarning, WORKER_CONCERNS } from './production';
@@ -138,7 +138,11 @@ async function run(): Promise<void> {
   const warning = productionWarning(process.env, WORKER_CONCERNS);
   if (warning !== undefined) logger.warn(warning);
   const temporalConfig = loadTemporalConfig();
-  const connection = await NativeConnection.connect(temporalConfig.connectionOptions);
+  const connection = await connectWhenTemporalAnswers(
+    () => NativeConnection.connect(temporalConfig.connectionOptions),
+    temporalConfig.namespace,
+    (problem) => logger.warn({ problem }, 'Waiting for Temporal (the server or its database is not answering)'),
+  );
   try {
     const added = await ensureSearchAttributes(connection, temporalConfig.namespace);
     if (added.length > 0) logger.info({ added, namespace: temporalConfig.namespace }, 'Registered search attributes');

@@ -71,6 +71,16 @@ const FAULTS: readonly PlatformFault[] = [
   { name: 'API replica restarted while an OTP is in flight', strike: ({ desk, random }) => desk.restartMidOtp(random) },
   { name: 'worker SIGKILLed mid-call', strike: ({ cluster }) => killWorkerMidCall(cluster) },
   {
+    name: 'Temporal server restarted while refunds poll',
+    async strike({ cluster: { temporal }, ctx }) {
+      // Refunds past the OTP and not ended are submitting or polling Eko.
+      if (!(await momentComes(() => ctx.all.some((r) => r.driven && r.outcome === undefined)))) return false;
+      await temporal.stop();
+      await temporal.start();
+      return true;
+    },
+  },
+  {
     name: 'PostgreSQL stopped for 30 s',
     async strike({ cluster: { postgres } }) {
       await postgres.stop();
@@ -82,16 +92,6 @@ const FAULTS: readonly PlatformFault[] = [
   {
     name: 'worker frozen (SIGSTOP) for a minute',
     strike: ({ cluster, random }) => cluster.pool.pauseOne(random, PAUSE_MS),
-  },
-  {
-    name: 'Temporal server restarted while refunds poll',
-    async strike({ cluster: { temporal }, ctx }) {
-      // Refunds past the OTP and not ended are submitting or polling Eko.
-      if (!(await momentComes(() => ctx.all.some((r) => r.driven && r.outcome === undefined)))) return false;
-      await temporal.stop();
-      await temporal.start();
-      return true;
-    },
   },
 ];
 

@@ -7,12 +7,13 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RunError } from '../../tools/resources';
-import { hasExited, spawnChild, stopChild } from '../../tools/children';
+import { hasExited, spawnChild } from '../../tools/children';
 import { appendLog } from './logs';
 
 /** Debian keeps each major version's programs here; the newest installed is taken. */
 const DEBIAN_ROOT = '/usr/lib/postgresql';
 const READY_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 20_000;
 
 export interface PostgresOptions {
   dataDir: string;
@@ -55,10 +56,13 @@ export class Postgres {
 
   /** A fast shutdown (SIGINT): open connections are cut, as when the database host goes away. */
   async stop(): Promise<void> {
-    if (!this.child || hasExited(this.child)) return;
-    const exited = new Promise((resolve) => this.child!.once('exit', resolve));
-    this.child.kill('SIGINT');
-    await Promise.race([exited, sleep(20_000).then(() => stopChild(this.child!, 0))]);
+    const child = this.child;
+    if (!child || hasExited(child)) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT');
+    const forced = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(forced);
   }
 
   private init(): void {

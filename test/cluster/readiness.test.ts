@@ -70,10 +70,16 @@ describe('readiness on a Temporal cluster whose PostgreSQL stops', () => {
     await connection?.close();
     await temporal?.stop();
     await postgres?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    // The logs stay (postgres.log, temporal.log): a failure is read there.
+    for (const data of ['pg', 'temporal']) fs.rmSync(path.join(dir, data), { recursive: true, force: true });
+    console.log(`logs in ${dir}`);
   }, 60_000);
 
-  const status = async () => (await fetch(readyz)).status;
+  const readiness = async () => {
+    const response = await fetch(readyz);
+    return { status: response.status, body: await response.text() };
+  };
+  const status = async () => (await readiness()).status;
   const gauge = async () => /^eko_refund_temporal_ready\{[^}]*\} (\d)/m.exec(await (await fetch(metrics)).text())?.[1];
   const frontendHealth = async () => (await connection.healthService.check({})).status;
 
@@ -93,7 +99,7 @@ describe('readiness on a Temporal cluster whose PostgreSQL stops', () => {
 
   it('is ready again once PostgreSQL is back', async () => {
     await postgres.start();
-    await waitFor('/readyz 200', status, (s) => s === 200, { timeoutMs: 60_000, everyMs: 500 });
+    await waitFor('/readyz 200', readiness, (r) => r.status === 200, { timeoutMs: 60_000, everyMs: 500 });
     await waitFor('the gauge at 1', gauge, (v) => v === '1', { timeoutMs: 40_000, everyMs: 500 });
   }, 120_000);
 });

@@ -1,4 +1,5 @@
-import { watchTemporal } from '../../src/health';
+import type { NativeConnection } from '@temporalio/worker';
+import { connectWhenTemporalAnswers, watchTemporal } from '../../src/health';
 
 /**
  * The worker's eko_refund_temporal_ready gauge (src/worker.ts): the probe's outcome, every 15 s, one
@@ -84,4 +85,43 @@ test('stop ends the probes, and a probe still in flight sets nothing', async () 
   expect(temporal.calls).toHaveLength(2);
   expect(gauge.values).toEqual([1]);
   expect(jest.getTimerCount()).toBe(0);
+});
+
+describe('a worker starting while Temporal or its database is down (connectWhenTemporalAnswers)', () => {
+  /** Connections whose describe answers as `answers` say, one per connect; `refused` connects throw. */
+  function connections(answers: ('refused' | 'not found' | 'unavailable')[]) {
+    const closed: number[] = [];
+    let n = 0;
+    const connect = jest.fn(async () => {
+      const i = n++;
+      const answer = answers[Math.min(i, answers.length - 1)];
+      if (answer === 'refused') throw new Error('connection refused');
+      const describeWorkflowExecution = () => Promise.reject(answer === 'not found' ? NOT_FOUND : UNAVAILABLE);
+      return {
+        workflowService: { describeWorkflowExecution },
+        close: async () => void closed.push(i),
+      } as unknown as NativeConnection;
+    });
+    return { connect, closed };
+  }
+
+  test('waits through a refused connection and a database that does not answer, then connects', async () => {
+    const { connect, closed } = connections(['refused', 'unavailable', 'not found']);
+    const waits: string[] = [];
+    const connecting = connectWhenTemporalAnswers(connect, 'default', (problem) => waits.push(problem));
+    await jest.advanceTimersByTimeAsync(4_000);
+    await expect(connecting).resolves.toBeDefined();
+    expect(connect).toHaveBeenCalledTimes(3);
+    expect(waits).toEqual(['connection refused', 'Temporal did not answer a read from its database in time']);
+    expect(closed).toEqual([1]); // the connection whose Temporal did not answer
+  });
+
+  test('gives up after the wait with the last problem', async () => {
+    const { connect } = connections(['refused']);
+    const connecting = connectWhenTemporalAnswers(connect, 'default', () => undefined, { waitMs: 10_000 });
+    const failed = expect(connecting).rejects.toThrow('connection refused');
+    await jest.advanceTimersByTimeAsync(10_000);
+    await failed;
+    expect(connect).toHaveBeenCalledTimes(6); // at 0, 2, 4, 6, 8 and 10 s
+  });
 });
