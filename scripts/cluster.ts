@@ -15,6 +15,7 @@ import { printSms, seedDemo } from '../simulator/demo';
 import { startWebhookReceiver } from '../tools/webhook-receiver';
 import { type Resources, runMain } from '../tools/resources';
 import { type ChaosFlags, chaosProgram, optionsFrom } from './chaos/options';
+import { RECOVERY_MS } from './chaos/plans';
 import { seededRandom } from './chaos/random';
 import { runChaos } from './chaos/run';
 import { OUTCOMES, WEBHOOK_REFUSALS } from './chaos/stack';
@@ -28,6 +29,7 @@ import { simulatorCertificate } from './cluster/secrets';
 import { CLUSTER_DIR, startCluster } from './cluster/topology';
 
 const EXIT_NOT_RUN = 2;
+const PLATFORM_ROUND_MS = 270_000;
 const log = (line: string) => console.error(line);
 
 function clusterProgram(): Command {
@@ -36,7 +38,11 @@ function clusterProgram(): Command {
       'the production topology on this machine (PostgreSQL, Temporal Server, refund workers, API replicas, ' +
         'codec server, Prometheus); with --chaos, the chaos run on it, with the platform faults added',
     )
-    .option('--chaos', 'run the chaos run on the cluster (the other options are its), then stop')
+    .option(
+      '--chaos',
+      'run the chaos run on the cluster (the other options are its; the deadline at least 420 s, for a round of ' +
+        'the platform faults), then stop',
+    )
     .option(
       '--scale',
       'measure refunds/s on the cluster: --refunds lifecycles, --concurrency at a time, --workers workers; then stop',
@@ -73,6 +79,9 @@ Press Ctrl-C to stop (the data stays in .data/cluster/).`);
     return 0;
   }
 
+  // A round of the platform's faults takes about 4 minutes (a minute frozen, 30 s without the
+  // database...) and ends before the operator stops, a recovery before the deadline.
+  if (flags.deadline === undefined) options.deadlineMs = Math.max(options.deadlineMs, PLATFORM_ROUND_MS + RECOVERY_MS);
   log(`Chaos run on the cluster, seed ${options.seed}…`);
   // Production workers deliver webhooks to https:// only: the receiver shows the simulator's certificate.
   const webhookSecret = randomBytes(32).toString('hex');
@@ -137,5 +146,6 @@ async function waitForWorkers(pool: WorkerPool, workers: number): Promise<void> 
   }
 }
 
-// Ctrl-C is how the cluster ends (0); it interrupts a chaos run (130, as npm run chaos).
-runMain(main, { failed: EXIT_NOT_RUN, stopped: process.argv.includes('--chaos') ? 130 : 0 });
+// Ctrl-C is how the cluster ends (0); it interrupts a chaos run or a measure (130, as npm run chaos).
+const measuring = process.argv.includes('--chaos') || process.argv.includes('--scale');
+runMain(main, { failed: EXIT_NOT_RUN, stopped: measuring ? 130 : 0 });

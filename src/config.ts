@@ -35,6 +35,8 @@ const envSchema = z.object({
   METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
   /** `/healthz` and `/readyz`; 0 turns it off. */
   HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(8088),
+  /** Where metrics and health listen: every interface, as a container's must; 127.0.0.1 keeps them local. */
+  WORKER_HOST: z.string().min(1).default('0.0.0.0'),
   /** Empty: payloads in plain JSON (development only). */
   REFUND_ENCRYPTION_KEYS: encryptionKeys.optional(),
   /** Workflows kept between tasks; 0 (no cache): every task replays, and no query can split one. */
@@ -57,6 +59,7 @@ export interface WorkerConfig {
   shutdownGraceMs: number;
   metricsPort: number;
   healthPort: number;
+  listenHost: string;
   encryptionKeys: EncryptionKey[];
   tuning: WorkerTuning;
   webhooks: Subscriber[];
@@ -83,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     metricsPort: e.METRICS_PORT,
     healthPort: e.HEALTH_PORT,
+    listenHost: e.WORKER_HOST,
     encryptionKeys: e.REFUND_ENCRYPTION_KEYS ?? [],
     tuning: {
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,

@@ -67,7 +67,9 @@ export async function temporalAnswers(
     await within(read, TEMPORAL_CHECK_MS, 'Temporal readiness check');
     return true;
   } catch (err) {
-    return (err as { code?: unknown }).code === NOT_FOUND;
+    // Not found: the workflow (Temporal read its database), not the namespace (a wrong configuration).
+    const { code, details, message } = err as { code?: unknown; details?: unknown; message?: unknown };
+    return code === NOT_FOUND && !/namespace/i.test(`${details ?? message}`);
   }
 }
 
@@ -104,7 +106,7 @@ export function watchTemporal(
  * Connects once Temporal answers a read from its database, trying again every `retryMs` for up
  * to `waitMs`: a worker that starts while the server restarts or its database is down waits for
  * them instead of exiting. Past `waitMs` the last problem is thrown (a wrong address or
- * credentials end the start there); a missing namespace answers at once and fails the start.
+ * credentials, or a namespace that does not exist, end the start there).
  */
 export async function connectWhenTemporalAnswers(
   connect: () => Promise<NativeConnection>,

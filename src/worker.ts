@@ -127,7 +127,7 @@ async function run(): Promise<void> {
         config.metricsPort > 0
           ? {
               prometheus: {
-                bindAddress: `0.0.0.0:${config.metricsPort}`,
+                bindAddress: `${config.listenHost}:${config.metricsPort}`,
                 histogramBucketOverrides: HISTOGRAM_BUCKETS,
               },
             }
@@ -138,11 +138,15 @@ async function run(): Promise<void> {
   const warning = productionWarning(process.env, WORKER_CONCERNS);
   if (warning !== undefined) logger.warn(warning);
   const temporalConfig = loadTemporalConfig();
+  // Nothing runs yet while it waits: a SIGTERM then ends the process at once.
+  const quit = () => process.exit(0);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, quit);
   const connection = await connectWhenTemporalAnswers(
     () => NativeConnection.connect(temporalConfig.connectionOptions),
     temporalConfig.namespace,
     (problem) => logger.warn({ problem }, 'Waiting for Temporal (the server or its database is not answering)'),
   );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, quit);
   try {
     const added = await ensureSearchAttributes(connection, temporalConfig.namespace);
     if (added.length > 0) logger.info({ added, namespace: temporalConfig.namespace }, 'Registered search attributes');
@@ -169,6 +173,7 @@ async function run(): Promise<void> {
       ? await startHealthServer(
           { workerState: () => worker.getState(), connection, namespace: temporalConfig.namespace },
           config.healthPort,
+          config.listenHost,
         )
       : undefined;
   // Temporal's frontend answers its health check while its database is down: alerts read this gauge.

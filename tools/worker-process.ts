@@ -4,7 +4,7 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnChild, stopChild } from './children';
+import { inheritedEnv, spawnChild, stopChild } from './children';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 /** What src/worker.ts logs (at info) once it polls its task queue. */
@@ -47,12 +47,9 @@ export function startWorkerProcess(env: Record<string, string>, options: WorkerP
   const entry = options.entry ?? 'sources';
   const file = { sources: 'src/worker.ts', compiled: 'dist/worker.js' }[entry] ?? entry;
   const execArgv = file.endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only'] : [];
-  const inherited = Object.fromEntries(
-    ['PATH', 'HOME', 'TMPDIR'].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
-  );
   const child = spawnChild(process.execPath, [...execArgv, ...(options.nodeOptions ?? []), file], {
     cwd: REPO_ROOT,
-    env: { ...inherited, LOG_LEVEL: 'info', METRICS_PORT: '0', HEALTH_PORT: '0', ...env },
+    env: { ...inheritedEnv(), LOG_LEVEL: 'info', METRICS_PORT: '0', HEALTH_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? (['ipc'] as const) : [])],
   });
 

@@ -28,8 +28,10 @@ import type { Resources } from '../../tools/resources';
 export interface PlatformFaults {
   /** Starts striking; the last strike comes before `until` (epoch ms). */
   start(ctx: ChaosContext, until: number): void;
-  /** Stops striking; resolves once the fault under way is over (the database back, say). */
+  /** Stops once every fault had its turn (or at `until`), and the fault under way is over. */
   stop(): Promise<void>;
+  /** Stops now (Ctrl-C): waits end early, and what a fault stopped is started again. */
+  abort(): Promise<void>;
   /** How often each fault struck, every fault named (0: never, a violation). */
   struck(): Record<string, number>;
   /** Hands an OTP over as a support agent's console does: through the API replicas. */
@@ -69,7 +71,7 @@ export async function runChaos(
   const operator = startOperator({ ...stack, ctx }, operatorRandom, { everyMs: options.actEveryMs, until });
   platform?.start(ctx, until);
   const stopActing = async () => void (await Promise.all([operator.stop(), platform?.stop()]));
-  resources.add('the operator', stopActing);
+  resources.add('the operator', async () => void (await Promise.all([operator.stop(), platform?.abort()])));
   const ticker = setInterval(() => printProgress(options, stack, ctx, startedAt), PROGRESS_EVERY_MS);
   resources.add('the progress ticker', () => clearInterval(ticker));
 

@@ -2,6 +2,7 @@
 // Web UI's buttons make (cancel, reset, signal). Payloads it sends are plain JSON, not encrypted.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { inheritedEnv } from '../../tools/children';
 import { temporalCliPath } from '../../tools/temporal-binaries';
 
 const run = promisify(execFile);
@@ -14,9 +15,7 @@ export type TemporalCli = (args: string[]) => Promise<string>;
 export function temporalCli(address: string, namespace = 'default'): TemporalCli {
   const binary = temporalCliPath();
   // Nothing of this shell's Temporal settings (TEMPORAL_ADDRESS, API keys, profiles) leaks in.
-  const env = Object.fromEntries(
-    ['PATH', 'HOME', 'TMPDIR'].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
-  );
+  const env = inheritedEnv();
   return async (args) => {
     try {
       const { stdout } = await run(binary, [...args, '--address', address, '--namespace', namespace], {

@@ -3,6 +3,7 @@
 // there is always a worker being started.
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { hasExited } from '../../tools/children';
 import { startWorkerProcess, type WorkerProcess } from '../../tools/worker-process';
 import { TemporalLink } from './link';
 import type { Random } from './random';
@@ -22,6 +23,8 @@ interface PoolWorker {
   link: TemporalLink | undefined;
   ready: boolean;
   killedByChaos: boolean;
+  /** Frozen by pauseOne: no other action takes it, so that it lives to go on. */
+  frozen: boolean;
 }
 
 export interface WorkerPoolOptions {
@@ -48,7 +51,6 @@ export class WorkerPool {
   started = 0;
   kills = 0;
   cutOffs = 0;
-  pauses = 0;
   readonly crashes: WorkerCrash[] = [];
   private readonly workers = new Set<PoolWorker>();
   private stopping = false;
@@ -67,9 +69,14 @@ export class WorkerPool {
     return this.crashes.length >= MAX_CRASHES;
   }
 
+  /** The polling workers an action may take. */
+  private get takeable(): PoolWorker[] {
+    return [...this.workers].filter((w) => w.ready && !w.killedByChaos && !w.frozen);
+  }
+
   /** SIGKILLs a random polling worker (none while all are still starting); its replacement starts at once. */
   killOne(random: Random): boolean {
-    const ready = [...this.workers].filter((w) => w.ready && !w.killedByChaos);
+    const ready = this.takeable;
     if (ready.length === 0) return false;
     const victim = random.pick(ready);
     victim.killedByChaos = true;
@@ -84,33 +91,34 @@ export class WorkerPool {
    * an orchestrator restarts a worker that lost its server.
    */
   cutOffOne(random: Random): boolean {
-    const ready = [...this.workers].filter((w) => w.ready && !w.killedByChaos);
+    const ready = this.takeable.filter((w) => w.link !== undefined);
     if (ready.length === 0) return false;
     const victim = random.pick(ready);
     victim.killedByChaos = true;
     this.cutOffs += 1;
-    void victim.link?.cutFor(CUT_OFF_MS).then(() => victim.child.kill());
-    return victim.link !== undefined;
+    void victim.link!.cutFor(CUT_OFF_MS).then(() => victim.child.kill());
+    return true;
   }
 
   /**
    * Stops a random polling worker (SIGSTOP) for `ms`, then lets it go on (SIGCONT): its heartbeats
    * are lost and its calls stall while it is frozen, as a paused VM or a long GC pause would.
    */
-  async pauseOne(random: Random, ms: number): Promise<boolean> {
-    const ready = [...this.workers].filter((w) => w.ready && !w.killedByChaos);
-    if (ready.length === 0) return false;
+  async pauseOne(random: Random, ms: number, signal?: AbortSignal): Promise<boolean> {
+    const ready = this.takeable;
+    if (ready.length === 0 || this.stopping) return false;
     const victim = random.pick(ready);
+    victim.frozen = true;
     victim.child.child.kill('SIGSTOP');
-    this.pauses += 1;
-    await sleep(ms);
+    await sleep(ms, undefined, { signal }).catch(() => undefined);
     victim.child.child.kill('SIGCONT');
-    return true;
+    victim.frozen = false;
+    return !hasExited(victim.child.child);
   }
 
   /** SIGKILLs the worker with this process id, if it is one of the pool's; replaced at once. */
   killPid(pid: number): boolean {
-    const victim = [...this.workers].find((w) => w.child.child.pid === pid && !w.killedByChaos);
+    const victim = this.takeable.find((w) => w.child.child.pid === pid);
     if (!victim) return false;
     victim.killedByChaos = true;
     void victim.child.kill();
@@ -138,7 +146,7 @@ export class WorkerPool {
       { ...env, ...slotEnv?.(slot), TEMPORAL_ADDRESS: link?.address ?? temporalAddress },
       { entry, logFile: path.join(logDir, `worker-${id}.log`) },
     );
-    const worker: PoolWorker = { id, slot, child, link, ready: false, killedByChaos: false };
+    const worker: PoolWorker = { id, slot, child, link, ready: false, killedByChaos: false, frozen: false };
     this.workers.add(worker);
     child.ready().then(
       () => (worker.ready = true),

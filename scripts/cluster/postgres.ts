@@ -3,16 +3,13 @@
 // chaos run can stop it and start it again; data survives both that and a restart of the cluster.
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { RunError } from '../../tools/resources';
-import { hasExited, spawnChild } from '../../tools/children';
+import { listening, spawnChild, stopChild, untilReady } from '../../tools/children';
 import { appendLog } from './logs';
 
 /** Debian keeps each major version's programs here; the newest installed is taken. */
 const DEBIAN_ROOT = '/usr/lib/postgresql';
-const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 20_000;
 
 export interface PostgresOptions {
@@ -51,18 +48,13 @@ export class Postgres {
       ...(this.owner && { uid: this.owner.uid, gid: this.owner.gid }),
     });
     appendLog(this.child, logFile);
-    await this.ready();
+    // Accepting connections: the port answers (the server opens it once recovery is done).
+    await untilReady('PostgreSQL', () => listening(port), { child: this.child, logFile, timeoutMs: 30_000 });
   }
 
   /** A fast shutdown (SIGINT): open connections are cut, as when the database host goes away. */
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || hasExited(child)) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGINT');
-    const forced = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(forced);
+    if (this.child) await stopChild(this.child, STOP_TIMEOUT_MS, 'SIGINT');
   }
 
   private init(): void {
@@ -82,18 +74,6 @@ export class Postgres {
       );
     } finally {
       fs.rmSync(pwFile, { force: true });
-    }
-  }
-
-  /** Accepting connections: the port answers (the server opens it once recovery is done). */
-  private async ready(): Promise<void> {
-    const until = Date.now() + READY_TIMEOUT_MS;
-    while (!(await answers(this.options.port))) {
-      if (this.child && hasExited(this.child)) {
-        throw new RunError(`PostgreSQL exited at start; its log: ${this.options.logFile}`);
-      }
-      if (Date.now() > until) throw new RunError(`PostgreSQL did not start in 30 s; its log: ${this.options.logFile}`);
-      await sleep(200);
     }
   }
 }
@@ -118,12 +98,4 @@ function debianPostgresUser(): { uid: number; gid: number } {
   } catch {
     throw new RunError('running as root needs the `postgres` user that Debian’s postgresql package creates');
   }
-}
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
 }

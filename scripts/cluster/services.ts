@@ -4,25 +4,14 @@
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { hasExited, spawnChild, stopChild } from '../../tools/children';
-import { RunError } from '../../tools/resources';
+import { inheritedEnv, spawnChild, stopChild, untilReady } from '../../tools/children';
 import { appendLog } from './logs';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const START_TIMEOUT_MS = 60_000;
-
-/** Only what a process needs from this shell: none of its Temporal, Eko or key settings leak in. */
-export function baseEnv(): Record<string, string> {
-  return Object.fromEntries(
-    ['PATH', 'HOME', 'TMPDIR', 'TZ'].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
-  );
-}
 
 /** A long-running process that the cluster starts, waits for, stops and may restart. */
 export class Service {
   private child: ChildProcess | undefined;
-  restarts = 0;
 
   constructor(
     readonly name: string,
@@ -41,31 +30,20 @@ export class Service {
   async start(): Promise<void> {
     this.child = spawnChild(this.command, this.args, {
       cwd: REPO_ROOT,
-      env: { ...baseEnv(), ...this.env },
+      env: { ...inheritedEnv(), ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     appendLog(this.child, this.logFile);
-    const until = Date.now() + START_TIMEOUT_MS;
-    while (!(await this.ready().catch(() => false))) {
-      if (hasExited(this.child)) throw new RunError(`${this.name} exited at start; its log: ${this.logFile}`);
-      if (Date.now() > until) throw new RunError(`${this.name} did not start in 60 s; its log: ${this.logFile}`);
-      await sleep(200);
-    }
+    await untilReady(this.name, this.ready, { child: this.child, logFile: this.logFile });
   }
 
   /** SIGTERM (the process drains), or SIGKILL as a crash would. */
   async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
-    if (!this.child || hasExited(this.child)) return;
-    if (signal === 'SIGKILL') {
-      const exited = new Promise((resolve) => this.child!.once('exit', resolve));
-      this.child.kill('SIGKILL');
-      await exited;
-    } else await stopChild(this.child, 15_000);
+    if (this.child) await stopChild(this.child, signal === 'SIGKILL' ? 0 : 15_000, signal);
   }
 
   async restart(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
     await this.stop(signal);
-    this.restarts += 1;
     await this.start();
   }
 }

@@ -6,9 +6,8 @@ import { type ChildProcess, execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { hasExited, portInUse, spawnChild, stopChild } from '../../tools/children';
+import { listening, spawnChild, stopChild, untilReady } from '../../tools/children';
 import { RunError } from '../../tools/resources';
 import { temporalCliPath } from '../../tools/temporal-binaries';
 import { appendLog } from './logs';
@@ -17,7 +16,6 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const DEPLOY = path.join(REPO_ROOT, 'deploy', 'temporal');
 /** Temporal Server 1.32 needs a newer Go than Debian's; the Go module proxy serves this one. */
 const GO_TOOLCHAIN = 'go1.27.3';
-const START_TIMEOUT_MS = 60_000;
 const run = promisify(execFile);
 
 /** The version of the temporalio/server image docker-compose.yml runs: the cluster runs the same. */
@@ -149,12 +147,7 @@ export class TemporalServer {
     const args = ['--root', dir, '--config', 'config', '--env', 'cluster', '--allow-no-auth', 'start'];
     this.child = spawnChild(path.join(build.binDir, 'temporal-server'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     appendLog(this.child, logFile);
-    const until = Date.now() + START_TIMEOUT_MS;
-    while (!(await portInUse(this.options.port))) {
-      if (hasExited(this.child)) throw new RunError(`the Temporal server exited at start; its log: ${logFile}`);
-      if (Date.now() > until) throw new RunError(`the Temporal server did not listen in 60 s; its log: ${logFile}`);
-      await sleep(200);
-    }
+    await untilReady('the Temporal server', () => listening(this.options.port), { child: this.child, logFile });
   }
 
   async stop(): Promise<void> {

@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { RefundClient } from '../../src/client';
 import { dataConverterFor, loadEncryptionConfig } from '../../src/codec';
 import { type EkoSimulator, type SmsMessage, startSimulator } from '../../simulator';
-import { portInUse } from '../../tools/children';
+import { listening, portInUse } from '../../tools/children';
 import { type Resources, RunError } from '../../tools/resources';
 import { WorkerPool } from '../chaos/workers';
 import { Postgres } from './postgres';
@@ -118,7 +118,9 @@ export async function startCluster(options: ClusterOptions, resources: Resources
       EKO_USER_CODE: secrets.eko.userCode,
       // The simulator's certificate is self-signed: trusted as a private CA would be.
       NODE_EXTRA_CA_CERTS: tls.certFile,
-      SHUTDOWN_GRACE_MS: '5000',
+      WORKER_HOST: '127.0.0.1',
+      // Below the pool's 5 s before it forces a stop (Ctrl-C).
+      SHUTDOWN_GRACE_MS: '3000',
       ...options.workerEnv,
     },
     slotEnv: (slot) => ({
@@ -211,6 +213,7 @@ function checkPrograms(): void {
     ['go', 'golang (Go 1.26 or newer)'],
     ['nc', 'netcat-openbsd (deploy/temporal/setup-schema.sh waits with it)'],
     ['openssl', 'openssl'],
+    ['ss', 'iproute2 (the chaos run finds the worker behind an Eko call with ss)'],
   ].filter(([program]) => !installed(program));
   if (missing.length > 0) {
     throw new RunError(`npm run cluster needs: ${missing.map(([, pkg]) => pkg).join(', ')} (apt-get install)`);
@@ -255,7 +258,7 @@ async function startRedis(logDir: string, resources: Resources): Promise<string 
     ['--port', String(PORTS.redis), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     {},
     path.join(logDir, 'redis.log'),
-    () => portInUse(PORTS.redis),
+    () => listening(PORTS.redis),
   );
   await redis.start();
   resources.add('Redis', () => redis.stop());

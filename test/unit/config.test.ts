@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       shutdownGraceMs: 30_000,
       metricsPort: 9464,
       healthPort: 8088,
+      listenHost: '0.0.0.0',
       encryptionKeys: [],
       tuning: { maxCachedWorkflows: 0 },
       webhooks: [],

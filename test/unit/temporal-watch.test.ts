@@ -1,5 +1,5 @@
 import type { NativeConnection } from '@temporalio/worker';
-import { connectWhenTemporalAnswers, watchTemporal } from '../../src/health';
+import { connectWhenTemporalAnswers, temporalAnswers, watchTemporal } from '../../src/health';
 
 /**
  * The worker's eko_refund_temporal_ready gauge (src/worker.ts): the probe's outcome, every 15 s, one
@@ -124,4 +124,12 @@ describe('a worker starting while Temporal or its database is down (connectWhenT
     await failed;
     expect(connect).toHaveBeenCalledTimes(6); // at 0, 2, 4, 6, 8 and 10 s
   });
+});
+
+test('a namespace that does not exist is not ready, though Temporal answers "not found"', async () => {
+  const missingNamespace = Object.assign(new Error('Namespace refunds is not found.'), { code: 5 });
+  const answering = (error: Error) =>
+    ({ describeWorkflowExecution: () => Promise.reject(error) }) as unknown as Parameters<typeof temporalAnswers>[0];
+  await expect(temporalAnswers(answering(missingNamespace), 'refunds')).resolves.toBe(false);
+  await expect(temporalAnswers(answering(NOT_FOUND), 'default')).resolves.toBe(true);
 });
