@@ -8,7 +8,6 @@
 // fault must strike. Exit codes as the chaos run's.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { dataConverterFor, loadEncryptionConfig } from '../src/codec';
 import { printSms, seedDemo } from '../simulator/demo';
@@ -19,7 +18,6 @@ import { RECOVERY_MS } from './chaos/plans';
 import { seededRandom } from './chaos/random';
 import { runChaos } from './chaos/run';
 import { OUTCOMES, WEBHOOK_REFUSALS } from './chaos/stack';
-import type { WorkerPool } from './chaos/workers';
 import { temporalCli } from './chaos/temporal-cli';
 import { parseFlags } from './lib/args';
 import { SmsWatch } from './bench/phases';
@@ -60,7 +58,6 @@ async function main(resources: Resources): Promise<number> {
       { workers: options.workers, namespace, taskQueue: 'eko-refunds', log, onSms: sms.onSms },
       resources,
     );
-    await waitForWorkers(cluster.pool, options.workers);
     await measureScale(cluster, sms, options);
     return 0;
   }
@@ -69,7 +66,6 @@ async function main(resources: Resources): Promise<number> {
       { workers: options.workers, namespace: 'default', taskQueue: 'eko-refunds', log, onSms: printSms },
       resources,
     );
-    await waitForWorkers(cluster.pool, options.workers);
     seedDemo(cluster.sim);
     console.log(`${cluster.where}
   Demo refund-pending tids at the simulator: 1000000001, 1000000002, 1000000003 (their OTP SMS print here)
@@ -115,7 +111,6 @@ Press Ctrl-C to stop (the data stays in .data/cluster/).`);
     },
     resources,
   );
-  await waitForWorkers(cluster.pool, options.workers);
   log(cluster.where);
   const encryptionKeys = cluster.secrets.encryptionKeys;
   const stack = {
@@ -134,16 +129,6 @@ Press Ctrl-C to stop (the data stays in .data/cluster/).`);
   };
   const platform = platformFaults(cluster, seededRandom(options.seed ^ 0x2545f491), cluster.secrets.apiKeys.support);
   return runChaos(stack, options, resources, platform);
-}
-
-async function waitForWorkers(pool: WorkerPool, workers: number): Promise<void> {
-  const until = Date.now() + 120_000;
-  log('Waiting for the refund workers to poll…');
-  while (pool.readyCount < workers) {
-    if (pool.broken) throw new Error('the refund workers keep crashing: see .data/cluster/logs/worker-*.log');
-    if (Date.now() > until) throw new Error('the refund workers did not poll within 2 minutes');
-    await sleep(200);
-  }
 }
 
 // Ctrl-C is how the cluster ends (0); it interrupts a chaos run or a measure (130, as npm run chaos).

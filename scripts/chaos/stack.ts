@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { EVENT_TYPES, RefundClient } from '../../src/client';
 import { dataConverterFor, loadEncryptionConfig } from '../../src/codec';
@@ -101,12 +100,7 @@ export async function startStack(
   const dataConverter = dataConverterFor(loadEncryptionConfig({ REFUND_ENCRYPTION_KEYS: encryptionKeys }));
   const client = new Client({ connection, namespace: 'default', dataConverter });
 
-  const readyBy = Date.now() + WORKER_START_TIMEOUT_MS;
-  while (pool.readyCount < options.workers) {
-    if (pool.broken) throw new Error(`the refund workers keep crashing; logs in ${logDir} (use --keep-logs)`);
-    if (Date.now() > readyBy) throw new Error(`the refund workers did not start within ${WORKER_START_TIMEOUT_MS} ms`);
-    await sleep(200);
-  }
+  await pool.polling(WORKER_START_TIMEOUT_MS);
   return {
     sim,
     pool,

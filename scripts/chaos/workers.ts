@@ -69,6 +69,16 @@ export class WorkerPool {
     return this.crashes.length >= MAX_CRASHES;
   }
 
+  /** Resolves once every worker polls; fails if they keep crashing or take longer than `timeoutMs`. */
+  async polling(timeoutMs = 120_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.readyCount < this.options.size) {
+      if (this.broken) throw new Error(`the refund workers keep crashing; their logs are in ${this.options.logDir}`);
+      if (Date.now() > until) throw new Error(`the refund workers did not poll within ${timeoutMs / 1000} s`);
+      await sleep(200);
+    }
+  }
+
   /** The polling workers an action may take. */
   private get takeable(): PoolWorker[] {
     return [...this.workers].filter((w) => w.ready && !w.killedByChaos && !w.frozen);

@@ -175,6 +175,8 @@ export async function startCluster(options: ClusterOptions, resources: Resources
     await service.start();
     resources.add(service.name, () => service.stop());
   }
+  log('Waiting for the refund workers to poll…');
+  await pool.polling();
   sim.configure({ callbackUrl: `http://127.0.0.1:${PORTS.api[0]}/v1/eko/callback/${secrets.ekoCallbackToken}` });
   const prometheus = await startPrometheus(options.workers, logDir, resources);
 
