@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChaosContext } from '../chaos/context';
-import { noteError } from '../chaos/context';
+import { injectFaults, noteError } from '../chaos/context';
 import type { Random } from '../chaos/random';
 import type { PlatformFaults } from '../chaos/run';
 import type { Cluster } from './topology';
@@ -80,7 +80,7 @@ const FAULTS: readonly PlatformFault[] = [
     name: 'API replica restarted while an OTP is in flight',
     strike: ({ desk, random, signal }) => desk.restartMidOtp(random, signal),
   },
-  { name: 'worker SIGKILLed mid-call', strike: ({ cluster, signal }) => killWorkerMidCall(cluster, signal) },
+  { name: 'worker SIGKILLed mid-call', strike: ({ cluster, ctx, signal }) => killWorkerMidCall(cluster, ctx, signal) },
   {
     name: 'Temporal server restarted while refunds poll',
     async strike({ cluster: { temporal }, ctx, signal }) {
@@ -118,8 +118,9 @@ async function momentComes(now: () => boolean, signal: AbortSignal): Promise<boo
  * SIGKILLs the worker whose Eko call the simulator is answering: a latency fault holds the next
  * call open for a second, the simulator names the caller's port, and `ss` the process behind it.
  */
-async function killWorkerMidCall({ sim, pool }: Cluster, signal: AbortSignal): Promise<boolean> {
-  sim.injectFault({ type: 'latency', latencyMs: 1_000 });
+async function killWorkerMidCall({ sim, pool }: Cluster, ctx: ChaosContext, signal: AbortSignal): Promise<boolean> {
+  // Through the run's tally: the report counts it among the faults injected and struck.
+  injectFaults(ctx, [{ type: 'latency', latencyMs: 1_000 }]);
   let killed = false;
   await momentComes(() => {
     const calls = sim.requestsInFlight().filter(({ path }) => path.startsWith('/ekoapi/'));

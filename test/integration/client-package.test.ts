@@ -13,6 +13,7 @@ import { RefundPhase } from '../../src/contract';
 import { hasExited, spawnChild, stopChild } from '../../tools/children';
 import { buildProduction } from '../helpers/build';
 import { newTid, phaseOf, type RefundStack, startRefundStack } from '../helpers/refund-stack';
+import { followSteps } from '../helpers/steps';
 import { waitFor } from '../helpers/wait';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -240,8 +241,6 @@ test('a project with the installed package refunds a tid to REFUNDED and verifie
   const live = stack!;
   const tid = newTid();
   live.sim.seed({ tid });
-  let stdout = '';
-  let stderr = '';
   const child = spawnChild(process.execPath, ['consumer.js'], {
     cwd: path.join(dir, 'consumer'),
     // Only what a service of its own would have: no repo paths, no encryption keys.
@@ -257,27 +256,8 @@ test('a project with the installed package refunds a tid to REFUNDED and verifie
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   consumer = child;
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const tell = (message: object) => child.stdin!.write(`${JSON.stringify(message)}\n`);
-  /** The consumer's report of `step`; fails at once if it reported an error or exited instead. */
-  async function step(name: string): Promise<Record<string, unknown>> {
-    const seen = await waitFor(
-      `the consumer's "${name}"`,
-      async () => {
-        const messages = stdout
-          .split('\n')
-          .filter((line) => line.startsWith('{'))
-          .map((line) => JSON.parse(line) as Record<string, unknown>);
-        return { message: messages.find((m) => m.step === name || m.step === 'error'), exited: hasExited(child) };
-      },
-      ({ message, exited }) => message !== undefined || exited,
-      { timeoutMs: 60_000 },
-    );
-    if (seen.message?.step !== name)
-      throw new Error(`the consumer stopped before "${name}": ${JSON.stringify(seen.message)}\n${stderr}`);
-    return seen.message;
-  }
+  const step = followSteps(child, 'the consumer');
 
   expect(await step('started')).toMatchObject({
     started: { workflowId: `refund-${tid}`, created: true },

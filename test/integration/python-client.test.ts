@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { hasExited, spawnChild, stopChild } from '../../tools/children';
 import { type ApiStack, startApiStack, TEST_KEYS } from '../helpers/api-stack';
 import { newTid } from '../helpers/refund-stack';
-import { waitFor } from '../helpers/wait';
+import { followSteps } from '../helpers/steps';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const SCRIPT = path.join(REPO, 'test', 'fixtures', 'python-client', 'refund_flow.py');
@@ -84,8 +84,6 @@ test('a Python service on the generated client refunds a tid to REFUNDED and get
   const live = stack!;
   const tid = newTid();
   live.sim.seed({ tid, amount: '750.00', fee: '7.50' });
-  let stdout = '';
-  let stderr = '';
   const child = spawnChild(path.join(venv, 'bin', 'python'), [SCRIPT], {
     cwd: dir,
     env: {
@@ -100,26 +98,7 @@ test('a Python service on the generated client refunds a tid to REFUNDED and get
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   flow = child;
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  /** The script's report of `name`; fails at once if it reported an error or exited instead. */
-  async function step(name: string): Promise<Record<string, unknown>> {
-    const seen = await waitFor(
-      `the Python script's "${name}"`,
-      async () => {
-        const messages = stdout
-          .split('\n')
-          .filter((line) => line.startsWith('{'))
-          .map((line) => JSON.parse(line) as Record<string, unknown>);
-        return { message: messages.find((m) => m.step === name || m.step === 'error'), exited: hasExited(child) };
-      },
-      ({ message, exited }) => message !== undefined || exited,
-      { timeoutMs: 60_000 },
-    );
-    if (seen.message?.step !== name)
-      throw new Error(`the Python script stopped before "${name}": ${JSON.stringify(seen.message)}\n${stderr}`);
-    return seen.message;
-  }
+  const step = followSteps(child, 'the Python script');
 
   expect(await step('started')).toEqual({
     step: 'started',
