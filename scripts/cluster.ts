@@ -34,7 +34,8 @@ function clusterProgram(): Command {
   return chaosProgram('npm run cluster --')
     .description(
       'the production topology on this machine (PostgreSQL, Temporal Server, refund workers, API replicas, ' +
-        'codec server, Prometheus); with --chaos, the chaos run on it, with the platform faults added',
+        'codec server, Prometheus; at most 4 workers); with --chaos, the chaos run on it, with the platform faults ' +
+        'added. Its logs stay in .data/cluster/logs/ (--keep-logs changes nothing here)',
     )
     .option(
       '--chaos',
