@@ -9,7 +9,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { dataConverterFor, loadEncryptionConfig } from '../src/codec';
 import { printSms, seedDemo } from '../simulator/demo';
 import { startWebhookReceiver } from '../tools/webhook-receiver';
 import { type Resources, runMain } from '../tools/resources';
@@ -17,7 +16,7 @@ import { type ChaosFlags, chaosProgram, optionsFrom } from './chaos/options';
 import { RECOVERY_MS } from './chaos/plans';
 import { seededRandom } from './chaos/random';
 import { runChaos } from './chaos/run';
-import { OUTCOMES, WEBHOOK_REFUSALS } from './chaos/stack';
+import { chaosWorkerEnv, WEBHOOK_REFUSALS } from './chaos/stack';
 import { temporalCli } from './chaos/temporal-cli';
 import { parseFlags } from './lib/args';
 import { SmsWatch } from './bench/phases';
@@ -55,16 +54,13 @@ async function main(resources: Resources): Promise<number> {
   if (flags.scale) {
     const sms = new SmsWatch();
     const namespace = `scale-${Date.now().toString(36)}`;
-    const cluster = await startCluster(
-      { workers: options.workers, namespace, taskQueue: 'eko-refunds', log, onSms: sms.onSms },
-      resources,
-    );
+    const cluster = await startCluster({ workers: options.workers, namespace, log, onSms: sms.onSms }, resources);
     await measureScale(cluster, sms, options);
     return 0;
   }
   if (!flags.chaos) {
     const cluster = await startCluster(
-      { workers: options.workers, namespace: 'default', taskQueue: 'eko-refunds', log, onSms: printSms },
+      { workers: options.workers, namespace: 'default', log, onSms: printSms },
       resources,
     );
     seedDemo(cluster.sim);
@@ -87,22 +83,13 @@ Press Ctrl-C to stop (the data stays in .data/cluster/).`);
   resources.add('the webhook receiver', () => receiver.close());
   // A namespace of its own: the refunds of earlier runs (same tids, same workflow ids) stay apart.
   const namespace = `chaos-${options.seed}-${Date.now().toString(36)}`;
-  const taskQueue = 'eko-refunds';
   const cluster = await startCluster(
     {
       workers: options.workers,
       namespace,
-      taskQueue,
       links: true,
       log,
-      workerEnv: {
-        // As the dev-server chaos run's: hangs cost little.
-        EKO_TIMEOUT_MS: '1500',
-        SHUTDOWN_GRACE_MS: '1000',
-        REFUND_WEBHOOKS: JSON.stringify([
-          { name: 'chaos', url: receiver.url, secret: webhookSecret, events: OUTCOMES },
-        ]),
-      },
+      workerEnv: chaosWorkerEnv(receiver.url, webhookSecret),
       // The plans send wrong OTPs on purpose, many a minute: the desk's limits would refuse them.
       apiEnv: {
         API_OTP_LIMIT_PER_MINUTE: '1000',
@@ -113,19 +100,18 @@ Press Ctrl-C to stop (the data stays in .data/cluster/).`);
     resources,
   );
   log(cluster.where);
-  const encryptionKeys = cluster.secrets.encryptionKeys;
   const stack = {
     sim: cluster.sim,
     pool: cluster.pool,
     client: cluster.client,
     refunds: cluster.refunds,
     cli: temporalCli(cluster.temporal.address, namespace),
-    taskQueue,
+    taskQueue: cluster.refunds.taskQueue,
     workflowCode: {
       bundlePath: path.join(__dirname, '..', 'dist', 'workflow-bundle.js'),
-      dataConverter: dataConverterFor(loadEncryptionConfig({ REFUND_ENCRYPTION_KEYS: encryptionKeys })),
+      dataConverter: cluster.dataConverter,
     },
-    encryptionKeys,
+    encryptionKeys: cluster.secrets.encryptionKeys,
     receiver,
   };
   const platform = platformFaults(cluster, seededRandom(options.seed ^ 0x2545f491), cluster.secrets.apiKeys.support);

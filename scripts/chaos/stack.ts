@@ -41,10 +41,19 @@ export interface ChaosStack {
   receiver: WebhookReceiver;
 }
 
-/** The outcomes' events, which the verdict checks: the phases' events would only load the machine. */
-export const OUTCOMES = EVENT_TYPES.filter((type) => type !== 'refund.awaiting_otp' && type !== 'refund.pending');
+const OUTCOMES = EVENT_TYPES.filter((type) => type !== 'refund.awaiting_otp' && type !== 'refund.pending');
 /** Each event rides its retries (1, 2, 4, 8, 16 s) before the receiver takes it. */
 export const WEBHOOK_REFUSALS = 5;
+
+/** What a chaos run's workers get besides their Temporal and Eko settings (the cluster's too). */
+export function chaosWorkerEnv(webhookUrl: string, webhookSecret: string): Record<string, string> {
+  return {
+    EKO_TIMEOUT_MS: String(EKO_TIMEOUT_MS),
+    SHUTDOWN_GRACE_MS: '1000',
+    // The outcomes, which the verdict checks: the phases' events would only load the machine.
+    REFUND_WEBHOOKS: JSON.stringify([{ name: 'chaos', url: webhookUrl, secret: webhookSecret, events: OUTCOMES }]),
+  };
+}
 
 export async function startStack(
   options: { workers: number; keepLogs: boolean },
@@ -82,11 +91,8 @@ export async function startStack(
       EKO_ACCESS_KEY: sim.config.accessKey,
       EKO_INITIATOR_ID: sim.config.initiatorId,
       EKO_USER_CODE: sim.config.userCode,
-      EKO_TIMEOUT_MS: String(EKO_TIMEOUT_MS),
       REFUND_ENCRYPTION_KEYS: encryptionKeys,
-      SHUTDOWN_GRACE_MS: '1000',
-      // The outcomes, which the verdict checks: the phases' events would only load the machine.
-      REFUND_WEBHOOKS: JSON.stringify([{ name: 'chaos', url: receiver.url, secret: webhookSecret, events: OUTCOMES }]),
+      ...chaosWorkerEnv(receiver.url, webhookSecret),
     },
     entry: path.join(compiled.dir, 'src', 'worker.js'),
     logDir,

@@ -4,7 +4,9 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { RefundClient } from '../../src/client';
+import { TASK_QUEUE } from '../../src/contract';
 import { dataConverterFor, loadEncryptionConfig } from '../../src/codec';
 import { type EkoSimulator, type SmsMessage, startSimulator } from '../../simulator';
 import { listening, portInUse } from '../../tools/children';
@@ -22,7 +24,6 @@ const DB_USER = 'temporal';
 export interface ClusterOptions {
   workers: number;
   namespace: string;
-  taskQueue: string;
   /** Added to every worker's environment (a chaos run's webhook subscriber, a shorter Eko timeout). */
   workerEnv?: Record<string, string>;
   /** Added to every API replica's environment (a chaos run's higher OTP limits). */
@@ -47,6 +48,8 @@ export interface Cluster {
   pool: WorkerPool;
   apis: ApiReplica[];
   client: Client;
+  /** The payload codec of the cluster's key, as the workers use it. */
+  dataConverter: DataConverter;
   refunds: RefundClient;
   secrets: ClusterSecrets;
   /** Where everything is, to print. */
@@ -54,7 +57,8 @@ export interface Cluster {
 }
 
 export async function startCluster(options: ClusterOptions, resources: Resources): Promise<Cluster> {
-  const { log, namespace, taskQueue } = options;
+  const { log, namespace } = options;
+  const taskQueue = TASK_QUEUE;
   checkPrograms();
   await checkPortsFree(options.workers);
   const logDir = path.join(CLUSTER_DIR, 'logs');
@@ -206,7 +210,7 @@ Production topology running (NODE_ENV=production; logs in .data/cluster/logs/):
 Generated credentials (API keys, codec token, payload key): .data/cluster/secrets.json
   export REFUND_ENCRYPTION_KEYS=$(node -p "require('./.data/cluster/secrets.json').encryptionKeys")
   export TEMPORAL_ADDRESS=${temporal.address} TEMPORAL_NAMESPACE=${namespace}`;
-  return { postgres, temporal, sim, pool, apis, client, refunds, secrets, where };
+  return { postgres, temporal, sim, pool, apis, client, dataConverter, refunds, secrets, where };
 }
 
 /** What the cluster needs from Debian besides PostgreSQL, which postgres.ts looks for itself. */

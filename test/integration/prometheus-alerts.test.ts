@@ -190,27 +190,25 @@ describeWithPrometheus('the alert rules on a real Prometheus scraping a real wor
   test('RefundWorkerPollsFailing and TemporalDatabaseUnreachable, then RefundWorkerDown and RefundWorkersAllDown, see the outages', async () => {
     // Temporal away: the worker's polls fail, and its probe gets no answer (every 15 s).
     await server.stop();
-    for (const name of ['RefundWorkerPollsFailing', 'TemporalDatabaseUnreachable']) {
-      const expression = await expressionOf(name);
-      await waitFor(
-        name,
-        () => query(expression),
-        (found) => found.length > 0,
-        { timeoutMs: 60_000 },
-      );
-    }
+    await expressionsMatch(['RefundWorkerPollsFailing', 'TemporalDatabaseUnreachable'], 60_000);
 
     // The worker gone: its target is down, and no worker is up.
     await stopChild(worker.child);
-    for (const name of ['RefundWorkerDown', 'RefundWorkersAllDown']) {
+    await expressionsMatch(['RefundWorkerDown', 'RefundWorkersAllDown']);
+  });
+
+  /** Waits until each rule's expression matches a series (its `for:` is the promtool tests' concern). */
+  async function expressionsMatch(names: string[], timeoutMs?: number): Promise<void> {
+    for (const name of names) {
       const expression = await expressionOf(name);
       await waitFor(
         name,
         () => query(expression),
         (found) => found.length > 0,
+        { timeoutMs },
       );
     }
-  });
+  }
 });
 
 interface PromSample {
