@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
 import { encryptionKeys } from './codec/config';
@@ -36,7 +37,10 @@ const envSchema = z.object({
   /** `/healthz` and `/readyz`; 0 turns it off. */
   HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).default(8088),
   /** Where metrics and health listen: every interface, as a container's must; 127.0.0.1 keeps them local. */
-  WORKER_HOST: z.string().min(1).default('0.0.0.0'),
+  WORKER_HOST: z
+    .string()
+    .refine((host) => isIP(host) !== 0, { message: 'must be an IP address such as 0.0.0.0 or 127.0.0.1' })
+    .default('0.0.0.0'),
   /** Empty: payloads in plain JSON (development only). */
   REFUND_ENCRYPTION_KEYS: encryptionKeys.optional(),
   /** Workflows kept between tasks; 0 (no cache): every task replays, and no query can split one. */

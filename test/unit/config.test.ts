@@ -76,6 +76,7 @@ describe('loadConfig', () => {
     [{ WORKER_MAX_CACHED_WORKFLOWS: '-1' }, 'WORKER_MAX_CACHED_WORKFLOWS'],
     [{ WORKER_MAX_CACHED_WORKFLOWS: '1' }, 'WORKER_MAX_CACHED_WORKFLOWS: must be 0 (no cache) or at least 2'],
     [{ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: 'many' }, 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'],
+    [{ WORKER_HOST: 'localhost:9464' }, 'WORKER_HOST: must be an IP address'],
   ])('stops start-up on %p with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
